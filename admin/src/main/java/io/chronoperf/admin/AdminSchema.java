@@ -1,0 +1,247 @@
+package io.chronoperf.admin;
+
+import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.ErrorCode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.postgresql.core.Utils;
+
+/**
+ * Migrates the admin platform's schema: Flyway migrations ({@code classpath:db/migration}), of
+ * which {@code V2__strategic_indexes.sql} builds the strategic indexes concurrently.
+ *
+ * <p>Concurrent index builds can fail half-way and leave an INVALID index behind (a lock timeout,
+ * duplicates under a unique index, a cancelled build). Each {@link #migrate} therefore starts by
+ * healing: it rebuilds every invalid index of the schema with {@code REINDEX INDEX CONCURRENTLY}
+ * (dropping leftovers of failed reindexes), repairs Flyway's record of a failed non-transactional
+ * migration, and migrates; it ends by checking that no invalid index is left, and fails naming it
+ * if one is. Non-transactional migrations must therefore be idempotent ({@code IF NOT EXISTS}).
+ *
+ * <p>Thread-safety: stateless apart from its configuration; concurrent migrations of one database
+ * are serialised by Flyway's session-level advisory lock.
+ */
+public final class AdminSchema {
+    /** A lock_timeout for the rebuilds: never queue behind a long transaction and block writers. */
+    private static final String LOCK_TIMEOUT = "10s";
+
+    private static final String INVALID_INDEXES = """
+            SELECT c.relname AS index_name, t.relname AS table_name
+              FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+              JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE NOT i.indisvalid
+               AND n.nspname = current_schema()
+               -- a build in progress is invalid until it finishes: leave it alone
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p
+                                WHERE p.relid = i.indrelid)
+             ORDER BY c.relname
+            """;
+
+    private final DataSource dataSource;
+    private final List<String> locations;
+    private final Consumer<String> log;
+
+    private AdminSchema(DataSource dataSource, List<String> locations, Consumer<String> log) {
+        this.dataSource = dataSource;
+        this.locations = locations;
+        this.log = log;
+    }
+
+    /** The admin platform's migrations. */
+    public static AdminSchema of(DataSource dataSource) {
+        return new AdminSchema(dataSource, List.of("classpath:db/migration"), msg -> { });
+    }
+
+    /** Adds migration locations (Flyway syntax), e.g. an application's own. */
+    public AdminSchema withLocations(String... more) {
+        List<String> all = new ArrayList<>(locations);
+        all.addAll(Arrays.asList(more));
+        return new AdminSchema(dataSource, List.copyOf(all), log);
+    }
+
+    /** Where progress lines go (the CLI prints them). */
+    public AdminSchema withLog(Consumer<String> sink) {
+        return new AdminSchema(dataSource, locations, sink);
+    }
+
+    /** What one migration run did. */
+    public record Report(int migrationsApplied, String schemaVersion, List<String> rebuiltIndexes,
+                         boolean repairedFailedMigration, Duration duration) {
+    }
+
+    public Report migrate() {
+        long start = System.nanoTime();
+        List<String> rebuilt = healInvalidIndexes();
+        Flyway flyway = flyway();
+        boolean repaired = false;
+        try {
+            boolean failed = Arrays.stream(flyway.info().all()).anyMatch(i -> i.getState().isFailed());
+            if (failed) {
+                // Only a non-transactional migration can be recorded as failed on PostgreSQL
+                // (transactional ones roll back); ours are idempotent, so running it again is safe.
+                log.accept("repairing the record of a failed non-transactional migration");
+                flyway.repair();
+                repaired = true;
+            }
+            MigrateResult result = flyway.migrate();
+            List<String> stillInvalid = invalidIndexes();
+            if (!stillInvalid.isEmpty()) {
+                throw new ChronoPerfException(ErrorCode.MIGRATION, "Migration finished but left invalid indexes: "
+                        + String.join(", ", stillInvalid) + ". Run the migration again; it rebuilds them.");
+            }
+            MigrationInfo current = flyway.info().current();
+            return new Report(result.migrationsExecuted, current == null ? "none" : current.getVersion().toString(),
+                    rebuilt, repaired, Duration.ofNanos(System.nanoTime() - start));
+        } catch (FlywayException e) {
+            List<String> invalid = invalidIndexes();
+            throw new ChronoPerfException(ErrorCode.MIGRATION, "Schema migration failed: " + rootCause(e)
+                    + (invalid.isEmpty() ? "" : ". It left invalid indexes (" + String.join(", ", invalid)
+                    + "); fix the cause and migrate again: they are rebuilt then."), e);
+        }
+    }
+
+    /** Invalid indexes of the schema, by name (excluding builds in progress). */
+    public List<String> invalidIndexes() {
+        try (Connection c = dataSource.getConnection()) {
+            List<String> names = new ArrayList<>();
+            for (String[] row : queryInvalid(c)) {
+                names.add(row[0]);
+            }
+            return names;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private List<String> healInvalidIndexes() {
+        List<String> rebuilt = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true); // REINDEX/DROP ... CONCURRENTLY cannot run in a transaction block
+            try (Statement s = c.createStatement()) {
+                s.execute("SET lock_timeout = '" + LOCK_TIMEOUT + "'");
+            }
+            for (String[] row : queryInvalid(c)) {
+                String index = row[0];
+                String quoted = quote(index);
+                if (index.matches(".*_ccnew\\d*$") || index.matches(".*_ccold\\d*$")) {
+                    log.accept("dropping " + index + ", left over by a failed REINDEX CONCURRENTLY");
+                    execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + quoted);
+                    continue;
+                }
+                log.accept("rebuilding invalid index " + index + " on " + row[1]);
+                try {
+                    execute(c, "REINDEX INDEX CONCURRENTLY " + quoted);
+                    rebuilt.add(index);
+                } catch (SQLException e) {
+                    ChronoPerfException failure = new ChronoPerfException(ErrorCode.MIGRATION, "Index " + index + " on "
+                            + row[1] + " is invalid and could not be rebuilt: " + firstLine(e.getMessage())
+                            + ". Fix the cause (for a unique index, remove the duplicate rows) and migrate again;"
+                            + " to give the index up instead: DROP INDEX CONCURRENTLY " + quoted + ";", e);
+                    dropReindexLeftovers(c, index, failure);
+                    throw failure;
+                }
+            }
+            return rebuilt;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private void dropReindexLeftovers(Connection c, String index, ChronoPerfException primary) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT c.relname FROM pg_catalog.pg_class c
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname ~ ('^' || ? || '_ccnew[0-9]*$')
+                """)) {
+            ps.setString(1, index);
+            List<String> leftovers = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leftovers.add(rs.getString(1));
+                }
+            }
+            for (String leftover : leftovers) {
+                execute(c, "DROP INDEX CONCURRENTLY IF EXISTS " + quote(leftover));
+            }
+        } catch (SQLException cleanup) {
+            primary.addSuppressed(cleanup); // a clean-up failure never hides the first failure
+        }
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations(locations.toArray(String[]::new))
+                // CREATE INDEX CONCURRENTLY next to COMMENT and ANALYZE in one script.
+                .mixed(true)
+                .configuration(Map.of(
+                        // A transactional advisory lock keeps a transaction open on Flyway's lock
+                        // connection, and CREATE INDEX CONCURRENTLY waits for every open transaction:
+                        // with it, the index migration would wait for itself forever.
+                        "flyway.postgresql.transactional.lock", "false"))
+                .load();
+    }
+
+    private static List<String[]> queryInvalid(Connection c) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INVALID_INDEXES)) {
+            while (rs.next()) {
+                rows.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        return rows;
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    static String quote(String identifier) {
+        try {
+            return Utils.escapeIdentifier(null, identifier).toString();
+        } catch (SQLException e) {
+            throw new ChronoPerfException(ErrorCode.BAD_INPUT, "Not a valid identifier: " + identifier, e);
+        }
+    }
+
+    /** Flyway's own message starts with "Migration X failed"; the database's reason is deeper. */
+    private static String rootCause(FlywayException e) {
+        String first = firstLine(e.getMessage());
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return first + " (" + firstLine(sql.getMessage()) + ")";
+            }
+        }
+        return first;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        String trimmed = message.strip();
+        int nl = trimmed.indexOf('\n');
+        return nl < 0 ? trimmed : trimmed.substring(0, nl);
+    }
+
+    private static ChronoPerfException unavailable(SQLException e) {
+        return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Database error during migration: " + e.getMessage(), e);
+    }
+}

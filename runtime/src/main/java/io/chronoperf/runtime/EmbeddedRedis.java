@@ -1,0 +1,64 @@
+package io.chronoperf.runtime;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import redis.embedded.RedisServer;
+
+/**
+ * A redis-server started by chrono-perf (com.github.codemonstur:embedded-redis ships the binary),
+ * bound to 127.0.0.1 on a free port. It keeps nothing on disk: the cache is rebuilt from the
+ * database, so persistence would only cost I/O.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+    private final RedisServer server;
+    private final int port;
+
+    private EmbeddedRedis(RedisServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    public static EmbeddedRedis start() {
+        int port = freePort();
+        try {
+            RedisServer server = RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .setting("maxmemory 256mb")
+                    .setting("maxmemory-policy allkeys-lru")
+                    .build();
+            server.start();
+            return new EmbeddedRedis(server, port);
+        } catch (IOException | RuntimeException e) {
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Could not start the embedded redis-server: "
+                    + e.getMessage() + ". Set " + Setting.REDIS_URL.env() + " to an existing Redis, or run with --no-redis.", e);
+        }
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new ChronoPerfException(ErrorCode.INTERNAL, "Stopping the embedded redis-server failed: " + e.getMessage(), e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "No free local port: " + e.getMessage(), e);
+        }
+    }
+}

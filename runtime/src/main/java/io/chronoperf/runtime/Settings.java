@@ -1,0 +1,91 @@
+package io.chronoperf.runtime;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Resolved settings: an explicit value (CLI flag or Spring property) wins over the environment
+ * variable, which wins over the default. Immutable.
+ */
+public final class Settings {
+    private final Map<Setting, String> values;
+
+    private Settings(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    /** Settings from the process environment. */
+    public static Settings fromEnvironment() {
+        return from(System.getenv(), Map.of());
+    }
+
+    /**
+     * @param environment environment variables, by name
+     * @param overrides explicit values (CLI flags); null values are ignored
+     */
+    public static Settings from(Map<String, String> environment, Map<Setting, String> overrides) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String v = overrides.get(s);
+            if (isBlank(v)) {
+                v = environment.get(s.env());
+            }
+            if (isBlank(v)) {
+                v = s.defaultValue();
+            }
+            if (!isBlank(v)) {
+                values.put(s, v.trim());
+            }
+        }
+        return new Settings(values);
+    }
+
+    /** A copy with one value replaced. */
+    public Settings with(Setting setting, String value) {
+        Map<Setting, String> copy = new EnumMap<>(Setting.class);
+        copy.putAll(values);
+        if (isBlank(value)) {
+            copy.remove(setting);
+        } else {
+            copy.put(setting, value);
+        }
+        return new Settings(copy);
+    }
+
+    public Optional<String> get(Setting setting) {
+        return Optional.ofNullable(values.get(setting));
+    }
+
+    public boolean noRedis() {
+        return get(Setting.NO_REDIS).map(Boolean::parseBoolean).orElse(false);
+    }
+
+    public int port() {
+        String raw = get(Setting.PORT).orElse("8080");
+        try {
+            int port = Integer.parseInt(raw);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ChronoPerfException(ErrorCode.CONFIGURATION,
+                    Setting.PORT.env() + " must be a port number from 0 to 65535, not '" + raw + "'");
+        }
+    }
+
+    /** The data directory, with a leading {@code ~} expanded to the user's home. */
+    public Path home() {
+        String raw = get(Setting.HOME).orElse(Setting.HOME.defaultValue());
+        if (raw.equals("~") || raw.startsWith("~/")) {
+            raw = System.getProperty("user.home") + raw.substring(1);
+        }
+        return Path.of(raw).toAbsolutePath().normalize();
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}
