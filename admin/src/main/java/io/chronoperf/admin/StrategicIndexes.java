@@ -42,8 +42,15 @@ public final class StrategicIndexes {
     }
 
     public static List<Index> list(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(LIST)) {
+        try (Connection c = dataSource.getConnection()) {
+            return list(c);
+        } catch (SQLException e) {
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot list strategic indexes: " + e.getMessage(), e);
+        }
+    }
+
+    public static List<Index> list(Connection c) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(LIST)) {
             List<Index> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(new Index(rs.getString(1), rs.getString(2), rs.getString(3),
@@ -56,8 +63,8 @@ public final class StrategicIndexes {
     }
 
     /** Drops the given indexes (plain DROP INDEX: for benchmarks and bulk loads on a quiet database). */
-    public static void drop(DataSource dataSource, List<Index> indexes) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    public static void drop(Connection c, List<Index> indexes) {
+        try (Statement s = c.createStatement()) {
             for (Index ix : indexes) {
                 s.execute("DROP INDEX IF EXISTS " + AdminSchema.quote(ix.name()));
             }
@@ -71,8 +78,8 @@ public final class StrategicIndexes {
      * their tables. Plain (not concurrent) builds with parallel workers: this is for a quiet
      * database (benchmarks, bulk loads), where a build is several times faster that way.
      */
-    public static void restore(DataSource dataSource, List<Index> indexes, Consumer<Index> afterEach) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    public static void restore(Connection c, List<Index> indexes, Consumer<Index> afterEach) {
+        try (Statement s = c.createStatement()) {
             s.execute("SET maintenance_work_mem = '512MB'");
             List<String> tables = new ArrayList<>();
             for (Index ix : indexes) {
