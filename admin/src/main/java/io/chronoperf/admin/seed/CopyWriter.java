@@ -103,7 +103,7 @@ final class CopyWriter implements AutoCloseable {
         two(sod / 60 % 60);
         buf[pos++] = ':';
         two(sod % 60);
-        int ms = (int) Math.floorMod(epochMillis, 1000);
+        int ms = Math.floorMod(epochMillis, 1000);
         buf[pos++] = '.';
         buf[pos++] = (byte) ('0' + ms / 100);
         buf[pos++] = (byte) ('0' + ms / 10 % 10);

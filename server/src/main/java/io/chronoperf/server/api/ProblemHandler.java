@@ -1,0 +1,103 @@
+package io.chronoperf.server.api;
+
+import io.chronoperf.admin.repository.ConflictException;
+import io.chronoperf.admin.repository.InvalidParameterException;
+import io.chronoperf.admin.repository.NotFoundException;
+import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error of the API as {@code application/problem+json} with a sentence a person can act on;
+ * a bad parameter is named in the {@code parameter} property. Never a stack trace: a real fault is
+ * logged here and answered with a plain 500.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(InvalidParameterException.class)
+    ProblemDetail invalid(InvalidParameterException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        p.setTitle("Invalid parameter");
+        p.setProperty("parameter", e.parameter());
+        return p;
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ProblemDetail notFound(NotFoundException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+        p.setTitle("Not found");
+        return p;
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+        p.setTitle("Conflict");
+        return p;
+    }
+
+    @ExceptionHandler(ChronoPerfException.class)
+    ProblemDetail chronoPerf(ChronoPerfException e) {
+        if (e.code() == ErrorCode.BAD_INPUT || e.code() == ErrorCode.CONFIGURATION) {
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+            p.setTitle("Bad request");
+            return p;
+        }
+        if (e.code() == ErrorCode.SERVICE_UNAVAILABLE) {
+            log.warn("Service unavailable: {}", e.getMessage());
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The database is not answering; try again shortly. Operators: see the server log.");
+            p.setTitle("Service unavailable");
+            return p;
+        }
+        return internal(e);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        Class<?> type = e.getRequiredType();
+        String expected = type == null ? "a valid value"
+                : Number.class.isAssignableFrom(type) || type == int.class || type == long.class ? "a whole number"
+                : type == Boolean.class || type == boolean.class ? "true or false"
+                : type == java.time.Instant.class ? "an ISO-8601 instant such as 2026-11-28T10:00:00Z"
+                : "a valid " + type.getSimpleName();
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                e.getName() + " must be " + expected);
+        p.setTitle("Invalid parameter");
+        p.setProperty("parameter", e.getName());
+        return p;
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                e.getParameterName() + " is required");
+        p.setTitle("Missing parameter");
+        p.setProperty("parameter", e.getParameterName());
+        return ResponseEntity.badRequest().body(p);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail internal(Exception e) {
+        log.error("Unexpected error", e);
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "An unexpected error occurred; it has been logged. Please report it with the time of the request.");
+        p.setTitle("Internal error");
+        return p;
+    }
+}

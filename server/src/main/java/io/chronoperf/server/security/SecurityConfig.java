@@ -1,0 +1,104 @@
+package io.chronoperf.server.security;
+
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.TokenSecret;
+import io.chronoperf.server.api.Problems;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Every {@code /api/v1/admin/**} request needs {@code Authorization: Bearer <JWT>} signed with the
+ * HS256 secret: role {@code admin} may read and write, {@code viewer} may only read. Stateless:
+ * no session, no cookie, hence no CSRF token. 401 and 403 are {@code application/problem+json}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfig {
+
+    @Bean
+    byte[] tokenSecret(Settings settings) {
+        return TokenSecret.resolve(settings);
+    }
+
+    @Bean
+    TokenIssuer tokenIssuer(byte[] tokenSecret, Clock clock) {
+        return new TokenIssuer(tokenSecret, clock);
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(byte[] tokenSecret) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(new SecretKeySpec(tokenSecret, "HmacSHA256"))
+                .macAlgorithm(MacAlgorithm.HS256)
+                .build();
+        OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(
+                JwtValidators.createDefaultWithIssuer(TokenIssuer.ISSUER));
+        decoder.setJwtValidator(validator);
+        return decoder;
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(SecurityConfig::roles);
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
+                                "/error").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/v1/admin/**").hasAnyRole("ADMIN", "VIEWER")
+                        .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
+                        .anyRequest().hasAnyRole("ADMIN", "VIEWER"))
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint((req, res, e) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
+                                "Authentication required", unauthorizedDetail(req.getHeader("Authorization"))))
+                        .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpStatus.FORBIDDEN, "Forbidden",
+                                "Your token's role may not do this: viewers may only read (GET); writes need role admin.")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((req, res, e) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
+                                "Authentication required", unauthorizedDetail(req.getHeader("Authorization"))))
+                        .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpStatus.FORBIDDEN, "Forbidden",
+                                "Your token's role may not do this: viewers may only read (GET); writes need role admin.")));
+        return http.build();
+    }
+
+    private static String unauthorizedDetail(String header) {
+        if (header == null || header.isBlank()) {
+            return "Send 'Authorization: Bearer <token>'. Get a token with: ./chrono-perf token --role admin";
+        }
+        return "The bearer token is invalid, expired or signed with another secret."
+                + " Get a new one with: ./chrono-perf token --role admin";
+    }
+
+    private static Collection<GrantedAuthority> roles(Jwt jwt) {
+        List<GrantedAuthority> out = new ArrayList<>();
+        List<String> roles = jwt.getClaimAsStringList(Roles.CLAIM);
+        if (roles != null) {
+            for (String role : roles) {
+                if (Roles.ALL.contains(role)) {
+                    out.add(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase(java.util.Locale.ROOT)));
+                }
+            }
+        }
+        return out;
+    }
+}

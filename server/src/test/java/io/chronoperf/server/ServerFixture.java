@@ -1,0 +1,102 @@
+package io.chronoperf.server;
+
+import io.chronoperf.server.security.TokenIssuer;
+import io.chronoperf.testkit.TestDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The real server on a free port over a database of its own with small demo data, and an HTTP
+ * client to talk to it (in the manner of JavalinTest). One per test class.
+ */
+public final class ServerFixture implements BeforeAllCallback, AfterAllCallback {
+    public static final String SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+    private final TestDatabase db = new TestDatabase();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private ConfigurableApplicationContext context;
+    private String base;
+    private TokenIssuer tokens;
+
+    @Override
+    public void beforeAll(ExtensionContext extension) throws IOException {
+        db.create();
+        Map<String, Object> props = new HashMap<>();
+        props.put("spring.datasource.url", db.endpoint().jdbcUrl());
+        props.put("spring.datasource.username", db.endpoint().user());
+        if (db.endpoint().password() != null) {
+            props.put("spring.datasource.password", db.endpoint().password());
+        }
+        props.put("server.port", "0");
+        props.put("chrono-perf.token-secret", SECRET);
+        props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-home").toString());
+        props.put("chrono-perf.seed-if-empty", "small");
+        context = ChronoPerfServer.start(props);
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        base = "http://127.0.0.1:" + port;
+        tokens = new TokenIssuer(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), Clock.systemUTC());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext extension) {
+        if (context != null) {
+            context.close();
+        }
+        db.drop();
+    }
+
+    public TestDatabase database() {
+        return db;
+    }
+
+    public String token(String role) {
+        return tokens.issue(role, Duration.ofMinutes(10), "test-" + role, 1);
+    }
+
+    /** A response with its body parsed when it is JSON. */
+    public record Response(int status, String contentType, String body, JsonNode json) {
+    }
+
+    public Response get(String path, String token) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token);
+    }
+
+    public Response post(String path, String body, String token) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)), token);
+    }
+
+    private Response send(HttpRequest.Builder request, String token) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String type = r.headers().firstValue("Content-Type").orElse("");
+            JsonNode node = type.contains("json") && !r.body().isEmpty() ? json.readTree(r.body()) : null;
+            return new Response(r.statusCode(), type, r.body(), node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
