@@ -20,7 +20,8 @@ public class ChronoPerfServer {
      */
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
         SpringApplication app = new SpringApplication(ChronoPerfServer.class);
-        app.setDefaultProperties(Map.of());
+        // The caller owns the lifecycle: it closes the context before stopping the databases it started.
+        app.setRegisterShutdownHook(false);
         app.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
         app.addInitializers(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
                 new org.springframework.core.env.MapPropertySource("chrono-perf", properties)));

@@ -86,15 +86,19 @@ public final class AuditLogRepository {
     public record Stats(Instant from, Instant to, String bucket, long entries, long failures, List<Bucket> buckets) {
     }
 
-    /** Entries by category and severity per hour or day, answered from the covering index. */
+    /**
+     * Entries by category and severity per UTC hour or day, from the trigger-maintained hourly
+     * rollup (V3__dashboard_rollups.sql): a day of window is at most 24 x 35 rows to read. Buckets
+     * are whole hours: {@code from} is rounded down to its hour.
+     */
     public Stats stats(Instant from, Instant to, String bucket) {
         String unit = bucket == null ? "hour" : Bounds.oneOf("bucket", bucket, BUCKETS);
         Instant[] window = Bounds.window(from, to, clock.instant());
         List<Bucket> buckets = jdbc.list("""
-                SELECT date_trunc(?, created_at) AS bucket, category, severity, count(*) AS entries,
-                       count(*) FILTER (WHERE NOT success) AS failures, sum(affected_count) AS affected
-                  FROM audit_logs
-                 WHERE created_at >= ? AND created_at < ?
+                SELECT date_trunc(?, bucket, 'UTC') AS bucket, category, severity, sum(entries) AS entries,
+                       sum(failures) AS failures, sum(affected) AS affected
+                  FROM audit_log_hourly
+                 WHERE bucket >= date_trunc('hour', ?::timestamptz, 'UTC') AND bucket < ? AND entries > 0
                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
                 rs -> new Bucket(instant(rs, "bucket"), rs.getString("category"), rs.getString("severity"),
                         rs.getLong("entries"), rs.getLong("failures"), rs.getLong("affected")),

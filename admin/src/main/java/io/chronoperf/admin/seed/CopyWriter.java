@@ -21,6 +21,8 @@ final class CopyWriter implements AutoCloseable {
     private final CopyIn copy;
     private final byte[] buf = new byte[FLUSH_AT + (1 << 16)];
     private final Map<Long, byte[]> days = new HashMap<>();
+    private long lastDay = Long.MIN_VALUE;
+    private byte[] lastDate;
     private int pos;
     private boolean firstColumn = true;
     private long rows;
@@ -92,8 +94,11 @@ final class CopyWriter implements AutoCloseable {
         sep();
         long epochSecond = Math.floorDiv(epochMillis, 1000);
         long day = Math.floorDiv(epochSecond, 86_400);
-        byte[] date = days.computeIfAbsent(day,
-                d -> LocalDate.ofEpochDay(d).toString().getBytes(StandardCharsets.US_ASCII));
+        if (day != lastDay) { // rows mostly come in time order: one map look-up per day, not per row
+            lastDate = days.computeIfAbsent(day, d -> LocalDate.ofEpochDay(d).toString().getBytes(StandardCharsets.US_ASCII));
+            lastDay = day;
+        }
+        byte[] date = lastDate;
         System.arraycopy(date, 0, buf, pos, date.length);
         pos += date.length;
         int sod = (int) (epochSecond - day * 86_400);

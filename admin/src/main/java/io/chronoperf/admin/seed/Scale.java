@@ -36,6 +36,11 @@ public enum Scale {
         return backups * 4 * 30;
     }
 
+    /** Users at this scale (what a database loaded at this scale holds before any sign-up). */
+    public int usersCount() {
+        return users;
+    }
+
     public long totalRows() {
         return (long) users + auditLogs + securityEvents + projects + pages + backups + backupExecutions() + healthChecks();
     }

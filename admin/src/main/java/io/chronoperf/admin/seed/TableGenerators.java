@@ -20,8 +20,12 @@ final class TableGenerators {
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 24 * HOUR;
     private static final int REPORT_EVERY = 10_000;
+    private static final int[] HTTP_ERRORS = {404, 500, 503};
+    private static final String[] SETTINGS = {"session_ttl", "mfa_required", "rate_limit", "backup_window"};
+    private static final String[] ERRORS = {"permission_denied", "timeout", "conflict", "validation_failed"};
+    private static final String[] SIGNALS = {"geo_velocity", "new_device", "tor_exit", "token_reuse"};
+    private static final String[] BACKUP_ERRORS = {"upload timed out", "checksum mismatch", "disk full on target", "credentials expired"};
 
-    private final CopyManager copy;
     private final Scale scale;
     private final long seed;
     private final long now;
@@ -30,8 +34,10 @@ final class TableGenerators {
     private final int staff;
     private final Zipf staffActivity;
 
-    TableGenerators(CopyManager copy, Scale scale, long seed, long now, LongConsumer progress) {
-        this.copy = copy;
+    /**
+     * @param progress receives row counts as they are written (increments, from the loading thread)
+     */
+    TableGenerators(Scale scale, long seed, long now, LongConsumer progress) {
         this.scale = scale;
         this.seed = seed;
         this.now = now;
@@ -50,21 +56,27 @@ final class TableGenerators {
         return now - (long) (span * (1 - Math.sqrt(x)));
     }
 
-    private CopyWriter open(String table, String columns) throws SQLException {
+    private CopyWriter open(CopyManager copy, String table, String columns) throws SQLException {
         return new CopyWriter(copy, "COPY " + table + " (" + columns + ") FROM STDIN WITH (FREEZE)");
     }
 
     private void row(CopyWriter w) throws SQLException {
         w.endRow();
         if (w.rows() % REPORT_EVERY == 0) {
-            progress.accept(w.rows());
+            progress.accept(REPORT_EVERY);
         }
     }
 
-    long users() throws SQLException {
+    private long finish(CopyWriter w) throws SQLException {
+        long rows = w.finish();
+        progress.accept(rows % REPORT_EVERY);
+        return rows;
+    }
+
+    long users(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("users");
         long span = 3 * 365 * DAY;
-        try (CopyWriter w = open("users", "id, email, full_name, role, approval_status, is_active, is_locked,"
+        try (CopyWriter w = open(copy, "users", "id, email, full_name, role, approval_status, is_active, is_locked,"
                 + " is_verified, mfa_enabled, risk_score, failed_login_count, last_failed_login, last_login_at,"
                 + " approved_by, approved_at, locked_reason, created_at, updated_at")) {
             for (int id = 1; id <= scale.users; id++) {
@@ -125,14 +137,14 @@ final class TableGenerators {
                         .timestamp(updated);
                 row(w);
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long auditLogs() throws SQLException {
+    long auditLogs(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("audit_logs");
         long n = scale.auditLogs;
-        try (CopyWriter w = open("audit_logs", "id, created_at, admin_user_id, user_id, category, action, severity,"
+        try (CopyWriter w = open(copy, "audit_logs", "id, created_at, admin_user_id, user_id, category, action, severity,"
                 + " success, resource_type, resource_id, affected_count, ip_address, user_agent, details")) {
             StringBuilder json = new StringBuilder(256);
             for (long id = 1; id <= n; id++) {
@@ -170,7 +182,7 @@ final class TableGenerators {
                 w.text(auditDetails(json, rnd, cat, action, success, affected));
                 row(w);
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
@@ -186,8 +198,7 @@ final class TableGenerators {
             case 1 -> j.append(", \"method\": \"").append(rnd.nextInt(10) < 7 ? "password+totp" : "sso").append('"');
             case 2 -> j.append(", \"rule\": \"R-").append(100 + rnd.nextInt(40)).append("\", \"threshold\": ")
                     .append(5 + rnd.nextInt(20));
-            case 3 -> j.append(", \"setting\": \"").append(pick(rnd, new String[] {"session_ttl", "mfa_required",
-                    "rate_limit", "backup_window"})).append("\", \"old\": ").append(rnd.nextInt(100))
+            case 3 -> j.append(", \"setting\": \"").append(pick(rnd, SETTINGS)).append("\", \"old\": ").append(rnd.nextInt(100))
                     .append(", \"new\": ").append(rnd.nextInt(100));
             case 4 -> j.append(", \"backup_id\": ").append(1 + rnd.nextInt(400)).append(", \"size_mb\": ")
                     .append(geometric(rnd, 5000));
@@ -196,8 +207,7 @@ final class TableGenerators {
                     .append(affected);
         }
         if (!success) {
-            j.append(", \"error\": \"").append(pick(rnd, new String[] {"permission_denied", "timeout", "conflict",
-                    "validation_failed"})).append('"');
+            j.append(", \"error\": \"").append(pick(rnd, ERRORS)).append('"');
         }
         if (rnd.nextInt(10) == 0) {
             j.append(", \"ticket\": \"OPS-").append(1000 + rnd.nextInt(9000)).append('"');
@@ -209,14 +219,14 @@ final class TableGenerators {
         return j.append('}').toString();
     }
 
-    long securityEvents() throws SQLException {
+    long securityEvents(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("security_events");
         long n = scale.securityEvents;
         int attackers = Math.max(10, scale.users / 10_000);
         Zipf attackerActivity = new Zipf(attackers, 1.0);
         long burstLeft = 0;
         int burstIp = 0;
-        try (CopyWriter w = open("security_events",
+        try (CopyWriter w = open(copy, "security_events",
                 "id, created_at, event_type, ip_address, user_id, risk_score, resolved, country_code, details")) {
             for (long id = 1; id <= n; id++) {
                 long created = growingTime(id, n, 90 * DAY, rnd);
@@ -250,19 +260,16 @@ final class TableGenerators {
                 }
                 w.num(risk).bool(risk < 30 || rnd.nextInt(100) < (old ? 90 : 40))
                         .text(Vocabulary.COUNTRIES[Math.floorMod(ip, Vocabulary.COUNTRIES.length)])
-                        .text("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2))
-                                + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "")
-                                + (type >= 6 ? ", \"signal\": \"" + pick(rnd, new String[] {"geo_velocity", "new_device",
-                                "tor_exit", "token_reuse"}) + "\"" : "") + "}");
+                        .text("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2)) + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "") + (type >= 6 ? ", \"signal\": \"" + pick(rnd, SIGNALS) + "\"" : "") + "}");
                 row(w);
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long backups() throws SQLException {
+    long backups(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("backups");
-        try (CopyWriter w = open("backups", "id, name, backup_type, target, schedule_cron, is_enabled, created_at")) {
+        try (CopyWriter w = open(copy, "backups", "id, name, backup_type, target, schedule_cron, is_enabled, created_at")) {
             for (int id = 1; id <= scale.backups; id++) {
                 String type = Vocabulary.BACKUP_TYPES[id % Vocabulary.BACKUP_TYPES.length];
                 w.num(id).text(type + "-" + pick(rnd, Vocabulary.PROJECT_WORDS) + "-" + id).text(type)
@@ -271,15 +278,15 @@ final class TableGenerators {
                         .timestamp(now - 400 * DAY + id * HOUR);
                 row(w);
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long backupExecutions() throws SQLException {
+    long backupExecutions(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("backup_executions");
         long slots = 4 * 90;
         long id = 0;
-        try (CopyWriter w = open("backup_executions", "id, backup_id, backup_type, status, created_at, started_at,"
+        try (CopyWriter w = open(copy, "backup_executions", "id, backup_id, backup_type, status, created_at, started_at,"
                 + " completed_at, size_bytes, compressed_size_bytes, duration_seconds, error_message")) {
             for (long slot = 0; slot < slots; slot++) {
                 long slotTime = now - (slots - slot) * 6 * HOUR;
@@ -314,20 +321,19 @@ final class TableGenerators {
                         } else {
                             w.nul();
                         }
-                        w.text(status.equals("failed") ? pick(rnd, new String[] {"upload timed out",
-                                "checksum mismatch", "disk full on target", "credentials expired"}) : null);
+                        w.text(status.equals("failed") ? pick(rnd, BACKUP_ERRORS) : null);
                     }
                     row(w);
                 }
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long healthChecks() throws SQLException {
+    long healthChecks(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("backup_health_checks");
         long id = 0;
-        try (CopyWriter w = open("backup_health_checks", "id, backup_id, target_type, check_type, status,"
+        try (CopyWriter w = open(copy, "backup_health_checks", "id, backup_id, target_type, check_type, status,"
                 + " health_score, checked_at, message, details")) {
             for (int day = 30; day >= 1; day--) {
                 for (int backup = 1; backup <= scale.backups; backup++) {
@@ -335,22 +341,18 @@ final class TableGenerators {
                         id++;
                         int score = Math.max(0, Math.min(100, 92 - (int) Math.abs(rnd.nextGaussian() * 15)));
                         String status = score >= 80 ? "healthy" : score >= 50 ? "warning" : "critical";
-                        w.num(id).num(backup).text(Vocabulary.TARGET_TYPES[t]).text(Vocabulary.CHECK_TYPES[t])
-                                .text(status).num(score)
-                                .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L)
-                                .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold")
-                                .text("{\"latency_ms\": " + geometric(rnd, 80) + "}");
+                        w.num(id).num(backup).text(Vocabulary.TARGET_TYPES[t]).text(Vocabulary.CHECK_TYPES[t]) .text(status).num(score) .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L) .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold") .text("{\"latency_ms\": " + geometric(rnd, 80) + "}");
                         row(w);
                     }
                 }
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long projects() throws SQLException {
+    long projects(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("projects");
-        try (CopyWriter w = open("projects", "id, user_id, name, description, status, is_public, created_at, updated_at")) {
+        try (CopyWriter w = open(copy, "projects", "id, user_id, name, description, status, is_public, created_at, updated_at")) {
             for (int id = 1; id <= scale.projects; id++) {
                 long created = growingTime(id, scale.projects, 2 * 365 * DAY, rnd);
                 String word = pick(rnd, Vocabulary.PROJECT_WORDS);
@@ -362,15 +364,15 @@ final class TableGenerators {
                         .timestamp(created).timestamp(created + (long) (rnd.nextDouble() * (now - created)));
                 row(w);
             }
-            return w.finish();
+            return finish(w);
         }
     }
 
-    long pages() throws SQLException {
+    long pages(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("pages");
         double mean = (double) scale.pages / scale.projects;
         long id = 0;
-        try (CopyWriter w = open("pages", "id, project_id, url, title, status, http_status, content_length,"
+        try (CopyWriter w = open(copy, "pages", "id, project_id, url, title, status, http_status, content_length,"
                 + " scraped_at, created_at")) {
             for (int project = 1; project <= scale.projects && id < scale.pages; project++) {
                 int count = (int) Math.min(scale.pages - id, geometric(rnd, mean));
@@ -385,14 +387,13 @@ final class TableGenerators {
                     if (status.equals("pending")) {
                         w.nul().nul().nul();
                     } else {
-                        w.num(fetched ? 200 : pick(rnd, new Integer[] {404, 500, 503})).num(fetched ? geometric(rnd, 40_000) : 0)
-                                .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
+                        w.num(fetched ? 200 : HTTP_ERRORS[rnd.nextInt(3)]).num(fetched ? geometric(rnd, 40_000) : 0) .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
                     }
                     w.timestamp(created);
                     row(w);
                 }
             }
-            return w.finish();
+            return finish(w);
         }
     }
 

@@ -1,0 +1,73 @@
+package io.chronoperf.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.chronoperf.admin.seed.Scale;
+import io.chronoperf.bench.WorkloadBenchmark;
+import io.chronoperf.bench.WorkloadReport;
+import io.chronoperf.runtime.Services;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
+        subcommands = BenchCommand.Workload.class)
+final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "workload", mixinStandardHelpOptions = true,
+            description = "Every admin query family with and without the strategic indexes: p50/p95/p99 and speedup.")
+    static final class Workload implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--scale", defaultValue = "demo", description = "small, demo or large. Default: ${DEFAULT-VALUE}.")
+        String scale;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Data seed. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--iterations", defaultValue = "100", description = "Runs per query with the indexes. Default: ${DEFAULT-VALUE}.")
+        int iterations;
+
+        @Option(names = "--iterations-without", defaultValue = "10", description = "Runs per query without them (they are slow). Default: ${DEFAULT-VALUE}.")
+        int iterationsWithout;
+
+        @Option(names = "--warmup", defaultValue = "10", description = "Warm-up runs per query. Default: ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--reseed", description = "Load the data again even if the database already holds this scale.")
+        boolean reseed;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as Markdown to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws IOException {
+            Scale s = Scale.parse(scale);
+            try (Services svc = Services.start(services.settings(), false);
+                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                svc.describe().stream().filter(l -> l.startsWith("database")).forEach(System.out::println);
+                WorkloadBenchmark.Report r;
+                try (Progress progress = new Progress(System.out)) {
+                    r = new WorkloadBenchmark(ds, System.out::println).run(
+                            new WorkloadBenchmark.Options(s, seed, iterations, iterationsWithout, warmup, reseed), progress);
+                }
+                String text = WorkloadReport.text(r, WorkloadReport.environment(ds));
+                System.out.println();
+                System.out.println(text);
+                if (report != null) {
+                    Files.writeString(report, WorkloadReport.markdown(r, WorkloadReport.environment(ds)));
+                    System.out.println("report written to " + report);
+                }
+            }
+            return 0;
+        }
+    }
+}

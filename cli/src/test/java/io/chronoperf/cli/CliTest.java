@@ -1,0 +1,93 @@
+package io.chronoperf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.testkit.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    @TempDir
+    Path home;
+
+    @Test
+    void help_lists_every_command() {
+        Run r = run("--help");
+
+        assertThat(r.status).isZero();
+        assertThat(r.out).contains("serve", "token", "seed", "migrate", "bench", "config");
+    }
+
+    @Test
+    void token_prints_a_jwt_and_refuses_an_unknown_role_with_status_3() {
+        Run ok = run("token", "--home", home.toString(), "--role", "viewer", "--ttl", "2h");
+        Run bad = run("token", "--home", home.toString(), "--role", "root");
+
+        assertThat(ok.status).isZero();
+        assertThat(ok.out.strip().split("\\.")).hasSize(3);
+        assertThat(bad.status).isEqualTo(3);
+        assertThat(bad.err).contains("role must be admin or viewer").doesNotContain("Exception");
+    }
+
+    @Test
+    void unknown_options_are_usage_errors_not_stack_traces() {
+        Run r = run("seed", "--scale", "huge", "--db-url", db.endpoint().jdbcUrl());
+
+        assertThat(r.status).isEqualTo(3);
+        assertThat(r.err).contains("Unknown scale 'huge'").doesNotContain("\tat ");
+    }
+
+    @Test
+    void seed_migrates_and_loads_the_small_scale() throws Exception {
+        Run r = run("seed", "--scale", "small", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+
+        assertThat(r.status).as(r.err).isZero();
+        assertThat(r.out).contains("rows/s");
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(2_000);
+        }
+        Run again = run("seed", "--scale", "small", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        assertThat(again.status).isEqualTo(3);
+        assertThat(again.err).contains("--replace");
+    }
+
+    @Test
+    void an_unreachable_database_is_status_4() {
+        Run r = run("migrate", "--db-url", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1", "--db-user", "x");
+
+        assertThat(r.status).isEqualTo(4);
+        assertThat(r.err).contains("Cannot connect");
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.run(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+}
