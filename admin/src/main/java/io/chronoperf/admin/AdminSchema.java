@@ -213,7 +213,8 @@ public final class AdminSchema {
         }
     }
 
-    static String quote(String identifier) {
+    /** Quotes an identifier with the driver's quoting (for DDL, where no bind parameter can go). */
+    public static String quote(String identifier) {
         try {
             return Utils.escapeIdentifier(null, identifier).toString();
         } catch (SQLException e) {

@@ -19,7 +19,11 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
 
     public static EmbeddedRedis start() {
-        int port = freePort();
+        return start(freePort());
+    }
+
+    /** Starts on the given port (tests restart a server on the port its clients know). */
+    public static EmbeddedRedis start(int port) {
         try {
             RedisServer server = RedisServer.newRedisServer()
                     .port(port)
@@ -54,7 +58,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

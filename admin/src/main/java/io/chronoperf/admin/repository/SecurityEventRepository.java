@@ -46,23 +46,37 @@ public final class SecurityEventRepository {
                 address, clock.instant().minus(Duration.ofHours(h)), n);
     }
 
-    /** One IP's activity in the window. */
-    public record Offender(String ipAddress, long events, long failures, int maxRisk, Instant firstSeen, Instant lastSeen) {
+    /** One IP's activity in the window: its failed-access events, all its events, its highest risk. */
+    public record Offender(String ipAddress, long failures, long events, int maxRisk, Instant firstSeen, Instant lastSeen) {
     }
 
-    /** IPs with the most events in the last {@code hours} (1 to 24), from the covering index. */
+    /**
+     * The IPs with the most failed-access events (failed logins, brute force, failed MFA, rate
+     * limiting) in the last {@code hours} (1 to 24), each with all its events in the window.
+     * Two steps: count failures per IP from the covering index (one narrow aggregate), then
+     * look at the few winners with idx_security_events_recent_by_ip; aggregating every event of
+     * every IP of the day in one pass costs three times as much at 5M events.
+     */
     public List<Offender> topOffenders(Integer hours, Integer limit) {
         int h = Bounds.range("hours", hours, 1, 24, 24);
         int n = Bounds.range("limit", limit, 1, 100, 20);
+        Instant since = clock.instant().minus(Duration.ofHours(h));
         return jdbc.list("""
-                SELECT host(ip_address) AS ip, count(*) AS events,
-                       count(*) FILTER (WHERE event_type IN ('login_failed', 'brute_force', 'mfa_failed', 'rate_limited')) AS failures,
-                       max(risk_score) AS max_risk, min(created_at) AS first_seen, max(created_at) AS last_seen
-                  FROM security_events WHERE created_at > ?
-                 GROUP BY ip_address ORDER BY events DESC, ip_address LIMIT ?""",
-                rs -> new Offender(rs.getString("ip"), rs.getLong("events"), rs.getLong("failures"),
+                WITH top AS (
+                    SELECT ip_address, count(*) AS failures
+                      FROM security_events
+                     WHERE created_at > ? AND event_type IN ('login_failed', 'brute_force', 'mfa_failed', 'rate_limited')
+                     GROUP BY ip_address ORDER BY failures DESC, ip_address LIMIT ?)
+                SELECT host(t.ip_address) AS ip, t.failures, s.events, s.max_risk, s.first_seen, s.last_seen
+                  FROM top t
+                 CROSS JOIN LATERAL (
+                       SELECT count(*) AS events, max(risk_score) AS max_risk, min(created_at) AS first_seen,
+                              max(created_at) AS last_seen
+                         FROM security_events e WHERE e.ip_address = t.ip_address AND e.created_at > ?) s
+                 ORDER BY t.failures DESC, t.ip_address""",
+                rs -> new Offender(rs.getString("ip"), rs.getLong("failures"), rs.getLong("events"),
                         rs.getInt("max_risk"), instant(rs, "first_seen"), instant(rs, "last_seen")),
-                clock.instant().minus(Duration.ofHours(h)), n);
+                since, n, since);
     }
 
     /** Events with risk above {@code minRisk} (at least 71, the partial index's range), riskiest and newest first. */

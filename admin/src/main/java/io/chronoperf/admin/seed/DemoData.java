@@ -70,6 +70,8 @@ public final class DemoData {
         Connection connection;
         List<StrategicIndexes.Index> indexes = List.of();
         final Map<String, Long> rows = new LinkedHashMap<>();
+        /** ALTER TABLE ... ADD CONSTRAINT statements for the primary keys dropped during the load. */
+        final List<String> primaryKeys = new ArrayList<>();
         boolean triggersSkipped;
 
         Group(String name, List<Table> tables) {
@@ -134,6 +136,7 @@ public final class DemoData {
                     s.execute("TRUNCATE " + String.join(", ", g.tableNames()) + " RESTART IDENTITY");
                 }
                 StrategicIndexes.drop(g.connection, g.indexes);
+                dropUnreferencedPrimaryKeys(g);
             }
 
             long now = System.currentTimeMillis() / 60_000 * 60_000;
@@ -155,6 +158,11 @@ public final class DemoData {
             AtomicLong built = new AtomicLong();
             progress.phase("indexes", all.size());
             runAll(pool, groups, g -> {
+                try (Statement s = g.connection.createStatement()) {
+                    for (String addPrimaryKey : g.primaryKeys) {
+                        s.execute(addPrimaryKey);
+                    }
+                }
                 StrategicIndexes.restore(g.connection, g.indexes, ix -> built.incrementAndGet());
                 refreshRollups(g);
                 return null;
@@ -237,6 +245,38 @@ public final class DemoData {
                 // Identity columns continue after the generated ids.
                 s.execute("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('" + table + "', 'id'),"
                         + " COALESCE((SELECT max(id) FROM " + table + "), 0) + 1, false)");
+            }
+        }
+    }
+
+    /**
+     * Like pg_restore (data first, constraints after), the primary key of a table that no foreign
+     * key references is dropped for the load and added back with the indexes: one sorted index
+     * build instead of millions of B-tree insertions. The generator's ids are unique by
+     * construction, and ADD PRIMARY KEY checks it anyway.
+     */
+    private static void dropUnreferencedPrimaryKeys(Group g) throws SQLException {
+        for (String table : g.tableNames()) {
+            List<String[]> keys = new ArrayList<>();
+            try (var ps = g.connection.prepareStatement("""
+                    SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid)
+                      FROM pg_catalog.pg_constraint c
+                     WHERE c.conrelid = ?::regclass AND c.contype = 'p'
+                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f
+                                        WHERE f.confrelid = c.conrelid AND f.contype = 'f')""")) {
+                ps.setString(1, table);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            try (Statement s = g.connection.createStatement()) {
+                for (String[] key : keys) {
+                    String name = io.chronoperf.admin.AdminSchema.quote(key[0]);
+                    s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + name);
+                    g.primaryKeys.add("ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " + key[1]);
+                }
             }
         }
     }

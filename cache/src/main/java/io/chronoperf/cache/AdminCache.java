@@ -1,0 +1,533 @@
+package io.chronoperf.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.chronoperf.cache.internal.Codec;
+import io.chronoperf.cache.internal.Counters;
+import io.chronoperf.cache.internal.RedisLayer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The two-level admin cache: L1 in-process (Caffeine, bounded, W-TinyLFU, per-entry expiry from
+ * the namespace), L2 Redis (shared by every instance), then the loader.
+ *
+ * <ul>
+ *   <li><b>No stampede.</b> Concurrent misses of one key in an instance share one load; across
+ *       instances a Redis lock (SET NX PX, released only by its owner) lets one instance load while
+ *       the others wait briefly for its result in L2. Auto-refresh namespaces serve the current
+ *       value while one background refresh runs, and keep it if the refresh fails.</li>
+ *   <li><b>Invalidation</b> by key, namespace or pattern (SCAN + UNLINK, never KEYS), broadcast to
+ *       every instance's L1 over pub/sub. On any Redis disconnect or reconnect the L1 is cleared:
+ *       invalidations published meanwhile are lost, so nothing cached before is trusted.</li>
+ *   <li><b>Degradation.</b> Redis slow or down costs at most one short timeout, then the circuit
+ *       opens: requests are served from L1 or the loader, and {@link #stats()} says "degraded".</li>
+ * </ul>
+ *
+ * <p>Values must be immutable (records with immutable lists): an L1 hit returns the same instance
+ * to every caller. Time comes from the injected {@link Clock} (tests move it instead of sleeping).
+ * Thread-safe.
+ */
+public final class AdminCache implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminCache.class);
+    private static final Pattern PATTERN = Pattern.compile("admin:[a-z0-9_:*?.=,@%-]{1,200}");
+
+    /** An L1 entry: the value and its lifetime on the clock's millisecond scale. */
+    private record Entry(Object value, String namespace, long loadedAtMillis, long expiresAtMillis) {
+    }
+
+    private final Map<String, Namespace> namespaces;
+    private final Map<String, Counters> counters = new LinkedHashMap<>();
+    private final Map<String, Warmer> warmers = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final Cache<String, Entry> l1;
+    private final long maximumSize;
+    private final RedisLayer l2;
+    private final Codec codec;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Executor executor;
+    private final String instance = UUID.randomUUID().toString();
+    private final Duration lockTtl;
+    private final Duration lockWait;
+
+    private AdminCache(Builder b) {
+        this.namespaces = new LinkedHashMap<>();
+        b.namespaces.forEach(ns -> namespaces.put(ns.name(), ns));
+        this.clock = b.clock;
+        this.executor = b.executor;
+        this.mapper = b.mapper;
+        this.codec = new Codec(mapper);
+        this.maximumSize = b.maximumSize;
+        this.lockTtl = b.lockTtl;
+        this.lockWait = b.lockWait;
+        for (Namespace ns : namespaces.values()) {
+            counters.put(ns.name(), new Counters(ns.name(), b.registry));
+        }
+        this.l1 = Caffeine.newBuilder()
+                .maximumSize(b.maximumSize)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .executor(Runnable::run) // removal work on the caller: deterministic in tests, cheap
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry e, long now) {
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() - clock.millis()));
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                        return expireAfterCreate(key, e, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry e, long now, long current) {
+                        return current;
+                    }
+                })
+                .removalListener((String key, Entry e, RemovalCause cause) -> {
+                    if (cause == RemovalCause.SIZE && e != null) {
+                        counters.get(e.namespace()).evictions.increment();
+                    }
+                })
+                .build();
+        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, b.commandTimeout, clientName(),
+                this::onInvalidation, connected -> clearL1(connected ? "Redis reconnected" : "Redis disconnected"));
+        Gauge.builder("chrono_perf.cache.l1.size", l1, Cache::estimatedSize).register(b.registry);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Reads through L1, L2 and the loader. */
+    public <T> T get(CacheKey key, Class<T> type, Supplier<T> loader) {
+        return type.cast(get(key, mapper.constructType(type), loader));
+    }
+
+    /** Reads through L1, L2 and the loader, for generic types such as {@code Page<User>}. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(CacheKey key, TypeReference<T> type, Supplier<T> loader) {
+        return (T) get(key, mapper.constructType(type), loader);
+    }
+
+    private Object get(CacheKey key, JavaType type, Supplier<?> loader) {
+        Namespace ns = namespace(key.namespace());
+        Counters c = counters.get(ns.name());
+        long start = System.nanoTime();
+        try {
+            Entry hit = l1.getIfPresent(key.value());
+            if (hit != null) {
+                c.l1Hits.increment();
+                maybeRefresh(key, ns, hit, loader);
+                return hit.value();
+            }
+            return loadOnce(key, ns, type, loader).value();
+        } finally {
+            c.gets.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One load per key per instance: concurrent callers wait for the first one's result. */
+    private Entry loadOnce(CacheKey key, Namespace ns, JavaType type, Supplier<?> loader) {
+        CompletableFuture<Entry> mine = new CompletableFuture<>();
+        CompletableFuture<Entry> running = inFlight.putIfAbsent(key.value(), mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw unwrap(e);
+            }
+        }
+        try {
+            Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
+            Entry entry = present != null ? present : loadThroughL2(key, ns, type, loader);
+            l1.put(key.value(), entry);
+            mine.complete(entry);
+            return entry;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key.value(), mine);
+        }
+    }
+
+    private Entry loadThroughL2(CacheKey key, Namespace ns, JavaType type, Supplier<?> loader) {
+        Counters c = counters.get(ns.name());
+        Entry fromL2 = readL2(key, ns, type);
+        if (fromL2 != null) {
+            c.l2Hits.increment();
+            return fromL2;
+        }
+        c.misses.increment();
+        String lockKey = "lock:" + key.value();
+        String owner = instance + ":" + Thread.currentThread().getId();
+        RedisLayer.Lock lock = l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
+        boolean locked = lock == RedisLayer.Lock.ACQUIRED;
+        try {
+            if (lock == RedisLayer.Lock.HELD_ELSEWHERE) {
+                // Another instance is loading this key: wait a little for its result in L2.
+                long deadline = System.nanoTime() + lockWait.toNanos();
+                while (System.nanoTime() < deadline) {
+                    sleepQuietly(20);
+                    Entry loadedElsewhere = readL2(key, ns, type);
+                    if (loadedElsewhere != null) {
+                        return loadedElsewhere;
+                    }
+                }
+            }
+            return load(key, ns, loader);
+        } finally {
+            if (locked && l2 != null) {
+                l2.unlock(lockKey, owner);
+            }
+        }
+    }
+
+    private Entry load(CacheKey key, Namespace ns, Supplier<?> loader) {
+        Counters c = counters.get(ns.name());
+        long t = System.nanoTime();
+        Object value;
+        try {
+            value = loader.get();
+        } catch (RuntimeException e) {
+            c.loadErrors.increment();
+            throw e;
+        }
+        c.loads.increment();
+        c.loadNanos.add(System.nanoTime() - t);
+        long now = clock.millis();
+        Entry entry = new Entry(value, ns.name(), now, now + ns.ttl().toMillis());
+        if (l2 != null) {
+            Codec.Encoded encoded = codec.encode(value, entry.expiresAtMillis(), ns.compressed());
+            c.jsonBytes.add(encoded.jsonBytes());
+            c.storedBytes.add(encoded.bytes().length);
+            l2.set(key.value(), encoded.bytes(), ns.ttl().toMillis());
+        }
+        return entry;
+    }
+
+    private Entry readL2(CacheKey key, Namespace ns, JavaType type) {
+        if (l2 == null) {
+            return null;
+        }
+        byte[] bytes = l2.get(key.value());
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            Codec.Decoded d = codec.decode(bytes, type);
+            long now = clock.millis();
+            if (d == null || d.expiresAtMillis() <= now) {
+                return null;
+            }
+            return new Entry(d.value(), ns.name(), now, d.expiresAtMillis());
+        } catch (RuntimeException e) {
+            log.warn("Unreadable L2 entry {} treated as a miss: {}", key, e.toString());
+            return null;
+        }
+    }
+
+    /** Refresh-ahead: past 80% of its TTL, one background reload; the current value is served meanwhile. */
+    private void maybeRefresh(CacheKey key, Namespace ns, Entry hit, Supplier<?> loader) {
+        if (!ns.autoRefresh()) {
+            return;
+        }
+        long age = clock.millis() - hit.loadedAtMillis();
+        if (age < ns.ttl().toMillis() * Namespace.REFRESH_AT || !refreshing.add(key.value())) {
+            return;
+        }
+        executor.execute(() -> {
+            String lockKey = "lock:" + key.value();
+            String owner = instance + ":refresh";
+            RedisLayer.Lock lock = l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
+            boolean locked = lock == RedisLayer.Lock.ACQUIRED;
+            try {
+                if (lock != RedisLayer.Lock.HELD_ELSEWHERE) { // held elsewhere: that instance refreshes L2
+                    l1.put(key.value(), load(key, ns, loader));
+                }
+            } catch (RuntimeException e) {
+                log.warn("Refresh of {} failed; the current value is kept until it expires: {}", key, e.toString());
+            } finally {
+                if (locked && l2 != null) {
+                    l2.unlock(lockKey, owner);
+                }
+                refreshing.remove(key.value());
+            }
+        });
+    }
+
+    /** Removes one key from every instance's L1 and from L2. */
+    public void invalidate(CacheKey key) {
+        l1.invalidate(key.value());
+        if (l2 != null) {
+            l2.unlink(key.value());
+            l2.publish("key:" + key.value());
+        }
+    }
+
+    /** Removes every key of a namespace; returns the L2 keys removed (-1 without Redis). */
+    public long invalidateNamespace(String namespace) {
+        namespace(namespace);
+        return invalidatePattern(CacheKey.PREFIX + namespace + ":*");
+    }
+
+    /**
+     * Removes the keys matching a Redis glob that stays under {@code admin:} (e.g.
+     * {@code admin:users:*}); returns the L2 keys removed (-1 without Redis).
+     */
+    public long invalidatePattern(String pattern) {
+        checkPattern(pattern);
+        long local = clearMatching(pattern);
+        if (l2 == null) {
+            return local == 0 ? 0 : -1;
+        }
+        long removed = l2.unlinkMatching(pattern);
+        l2.publish("pattern:" + pattern);
+        return removed;
+    }
+
+    /** Throws IllegalArgumentException with the reason when the pattern may not be cleared. */
+    public static void checkPattern(String pattern) {
+        if (pattern == null || !PATTERN.matcher(pattern).matches()) {
+            throw new IllegalArgumentException("pattern must start with 'admin:' and use only lower-case letters, digits"
+                    + " and _ : * ? . = , @ % - (at most 200 characters), e.g. admin:users:*");
+        }
+    }
+
+    public void registerWarmer(String namespace, Warmer warmer) {
+        namespace(namespace);
+        warmers.put(namespace, warmer);
+    }
+
+    /** Fills the namespace's popular keys; {@code force} reloads keys already present. */
+    public WarmReport warm(String namespace, boolean force) {
+        namespace(namespace);
+        long start = System.nanoTime();
+        Warmer warmer = warmers.get(namespace);
+        List<Warmer.Task<?>> tasks = warmer == null ? List.of() : warmer.tasks();
+        int loaded = 0;
+        int cached = 0;
+        int errors = 0;
+        for (Warmer.Task<?> task : tasks) {
+            try {
+                boolean present = l1.getIfPresent(task.key().value()) != null;
+                if (force || !present) {
+                    Namespace ns = namespace(task.key().namespace());
+                    l1.put(task.key().value(), load(task.key(), ns, task.loader()));
+                    loaded++;
+                } else {
+                    cached++;
+                }
+            } catch (RuntimeException e) {
+                errors++;
+                log.warn("Warming {} failed: {}", task.key(), e.toString());
+            }
+        }
+        return new WarmReport(namespace, force, tasks.size(), loaded, cached, errors,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The name this instance's Redis connections carry (CLIENT LIST shows it). */
+    public String clientName() {
+        return "chrono-perf-" + instance;
+    }
+
+    public Set<String> namespaces() {
+        return namespaces.keySet();
+    }
+
+    public Set<String> warmedNamespaces() {
+        return warmers.keySet();
+    }
+
+    public CacheStats stats() {
+        Map<String, Long> l1BySpace = new LinkedHashMap<>();
+        l1.asMap().values().forEach(e -> l1BySpace.merge(e.namespace(), 1L, Long::sum));
+        Map<String, CacheStats.Namespace> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Counters> e : counters.entrySet()) {
+            Counters c = e.getValue();
+            long hits = c.l1Hits.sum() + c.l2Hits.sum();
+            long total = hits + c.misses.sum();
+            long json = c.jsonBytes.sum();
+            long stored = c.storedBytes.sum();
+            out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(),
+                    total == 0 ? 0 : (double) hits / total, c.loads.sum(), c.loadErrors.sum(),
+                    c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(),
+                    l2 == null ? 0 : l2.errors(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
+                    l2 == null ? 0 : l2.countMatching(CacheKey.PREFIX + e.getKey() + ":*"),
+                    json, stored, json == 0 ? 0 : 1 - (double) stored / json,
+                    c.percentileMillis(0.5), c.percentileMillis(0.99)));
+        }
+        return new CacheStats(l2 == null ? "none" : l2.state(), l1.estimatedSize(), maximumSize,
+                l2 == null ? -1 : l2.usedMemory(), l2 == null ? 0 : l2.reconnects(), out);
+    }
+
+    @Override
+    public void close() {
+        if (l2 != null) {
+            l2.close();
+        }
+    }
+
+    private void onInvalidation(String message) {
+        if (message.startsWith("key:")) {
+            l1.invalidate(message.substring(4));
+        } else if (message.startsWith("pattern:")) {
+            clearMatching(message.substring(8));
+        }
+    }
+
+    private void clearL1(String reason) {
+        long n = l1.estimatedSize();
+        l1.invalidateAll();
+        if (n > 0) {
+            log.info("{}: cleared {} L1 entries that may have missed invalidations", reason, n);
+        }
+    }
+
+    private long clearMatching(String glob) {
+        Pattern regex = globToRegex(glob);
+        List<String> keys = new ArrayList<>();
+        for (String k : l1.asMap().keySet()) {
+            if (regex.matcher(k).matches()) {
+                keys.add(k);
+            }
+        }
+        l1.invalidateAll(keys);
+        return keys.size();
+    }
+
+    private Namespace namespace(String name) {
+        Namespace ns = namespaces.get(name);
+        if (ns == null) {
+            throw new IllegalArgumentException("unknown namespace '" + name + "'; known: " + String.join(", ", namespaces.keySet()));
+        }
+        return ns;
+    }
+
+    static Pattern globToRegex(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (char ch : glob.toCharArray()) {
+            switch (ch) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(ch)));
+            }
+        }
+        return Pattern.compile(re.toString());
+    }
+
+    private static RuntimeException unwrap(CompletionException e) {
+        return e.getCause() instanceof RuntimeException re ? re : e;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Configuration, each option set once; {@link #build()} checks it. */
+    public static final class Builder {
+        private List<Namespace> namespaces = Namespace.defaults();
+        private long maximumSize = 2_000; // the seed's in-memory bound
+        private String redisUri;
+        private Clock clock = Clock.systemUTC();
+        private Executor executor = ForkJoinPool.commonPool();
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private ObjectMapper mapper = JsonMapper.builder().findAndAddModules().build();
+        private Duration commandTimeout = Duration.ofMillis(250);
+        private Duration lockTtl = Duration.ofSeconds(10);
+        private Duration lockWait = Duration.ofSeconds(2);
+
+        public Builder namespaces(List<Namespace> value) {
+            namespaces = List.copyOf(value);
+            return this;
+        }
+
+        public Builder maximumSize(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maximum size must be at least 1, not " + value);
+            }
+            maximumSize = value;
+            return this;
+        }
+
+        /** The Redis URI (standalone, or redis-sentinel://); null for an L1-only cache. */
+        public Builder redisUri(String value) {
+            redisUri = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        /** Where background refreshes run. */
+        public Builder executor(Executor value) {
+            executor = value;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry value) {
+            registry = value;
+            return this;
+        }
+
+        public Builder mapper(ObjectMapper value) {
+            mapper = value;
+            return this;
+        }
+
+        /** 250 ms by default: a cache that waits longer than the database would take is no cache. */
+        public Builder commandTimeout(Duration value) {
+            commandTimeout = value;
+            return this;
+        }
+
+        public Builder lockWait(Duration value) {
+            lockWait = value;
+            return this;
+        }
+
+        public AdminCache build() {
+            if (namespaces.isEmpty()) {
+                throw new IllegalArgumentException("at least one namespace is needed");
+            }
+            if (namespaces.stream().map(Namespace::name).distinct().count() != namespaces.size()) {
+                throw new IllegalArgumentException("namespace names must be unique: " + namespaces);
+            }
+            return new AdminCache(this);
+        }
+    }
+}

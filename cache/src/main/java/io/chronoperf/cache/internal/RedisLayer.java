@@ -1,0 +1,246 @@
+package io.chronoperf.cache.internal;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The L2: Redis through Lettuce, with the guards that keep a flaky Redis from hurting requests.
+ * Commands time out quickly and are rejected at once while disconnected; every command goes
+ * through a resilience4j circuit breaker, so a Redis that keeps failing is skipped entirely until
+ * it answers again. A failed or skipped call behaves as a miss (reads) or a no-op (writes).
+ *
+ * <p>Invalidations travel on one pub/sub channel. Lettuce resubscribes after a reconnect, but
+ * messages published while this instance was cut off are lost: {@code onConnectionChange} is
+ * told about every disconnect and connect so that the owner can clear its L1.
+ *
+ * <p>Thread-safe: Lettuce connections are, and so is the breaker.
+ */
+public final class RedisLayer implements AutoCloseable {
+    public static final String CHANNEL = "admin:cache:invalidate";
+    private static final Logger log = LoggerFactory.getLogger(RedisLayer.class);
+    /** Compare-and-delete: release a lock only if this instance still owns it. */
+    private static final String UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> connection;
+    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final RedisCommands<String, byte[]> commands;
+    private final CircuitBreaker breaker;
+    private final LongAdder errors = new LongAdder();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicBoolean connected = new AtomicBoolean(true);
+
+    /**
+     * @param onInvalidation receives each invalidation message (from any instance, this one included)
+     * @param onConnectionChange called with false on a disconnect and true on a reconnect
+     */
+    public RedisLayer(String uri, Duration commandTimeout, String clientName, Consumer<String> onInvalidation,
+                      Consumer<Boolean> onConnectionChange) {
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setClientName(clientName);
+        redisUri.setTimeout(commandTimeout);
+        // Reconnect quickly (100 ms doubling to 2 s) rather than Lettuce's default of up to 30 s:
+        // until it is back, every instance works without its L2.
+        resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        client = RedisClient.create(resources, redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected instead of queueing requests behind a dead socket.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        breaker = CircuitBreaker.of("redis-l2", CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        commands = connection.sync();
+        pubsub = client.connectPubSub();
+        pubsub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                onInvalidation.accept(message);
+            }
+        });
+        pubsub.sync().subscribe(CHANNEL);
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (connected.compareAndSet(true, false)) {
+                    log.warn("Redis connection lost; serving from L1 and the database until it is back");
+                }
+                onConnectionChange.accept(false);
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                if (connected.compareAndSet(false, true)) {
+                    reconnects.incrementAndGet();
+                    log.info("Redis connection back ({})", address);
+                }
+                onConnectionChange.accept(true);
+            }
+        });
+    }
+
+    /** The value, or null on a miss, an error or an open circuit. */
+    public byte[] get(String key) {
+        return guarded(() -> commands.get(key), null);
+    }
+
+    public void set(String key, byte[] value, long ttlMillis) {
+        guarded(() -> commands.set(key, value, SetArgs.Builder.px(ttlMillis)), null);
+    }
+
+    /** The outcome of a lock attempt. */
+    public enum Lock { ACQUIRED, HELD_ELSEWHERE, UNAVAILABLE }
+
+    /** SET NX PX. UNAVAILABLE when Redis could not be asked: nobody can be waited for then. */
+    public Lock tryLock(String key, String owner, long ttlMillis) {
+        String unavailable = "unavailable";
+        String reply = guarded(() -> {
+            String r = commands.set(key, owner.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.nx().px(ttlMillis));
+            return r == null ? "" : r;
+        }, unavailable);
+        if ("OK".equals(reply)) {
+            return Lock.ACQUIRED;
+        }
+        return unavailable.equals(reply) ? Lock.UNAVAILABLE : Lock.HELD_ELSEWHERE;
+    }
+
+    public void unlock(String key, String owner) {
+        guarded(() -> commands.eval(UNLOCK, ScriptOutputType.INTEGER, new String[] {key},
+                owner.getBytes(StandardCharsets.UTF_8)), null);
+    }
+
+    public void unlink(String key) {
+        guarded(() -> commands.unlink(key), null);
+    }
+
+    /** Deletes the keys matching the glob with SCAN + UNLINK (never KEYS); returns how many. */
+    public long unlinkMatching(String glob) {
+        Long removed = guarded(() -> {
+            long n = 0;
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(500));
+                List<String> keys = page.getKeys();
+                if (!keys.isEmpty()) {
+                    n += commands.unlink(keys.toArray(String[]::new));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+            return n;
+        }, -1L);
+        return removed == null ? -1 : removed;
+    }
+
+    /** Counts keys matching the glob with SCAN (for statistics; O(keys)). */
+    public long countMatching(String glob) {
+        Long count = guarded(() -> {
+            long n = 0;
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(1000));
+                n += page.getKeys().size();
+                cursor = page;
+            } while (!cursor.isFinished());
+            return n;
+        }, -1L);
+        return count == null ? -1 : count;
+    }
+
+    public void publish(String message) {
+        guarded(() -> commands.publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8)), null);
+    }
+
+    /** used_memory from INFO memory, or -1. */
+    public long usedMemory() {
+        String info = guarded(() -> commands.info("memory"), null);
+        if (info == null) {
+            return -1;
+        }
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
+    /** "up" when connected with a closed circuit, "degraded" otherwise. */
+    public String state() {
+        return connected.get() && breaker.getState() == CircuitBreaker.State.CLOSED ? "up" : "degraded";
+    }
+
+    public long errors() {
+        return errors.sum();
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    private <T> T guarded(Supplier<T> call, T fallback) {
+        try {
+            return breaker.executeSupplier(call);
+        } catch (CallNotPermittedException open) {
+            return fallback;
+        } catch (RuntimeException e) {
+            errors.increment();
+            log.debug("Redis call failed: {}", e.toString());
+            return fallback;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            pubsub.close();
+            connection.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Private API of the cache library. No compatibility guarantees provided. */
+package io.chronoperf.cache.internal;

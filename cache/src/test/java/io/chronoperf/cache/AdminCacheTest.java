@@ -1,0 +1,317 @@
+package io.chronoperf.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chronoperf.testkit.TestServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+
+/** The cache against a real Redis: the local one, or the embedded one. */
+class AdminCacheTest {
+    /** Namespaces of their own, so that runs and tests never share keys on the shared Redis. */
+    private final String users = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT) + "_users";
+    private final String live = users.replace("_users", "_live");
+    private final MutableClock clock = new MutableClock();
+    private final List<AdminCache> caches = new ArrayList<>();
+
+    record Item(String name, int version, List<String> tags) {
+    }
+
+    private AdminCache cache(String redisUri) {
+        AdminCache c = AdminCache.builder()
+                .namespaces(List.of(new Namespace(users, Duration.ofMinutes(5), true, false),
+                        new Namespace(live, Duration.ofSeconds(30), false, true)))
+                .redisUri(redisUri)
+                .clock(clock)
+                .executor(Runnable::run)
+                .build();
+        caches.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void close() {
+        caches.forEach(AdminCache::close);
+    }
+
+    private CacheKey key(String op) {
+        return CacheKey.of(users, op).param("id", 1).build();
+    }
+
+    @Test
+    void read_through_fills_l1_then_l2_serves_a_second_instance() {
+        AdminCache a = cache(TestServers.redisUri());
+        AdminCache b = cache(TestServers.redisUri());
+        AtomicInteger loads = new AtomicInteger();
+
+        Item first = a.get(key("get"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of("a")));
+        Item again = a.get(key("get"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of("a")));
+        Item other = b.get(key("get"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of("a")));
+
+        assertThat(loads).hasValue(1);
+        assertThat(again).isSameAs(first);
+        assertThat(other).isEqualTo(first);
+        CacheStats.Namespace sa = a.stats().namespaces().get(users);
+        CacheStats.Namespace sb = b.stats().namespaces().get(users);
+        assertThat(sa.misses()).isEqualTo(1);
+        assertThat(sa.l1Hits()).isEqualTo(1);
+        assertThat(sb.l2Hits()).isEqualTo(1);
+    }
+
+    @Test
+    void generic_values_round_trip_through_l2() {
+        AdminCache a = cache(TestServers.redisUri());
+        AdminCache b = cache(TestServers.redisUri());
+        TypeReference<List<Item>> type = new TypeReference<>() { };
+
+        a.get(key("list"), type, () -> List.of(new Item("a", 1, List.of()), new Item("b", 2, List.of("t"))));
+        List<Item> fromL2 = b.get(key("list"), type, () -> List.of());
+
+        assertThat(fromL2).containsExactly(new Item("a", 1, List.of()), new Item("b", 2, List.of("t")));
+    }
+
+    @Test
+    void hundred_concurrent_misses_cause_one_load_across_two_instances() throws Exception {
+        AdminCache a = cache(TestServers.redisUri());
+        AdminCache b = cache(TestServers.redisUri());
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(100);
+        try {
+            List<Future<Item>> results = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                AdminCache c = i % 2 == 0 ? a : b;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return c.get(key("hot"), Item.class, () -> {
+                        loads.incrementAndGet();
+                        sleep(200); // a slow query: every other caller arrives while it runs
+                        return new Item("hot", 1, List.of());
+                    });
+                }));
+            }
+            start.countDown();
+            for (Future<Item> f : results) {
+                assertThat(f.get().name()).isEqualTo("hot");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(loads).hasValue(1);
+    }
+
+    @Test
+    void entries_expire_after_their_namespace_ttl_in_both_levels() {
+        AdminCache a = cache(TestServers.redisUri());
+        AtomicInteger loads = new AtomicInteger();
+
+        a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).version()).isEqualTo(1);
+        clock.advance(Duration.ofMinutes(2)); // past 5 minutes: L1 expired, and the L2 copy says so too
+
+        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).version()).isEqualTo(2);
+        assertThat(loads).hasValue(2);
+    }
+
+    @Test
+    void invalidation_reaches_the_other_instance_through_pub_sub() {
+        AdminCache a = cache(TestServers.redisUri());
+        AdminCache b = cache(TestServers.redisUri());
+        b.get(key("shared"), Item.class, () -> new Item("old", 1, List.of()));
+        assertThat(b.stats().namespaces().get(users).l1Size()).isEqualTo(1);
+
+        a.invalidate(key("shared"));
+
+        await(() -> b.stats().namespaces().get(users).l1Size() == 0);
+        assertThat(b.get(key("shared"), Item.class, () -> new Item("new", 2, List.of())).name()).isEqualTo("new");
+    }
+
+    @Test
+    void pattern_clear_touches_only_its_pattern() {
+        AdminCache a = cache(TestServers.redisUri());
+        CacheKey queue = CacheKey.of(users, "approval_queue").param("limit", 50).build();
+        CacheKey list = CacheKey.of(users, "list").param("limit", 50).build();
+        CacheKey other = CacheKey.of(live, "recent").build();
+        a.get(queue, Item.class, () -> new Item("q", 1, List.of()));
+        a.get(list, Item.class, () -> new Item("l", 1, List.of()));
+        a.get(other, Item.class, () -> new Item("o", 1, List.of()));
+
+        long removed = a.invalidatePattern("admin:" + users + ":approval_queue:*");
+
+        assertThat(removed).isEqualTo(1);
+        AtomicInteger loads = new AtomicInteger();
+        a.get(queue, Item.class, () -> new Item("q", loads.incrementAndGet(), List.of()));
+        a.get(list, Item.class, () -> new Item("l", loads.incrementAndGet(), List.of()));
+        a.get(other, Item.class, () -> new Item("o", loads.incrementAndGet(), List.of()));
+        assertThat(loads).hasValue(1);
+        assertThat(a.invalidateNamespace(users)).isEqualTo(2);
+    }
+
+    @Test
+    void a_reconnect_clears_l1_so_missed_invalidations_cannot_leave_stale_entries() {
+        AdminCache b = cache(TestServers.redisUri());
+        b.get(key("stale"), Item.class, () -> new Item("cached", 1, List.of()));
+        long before = b.stats().reconnects();
+
+        // Cut b off: kill its connections, as a network blip would. Whatever was published
+        // meanwhile is lost to it, so it must not trust its L1 afterwards.
+        RedisClient admin = RedisClient.create(TestServers.redisUri());
+        try (StatefulRedisConnection<String, String> c = admin.connect()) {
+            for (String line : c.sync().clientList().split("\n")) {
+                if (line.contains(" name=" + b.clientName() + " ")) {
+                    long id = Long.parseLong(line.replaceAll(".*\\bid=(\\d+).*", "$1").trim());
+                    c.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(id));
+                }
+            }
+        } finally {
+            admin.shutdown();
+        }
+
+        await(() -> b.stats().reconnects() > before);
+        assertThat(b.stats().namespaces().get(users).l1Size()).isZero();
+    }
+
+    @Test
+    void redis_stopped_in_the_middle_of_a_run_fails_no_request_and_recovery_is_automatic() {
+        int port = io.chronoperf.runtime.EmbeddedRedis.freePort();
+        io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
+        AdminCache a = cache("redis://127.0.0.1:" + port);
+        AtomicInteger loads = new AtomicInteger();
+        int failures = 0;
+        try {
+            for (int i = 0; i < 300; i++) {
+                if (i == 100) {
+                    redis.close();
+                }
+                if (i == 200) {
+                    redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
+                }
+                if (i == 150) {
+                    assertThat(a.stats().redis()).isEqualTo("degraded");
+                }
+                try {
+                    CacheKey k = CacheKey.of(users, "flaky").param("n", i % 20).build();
+                    assertThat(a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).name()).isEqualTo("v");
+                } catch (RuntimeException e) {
+                    failures++;
+                }
+            }
+            await(() -> a.stats().redis().equals("up"));
+        } finally {
+            redis.close();
+        }
+        assertThat(failures).isZero();
+    }
+
+    @Test
+    void auto_refresh_serves_the_current_value_and_refreshes_it_once_in_the_background() {
+        AdminCache a = cache(TestServers.redisUri());
+        CacheKey k = CacheKey.of(live, "recent").build();
+        AtomicInteger loads = new AtomicInteger();
+
+        a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
+        clock.advance(Duration.ofSeconds(25)); // past 80% of 30 s
+        Item served = a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
+        Item after = a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
+
+        assertThat(served.version()).isEqualTo(1); // served at once, refreshed behind it
+        assertThat(after.version()).isEqualTo(2);
+        assertThat(loads).hasValue(2);
+    }
+
+    @Test
+    void a_failed_refresh_keeps_the_current_value() {
+        AdminCache a = cache(TestServers.redisUri());
+        CacheKey k = CacheKey.of(live, "fragile").build();
+        a.get(k, Item.class, () -> new Item("good", 1, List.of()));
+        clock.advance(Duration.ofSeconds(25));
+
+        Item served = a.get(k, Item.class, () -> {
+            throw new IllegalStateException("database down");
+        });
+
+        assertThat(served.name()).isEqualTo("good");
+        assertThat(a.get(k, Item.class, () -> new Item("other", 9, List.of())).name()).isEqualTo("good");
+    }
+
+    @Test
+    void a_failing_load_is_reported_to_every_waiting_caller_and_not_cached() {
+        AdminCache a = cache(null);
+        assertThatThrownBy(() -> a.get(key("broken"), Item.class, () -> {
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        assertThat(a.get(key("broken"), Item.class, () -> new Item("ok", 1, List.of())).name()).isEqualTo("ok");
+        assertThat(a.stats().redis()).isEqualTo("none");
+    }
+
+    @Test
+    void unknown_namespace_is_refused_with_the_known_ones() {
+        AdminCache a = cache(null);
+        assertThatThrownBy(() -> a.invalidateNamespace("nope")).hasMessageContaining(users);
+    }
+
+    @Test
+    void warming_loads_the_registered_keys_and_force_reloads_them() {
+        AdminCache a = cache(TestServers.redisUri());
+        AtomicInteger loads = new AtomicInteger();
+        a.registerWarmer(users, () -> List.of(
+                new Warmer.Task<>(key("w1"), new TypeReference<Item>() { }, () -> new Item("w1", loads.incrementAndGet(), List.of())),
+                new Warmer.Task<>(key("w2"), new TypeReference<Item>() { }, () -> new Item("w2", loads.incrementAndGet(), List.of()))));
+
+        WarmReport first = a.warm(users, false);
+        WarmReport second = a.warm(users, false);
+        WarmReport forced = a.warm(users, true);
+
+        assertThat(first.loaded()).isEqualTo(2);
+        assertThat(second.loaded()).isZero();
+        assertThat(second.alreadyCached()).isEqualTo(2);
+        assertThat(forced.loaded()).isEqualTo(2);
+        assertThat(loads).hasValue(4);
+    }
+
+    @Test
+    void compression_shrinks_repetitive_admin_payloads() {
+        AdminCache a = cache(TestServers.redisUri());
+        List<Item> page = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            page.add(new Item("user." + i + "@example.com", i, List.of("approved", "active", "verified")));
+        }
+        a.get(key("page"), new TypeReference<List<Item>>() { }, () -> page);
+
+        assertThat(a.stats().namespaces().get(users).compressionRatio()).isGreaterThan(0.5);
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            sleep(20);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
