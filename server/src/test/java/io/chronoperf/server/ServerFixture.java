@@ -47,6 +47,7 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("chrono-perf.token-secret", SECRET);
         props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-home").toString());
         props.put("chrono-perf.seed-if-empty", "small");
+        props.put("chrono-perf.redis-url", io.chronoperf.testkit.TestServers.isolatedRedisUri());
         context = ChronoPerfServer.start(props);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         base = "http://127.0.0.1:" + port;

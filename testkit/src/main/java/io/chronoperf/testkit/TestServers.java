@@ -67,6 +67,27 @@ public final class TestServers {
         }
     }
 
+    private static int nextRedisDatabase = 1;
+
+    /**
+     * A Redis logical database of its own (1 to 15, emptied first), for a test that must not see
+     * another test's keys (two servers over different test databases would otherwise share the
+     * same admin:* keys). Pub/sub is server-wide, so invalidation messages still cross over;
+     * that only costs extra evictions.
+     */
+    public static synchronized String isolatedRedisUri() {
+        int db = nextRedisDatabase;
+        nextRedisDatabase = nextRedisDatabase % 15 + 1;
+        String uri = redisUri() + "/" + db;
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+        try (var c = client.connect()) {
+            c.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+        return uri;
+    }
+
     private static String findRedis() {
         String url = System.getenv("CHRONO_PERF_TEST_REDIS_URL");
         if (url != null && !url.isBlank()) {

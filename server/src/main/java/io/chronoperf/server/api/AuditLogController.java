@@ -2,6 +2,7 @@ package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.AuditLogRepository;
 import io.chronoperf.admin.repository.Bounds.Page;
+import io.chronoperf.server.cache.CachedAdmin;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
@@ -15,10 +16,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/audit-logs")
 @Tag(name = "audit logs", description = "The admin audit trail: filtered listing and statistics over time")
 public class AuditLogController {
-    private final AuditLogRepository auditLogs;
+    private final CachedAdmin cached;
 
-    public AuditLogController(AuditLogRepository auditLogs) {
-        this.auditLogs = auditLogs;
+    public AuditLogController(CachedAdmin cached) {
+        this.cached = cached;
     }
 
     @GetMapping
@@ -33,7 +34,7 @@ public class AuditLogController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
-        return auditLogs.list(new AuditLogRepository.Filter(adminUserId, category, severity, success, from, to), limit, cursor);
+        return cached.auditLogs(new AuditLogRepository.Filter(adminUserId, category, severity, success, from, to), limit, cursor);
     }
 
     @GetMapping("/stats")
@@ -42,6 +43,6 @@ public class AuditLogController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
             @RequestParam(required = false) String bucket) {
-        return auditLogs.stats(from, to, bucket);
+        return cached.auditStats(from, to, bucket);
     }
 }

@@ -2,6 +2,7 @@ package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.BackupRepository;
 import io.chronoperf.admin.repository.Bounds.Page;
+import io.chronoperf.server.cache.CachedAdmin;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -14,10 +15,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/backups")
 @Tag(name = "backups", description = "Backup executions and health checks")
 public class BackupController {
-    private final BackupRepository backups;
+    private final CachedAdmin cached;
 
-    public BackupController(BackupRepository backups) {
-        this.backups = backups;
+    public BackupController(CachedAdmin cached) {
+        this.cached = cached;
     }
 
     @GetMapping("/executions")
@@ -25,12 +26,12 @@ public class BackupController {
     public Page<BackupRepository.Execution> executions(@RequestParam(required = false) String status,
                                                        @RequestParam(required = false) Integer limit,
                                                        @RequestParam(required = false) String cursor) {
-        return backups.executions(status, limit, cursor);
+        return cached.executions(status, limit, cursor);
     }
 
     @GetMapping("/health")
     @Operation(summary = "The latest check of each target type per enabled backup, worst first")
     public List<BackupRepository.HealthCheck> health(@RequestParam(required = false) Integer limit) {
-        return backups.latestHealth(limit);
+        return cached.backupHealth(limit);
     }
 }

@@ -1,6 +1,7 @@
 package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.ProjectRepository;
+import io.chronoperf.server.cache.CachedAdmin;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -13,10 +14,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/projects")
 @Tag(name = "projects", description = "Projects with their pages, in two queries (no N+1)")
 public class ProjectController {
-    private final ProjectRepository projects;
+    private final CachedAdmin cached;
 
-    public ProjectController(ProjectRepository projects) {
-        this.projects = projects;
+    public ProjectController(CachedAdmin cached) {
+        this.cached = cached;
     }
 
     @GetMapping
@@ -24,6 +25,6 @@ public class ProjectController {
     public List<ProjectRepository.Project> list(@RequestParam(name = "user_id") long userId,
                                                 @RequestParam(required = false) Integer limit,
                                                 @RequestParam(name = "pages_per_project", required = false) Integer pagesPerProject) {
-        return projects.withPages(userId, limit, pagesPerProject);
+        return cached.projects(userId, limit, pagesPerProject);
     }
 }

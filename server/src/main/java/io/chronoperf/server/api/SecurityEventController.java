@@ -2,6 +2,7 @@ package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.Bounds.Page;
 import io.chronoperf.admin.repository.SecurityEventRepository;
+import io.chronoperf.server.cache.CachedAdmin;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -14,10 +15,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/security-events")
 @Tag(name = "security events", description = "Recent events by IP, top offending IPs, high-risk events")
 public class SecurityEventController {
-    private final SecurityEventRepository events;
+    private final CachedAdmin cached;
 
-    public SecurityEventController(SecurityEventRepository events) {
-        this.events = events;
+    public SecurityEventController(CachedAdmin cached) {
+        this.cached = cached;
     }
 
     @GetMapping("/recent")
@@ -25,14 +26,14 @@ public class SecurityEventController {
     public List<SecurityEventRepository.Event> recent(@RequestParam(required = false) String ip,
                                                       @RequestParam(required = false) Integer hours,
                                                       @RequestParam(required = false) Integer limit) {
-        return events.recentByIp(ip, hours, limit);
+        return cached.recentByIp(ip, hours, limit);
     }
 
     @GetMapping("/top-ips")
     @Operation(summary = "IPs with the most events in the last hours (1 to 24)")
     public List<SecurityEventRepository.Offender> topIps(@RequestParam(required = false) Integer hours,
                                                          @RequestParam(required = false) Integer limit) {
-        return events.topOffenders(hours, limit);
+        return cached.topOffenders(hours, limit);
     }
 
     @GetMapping("/high-risk")
@@ -40,6 +41,6 @@ public class SecurityEventController {
     public Page<SecurityEventRepository.Event> highRisk(@RequestParam(name = "min_risk", required = false) Integer minRisk,
                                                         @RequestParam(required = false) Integer limit,
                                                         @RequestParam(required = false) String cursor) {
-        return events.highRisk(minRisk, limit, cursor);
+        return cached.highRisk(minRisk, limit, cursor);
     }
 }

@@ -4,6 +4,7 @@ import io.chronoperf.admin.repository.Bounds.Page;
 import io.chronoperf.admin.repository.NotFoundException;
 import io.chronoperf.admin.repository.User;
 import io.chronoperf.admin.repository.UserRepository;
+import io.chronoperf.server.cache.CachedAdmin;
 import io.chronoperf.server.security.Roles;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -22,22 +23,24 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "users", description = "User management: dashboard, approval queue, search, security status, decisions")
 public class UserController {
     private final UserRepository users;
+    private final CachedAdmin cached;
 
-    public UserController(UserRepository users) {
+    public UserController(UserRepository users, CachedAdmin cached) {
         this.users = users;
+        this.cached = cached;
     }
 
     @GetMapping("/dashboard")
     @Operation(summary = "Counts by approval status and activity, the queue, locks and high-risk accounts")
     public UserRepository.Dashboard dashboard() {
-        return users.dashboard();
+        return cached.dashboard();
     }
 
     @GetMapping("/approval-queue")
     @Operation(summary = "Pending users, oldest first, keyset-paginated")
     public Page<User> approvalQueue(@RequestParam(required = false) Integer limit,
                                     @RequestParam(required = false) String cursor) {
-        return users.approvalQueue(limit, cursor);
+        return cached.approvalQueue(limit, cursor);
     }
 
     @GetMapping
@@ -49,38 +52,42 @@ public class UserController {
                            @RequestParam(required = false) String sort,
                            @RequestParam(required = false) Integer limit,
                            @RequestParam(required = false) String cursor) {
-        return users.list(new UserRepository.Filter(approvalStatus, active, locked, q, sort), limit, cursor);
+        return cached.list(new UserRepository.Filter(approvalStatus, active, locked, q, sort), limit, cursor);
     }
 
     @GetMapping("/by-email")
     @Operation(summary = "One user by email (case-insensitive)")
     public User byEmail(@RequestParam String email) {
-        return users.byEmail(email).orElseThrow(() -> new NotFoundException("There is no user with that email"));
+        return cached.byEmail(email).orElseThrow(() -> new NotFoundException("There is no user with that email"));
     }
 
     @GetMapping("/security-status")
     @Operation(summary = "The riskiest accounts (risk_score >= min_risk, 70 to 100) with lock and MFA figures")
     public UserRepository.SecurityStatus securityStatus(@RequestParam(name = "min_risk", required = false) Integer minRisk,
                                                         @RequestParam(required = false) Integer limit) {
-        return users.securityStatus(minRisk, limit);
+        return cached.securityStatus(minRisk, limit);
     }
 
     @GetMapping("/{id}")
     @Operation(summary = "One user by id")
     public User byId(@PathVariable long id) {
-        return users.byId(id).orElseThrow(() -> new NotFoundException("There is no user with id " + id));
+        return cached.byId(id).orElseThrow(() -> new NotFoundException("There is no user with id " + id));
     }
 
     @PostMapping("/{id}/approve")
     @Operation(summary = "Approve a pending user (admin only); writes an audit log entry")
     public User approve(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        return users.approve(id, adminId(jwt));
+        User user = users.approve(id, adminId(jwt));
+        cached.afterUserWrite();
+        return user;
     }
 
     @PostMapping("/{id}/reject")
     @Operation(summary = "Reject a pending user (admin only); writes an audit log entry")
     public User reject(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        return users.reject(id, adminId(jwt));
+        User user = users.reject(id, adminId(jwt));
+        cached.afterUserWrite();
+        return user;
     }
 
     /** Body of a lock request. */
@@ -90,13 +97,17 @@ public class UserController {
     @PostMapping("/{id}/lock")
     @Operation(summary = "Lock an account (admin only), with an optional reason; writes an audit log entry")
     public User lock(@PathVariable long id, @RequestBody(required = false) LockRequest body, @AuthenticationPrincipal Jwt jwt) {
-        return users.lock(id, adminId(jwt), body == null ? null : body.reason());
+        User user = users.lock(id, adminId(jwt), body == null ? null : body.reason());
+        cached.afterUserWrite();
+        return user;
     }
 
     @PostMapping("/{id}/unlock")
     @Operation(summary = "Unlock an account (admin only); writes an audit log entry")
     public User unlock(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        return users.unlock(id, adminId(jwt));
+        User user = users.unlock(id, adminId(jwt));
+        cached.afterUserWrite();
+        return user;
     }
 
     static long adminId(Jwt jwt) {

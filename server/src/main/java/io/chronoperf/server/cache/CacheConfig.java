@@ -1,0 +1,84 @@
+package io.chronoperf.server.cache;
+
+import io.chronoperf.cache.AdminCache;
+import io.chronoperf.cache.CacheStats;
+import io.chronoperf.cache.WarmReport;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * The two-level cache of the admin API: L2 on the configured Redis (none with no-redis), warmed
+ * at start-up and then every {@code chrono-perf.cache.warm-interval} (the seed's 15 minutes), and
+ * reported in {@code /actuator/health} as degraded while Redis is unreachable.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+public class CacheConfig {
+    private static final Logger log = LoggerFactory.getLogger(CacheConfig.class);
+
+    @Bean(destroyMethod = "close")
+    AdminCache adminCache(Settings settings, MeterRegistry registry,
+                          @Value("${chrono-perf.cache.l1-maximum-size:2000}") long maximumSize) {
+        String redis = settings.noRedis() ? null : settings.get(Setting.REDIS_URL).orElse(null);
+        return AdminCache.builder().redisUri(redis).meterRegistry(registry).maximumSize(maximumSize).build();
+    }
+
+    @Bean
+    HealthIndicator cacheHealthIndicator(AdminCache cache) {
+        return () -> {
+            CacheStats stats = cache.stats();
+            Health.Builder h = stats.redis().equals("degraded") ? Health.status("DEGRADED") : Health.up();
+            return h.withDetail("redis", stats.redis()).withDetail("l1_size", stats.l1Size()).build();
+        };
+    }
+
+    /** Registers the warmers and warms every namespace once the server is ready. */
+    @Bean
+    Warming warming(AdminCache cache, CachedAdmin cached) {
+        cached.registerWarmers();
+        return new Warming(cache);
+    }
+
+    /** Start-up and scheduled warming. */
+    public static final class Warming {
+        private final AdminCache cache;
+
+        Warming(AdminCache cache) {
+            this.cache = cache;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        public void atStartup() {
+            warmAll(false);
+        }
+
+        @Scheduled(fixedDelayString = "${chrono-perf.cache.warm-interval:PT15M}",
+                initialDelayString = "${chrono-perf.cache.warm-interval:PT15M}")
+        public void scheduled() {
+            warmAll(true);
+        }
+
+        void warmAll(boolean force) {
+            for (String ns : cache.warmedNamespaces()) {
+                try {
+                    WarmReport r = cache.warm(ns, force);
+                    log.debug("Warmed {}: {} keys loaded in {} ms", ns, r.loaded(), r.millis());
+                } catch (RuntimeException e) {
+                    log.warn("Warming {} failed: {}", ns, e.toString());
+                }
+            }
+        }
+    }
+}
