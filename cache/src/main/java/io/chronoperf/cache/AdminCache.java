@@ -404,6 +404,11 @@ public final class AdminCache implements AutoCloseable {
         }
     }
 
+    /** Drops this instance's L1 (L2 and the other instances are untouched). */
+    public void clearLocal() {
+        l1.invalidateAll();
+    }
+
     private void clearL1(String reason) {
         long n = l1.estimatedSize();
         l1.invalidateAll();

@@ -2,6 +2,9 @@ package io.chronoperf.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.chronoperf.admin.seed.Scale;
+import io.chronoperf.admin.AdminSchema;
+import io.chronoperf.admin.seed.DemoData;
+import io.chronoperf.bench.CacheBenchmark;
 import io.chronoperf.bench.WorkloadBenchmark;
 import io.chronoperf.bench.WorkloadReport;
 import io.chronoperf.runtime.Services;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
-        subcommands = BenchCommand.Workload.class)
+        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -66,6 +69,36 @@ final class BenchCommand implements Runnable {
                     Files.writeString(report, WorkloadReport.markdown(r, WorkloadReport.environment(ds)));
                     System.out.println("report written to " + report);
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cache", mixinStandardHelpOptions = true,
+            description = "The two-level cache: L1/L2 hit cost against raw Caffeine/Lettuce, zstd ratios, a Zipf(0.99) replay's hit ratio.")
+    static final class CacheBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--requests", defaultValue = "1000000", description = "Requests in the Zipf replay. Default: ${DEFAULT-VALUE}.")
+        int requests;
+
+        @Override
+        public Integer call() {
+            try (Services svc = Services.start(services.settings(), true);
+                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                svc.describe().forEach(System.out::println);
+                String redis = svc.redisUri().orElseThrow(() -> new io.chronoperf.runtime.ChronoPerfException(
+                        io.chronoperf.runtime.ErrorCode.CONFIGURATION, "bench cache needs Redis: drop --no-redis"));
+                AdminSchema.of(ds).migrate();
+                if (DemoData.isEmpty(ds)) {
+                    System.out.println("loading demo data first");
+                    try (Progress progress = new Progress(System.out)) {
+                        DemoData.load(ds, Scale.DEMO, 42, false, progress);
+                    }
+                }
+                System.out.println();
+                System.out.println(new CacheBenchmark(ds, redis, System.out::println).run(requests));
             }
             return 0;
         }

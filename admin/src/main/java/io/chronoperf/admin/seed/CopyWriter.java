@@ -2,145 +2,119 @@ package io.chronoperf.admin.seed;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.time.LocalDate;
-import java.util.HashMap;
-import java.util.Map;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Streams rows into one {@code COPY ... FROM STDIN} in PostgreSQL's text format, formatting
- * numbers and timestamps straight into a byte buffer: at a few hundred thousand rows a second,
- * String.format and DateTimeFormatter would cost more than the database's own parsing.
+ * Streams rows into one {@code COPY ... FROM STDIN (FORMAT binary)}, encoding each value straight
+ * into a byte buffer. Binary rather than text because the server, not this generator, is the
+ * bottleneck of a bulk load: it skips parsing numbers, timestamps and addresses from text, which
+ * takes a fifth of its time per row. Each method writes the binary form of one column type, so
+ * the calls must follow the column list and its types exactly (PostgreSQL checks the lengths).
  *
  * <p>Not thread-safe: one writer per COPY, used by one thread.
  */
 final class CopyWriter implements AutoCloseable {
     private static final int FLUSH_AT = 1 << 18;
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    /** PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC. */
+    private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
+    /** PGSQL_AF_INET in PostgreSQL's inet send/receive format. */
+    private static final byte AF_INET = 2;
+    private static final byte JSONB_VERSION = 1;
 
     private final CopyIn copy;
     private final byte[] buf = new byte[FLUSH_AT + (1 << 16)];
-    private final Map<Long, byte[]> days = new HashMap<>();
-    private long lastDay = Long.MIN_VALUE;
-    private byte[] lastDate;
     private int pos;
-    private boolean firstColumn = true;
+    private int rowStart = -1;
+    private short fields;
     private long rows;
 
-    CopyWriter(CopyManager manager, String copySql) throws SQLException {
-        this.copy = manager.copyIn(copySql);
+    CopyWriter(CopyManager manager, String table, String columns) throws SQLException {
+        this.copy = manager.copyIn("COPY " + table + " (" + columns + ") FROM STDIN WITH (FORMAT binary, FREEZE)");
+        System.arraycopy(SIGNATURE, 0, buf, 0, SIGNATURE.length);
+        pos = SIGNATURE.length;
+        int32(0); // flags
+        int32(0); // header extension length
     }
 
-    CopyWriter num(long v) {
-        sep();
-        if (v < 0) {
-            buf[pos++] = '-';
-            v = -v;
+    CopyWriter int8(long v) {
+        field(8);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[pos++] = (byte) (v >>> shift);
         }
-        if (v == 0) {
-            buf[pos++] = '0';
-            return this;
-        }
-        int start = pos;
-        while (v > 0) {
-            buf[pos++] = (byte) ('0' + (v % 10));
-            v /= 10;
-        }
-        reverse(start, pos - 1);
+        return this;
+    }
+
+    CopyWriter int4(int v) {
+        field(4);
+        int32(v);
+        return this;
+    }
+
+    CopyWriter int2(int v) {
+        field(2);
+        buf[pos++] = (byte) (v >>> 8);
+        buf[pos++] = (byte) v;
         return this;
     }
 
     CopyWriter bool(boolean v) {
-        sep();
-        buf[pos++] = (byte) (v ? 't' : 'f');
+        field(1);
+        buf[pos++] = (byte) (v ? 1 : 0);
         return this;
     }
 
     CopyWriter nul() {
-        sep();
-        buf[pos++] = '\\';
-        buf[pos++] = 'N';
+        startField();
+        int32(-1);
         return this;
     }
 
-    /** A text value, escaped for the COPY text format. */
+    /** text, varchar or char(n): UTF-8 bytes. */
     CopyWriter text(String s) {
         if (s == null) {
             return nul();
         }
-        sep();
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch >= 0x80) { // rare in generated data: fall back to UTF-8 encoding of the rest
-                ensure(s.length() * 3);
-                for (byte b : escape(s.substring(i)).getBytes(StandardCharsets.UTF_8)) {
-                    buf[pos++] = b;
-                }
-                return this;
-            }
-            switch (ch) {
-                case '\\' -> { buf[pos++] = '\\'; buf[pos++] = '\\'; }
-                case '\t' -> { buf[pos++] = '\\'; buf[pos++] = 't'; }
-                case '\n' -> { buf[pos++] = '\\'; buf[pos++] = 'n'; }
-                case '\r' -> { buf[pos++] = '\\'; buf[pos++] = 'r'; }
-                default -> buf[pos++] = (byte) ch;
-            }
-        }
+        startField();
+        int lengthAt = pos;
+        pos += 4;
+        utf8(s);
+        patchLength(lengthAt);
         return this;
     }
 
-    /** A timestamptz from epoch milliseconds, written as {@code 2026-11-28 10:00:00.123+00}. */
+    /** jsonb: a version byte, then the JSON text (the server still parses that). */
+    CopyWriter jsonb(String json) {
+        startField();
+        int lengthAt = pos;
+        pos += 4;
+        buf[pos++] = JSONB_VERSION;
+        utf8(json);
+        patchLength(lengthAt);
+        return this;
+    }
+
+    /** timestamptz from epoch milliseconds. */
     CopyWriter timestamp(long epochMillis) {
-        sep();
-        long epochSecond = Math.floorDiv(epochMillis, 1000);
-        long day = Math.floorDiv(epochSecond, 86_400);
-        if (day != lastDay) { // rows mostly come in time order: one map look-up per day, not per row
-            lastDate = days.computeIfAbsent(day, d -> LocalDate.ofEpochDay(d).toString().getBytes(StandardCharsets.US_ASCII));
-            lastDay = day;
-        }
-        byte[] date = lastDate;
-        System.arraycopy(date, 0, buf, pos, date.length);
-        pos += date.length;
-        int sod = (int) (epochSecond - day * 86_400);
-        buf[pos++] = ' ';
-        two(sod / 3600);
-        buf[pos++] = ':';
-        two(sod / 60 % 60);
-        buf[pos++] = ':';
-        two(sod % 60);
-        int ms = Math.floorMod(epochMillis, 1000);
-        buf[pos++] = '.';
-        buf[pos++] = (byte) ('0' + ms / 100);
-        buf[pos++] = (byte) ('0' + ms / 10 % 10);
-        buf[pos++] = (byte) ('0' + ms % 10);
-        buf[pos++] = '+';
-        buf[pos++] = '0';
-        buf[pos++] = '0';
-        return this;
+        return int8((epochMillis - PG_EPOCH_MILLIS) * 1000);
     }
 
-    /** An IPv4 address from its 32-bit value. */
+    /** inet: an IPv4 address from its 32-bit value. */
     CopyWriter ipv4(int address) {
-        sep();
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            int octet = (address >>> shift) & 0xff;
-            if (octet >= 100) {
-                buf[pos++] = (byte) ('0' + octet / 100);
-            }
-            if (octet >= 10) {
-                buf[pos++] = (byte) ('0' + octet / 10 % 10);
-            }
-            buf[pos++] = (byte) ('0' + octet % 10);
-            if (shift > 0) {
-                buf[pos++] = '.';
-            }
-        }
+        field(8);
+        buf[pos++] = AF_INET;
+        buf[pos++] = 32; // bits
+        buf[pos++] = 0; // not cidr
+        buf[pos++] = 4; // address length
+        int32(address);
         return this;
     }
 
     void endRow() throws SQLException {
-        buf[pos++] = '\n';
-        firstColumn = true;
+        buf[rowStart] = (byte) (fields >>> 8);
+        buf[rowStart + 1] = (byte) fields;
+        rowStart = -1;
         rows++;
         if (pos >= FLUSH_AT) {
             flush();
@@ -151,13 +125,10 @@ final class CopyWriter implements AutoCloseable {
         return rows;
     }
 
-    private void flush() throws SQLException {
-        copy.writeToCopy(buf, 0, pos);
-        pos = 0;
-    }
-
     /** Ends the COPY; returns the rows the server counted. */
     long finish() throws SQLException {
+        buf[pos++] = (byte) 0xff; // file trailer: a field count of -1
+        buf[pos++] = (byte) 0xff;
         flush();
         return copy.endCopy();
     }
@@ -169,36 +140,57 @@ final class CopyWriter implements AutoCloseable {
         }
     }
 
-    private void sep() {
-        if (pos + 4096 > buf.length) {
-            throw new IllegalStateException("row larger than the COPY buffer");
-        }
-        if (!firstColumn) {
-            buf[pos++] = '\t';
-        }
-        firstColumn = false;
+    private void flush() throws SQLException {
+        copy.writeToCopy(buf, 0, pos);
+        pos = 0;
     }
 
-    private void ensure(int more) {
-        if (pos + more > buf.length) {
+    private void startField() {
+        if (rowStart < 0) {
+            if (pos + 4096 > buf.length) {
+                throw new IllegalStateException("row larger than the COPY buffer");
+            }
+            rowStart = pos;
+            pos += 2; // field count, patched by endRow
+            fields = 0;
+        }
+        fields++;
+    }
+
+    private void field(int length) {
+        startField();
+        int32(length);
+    }
+
+    private void int32(int v) {
+        buf[pos++] = (byte) (v >>> 24);
+        buf[pos++] = (byte) (v >>> 16);
+        buf[pos++] = (byte) (v >>> 8);
+        buf[pos++] = (byte) v;
+    }
+
+    private void patchLength(int lengthAt) {
+        int length = pos - lengthAt - 4;
+        buf[lengthAt] = (byte) (length >>> 24);
+        buf[lengthAt + 1] = (byte) (length >>> 16);
+        buf[lengthAt + 2] = (byte) (length >>> 8);
+        buf[lengthAt + 3] = (byte) length;
+    }
+
+    private void utf8(String s) {
+        int n = s.length();
+        if (pos + n * 3 > buf.length) {
             throw new IllegalStateException("value larger than the COPY buffer");
         }
-    }
-
-    private void two(int v) {
-        buf[pos++] = (byte) ('0' + v / 10);
-        buf[pos++] = (byte) ('0' + v % 10);
-    }
-
-    private void reverse(int i, int j) {
-        while (i < j) {
-            byte t = buf[i];
-            buf[i++] = buf[j];
-            buf[j--] = t;
+        for (int i = 0; i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch >= 0x80) { // rare in generated data: encode the rest properly
+                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(rest, 0, buf, pos, rest.length);
+                pos += rest.length;
+                return;
+            }
+            buf[pos++] = (byte) ch;
         }
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 }

@@ -57,7 +57,7 @@ final class TableGenerators {
     }
 
     private CopyWriter open(CopyManager copy, String table, String columns) throws SQLException {
-        return new CopyWriter(copy, "COPY " + table + " (" + columns + ") FROM STDIN WITH (FREEZE)");
+        return new CopyWriter(copy, table, columns);
     }
 
     private void row(CopyWriter w) throws SQLException {
@@ -101,7 +101,7 @@ final class TableGenerators {
                 boolean hadFailure = locked || rnd.nextInt(100) < 20 + risk / 2;
                 long lastFailure = hadFailure ? now - (long) (rnd.nextDouble() * 60 * DAY) : 0;
                 long updated = Math.max(created, locked ? now - (long) (rnd.nextDouble() * 30 * DAY) : created);
-                w.num(id)
+                w.int8(id)
                         .text(first + "." + last + "." + id + "@" + pick(rnd, Vocabulary.DOMAINS))
                         .text(cap(first) + " " + cap(last))
                         .text(role)
@@ -110,8 +110,8 @@ final class TableGenerators {
                         .bool(locked)
                         .bool(isStaff || rnd.nextInt(100) < 88)
                         .bool(isStaff ? rnd.nextInt(100) < 90 : rnd.nextInt(100) < 30)
-                        .num(risk)
-                        .num(hadFailure ? geometric(rnd, 2 + risk / 10.0) : 0);
+                        .int2(risk)
+                        .int4(hadFailure ? geometric(rnd, 2 + risk / 10.0) : 0);
                 if (hadFailure) {
                     w.timestamp(lastFailure);
                 } else {
@@ -130,7 +130,7 @@ final class TableGenerators {
                         w.nul();
                     }
                 } else {
-                    w.num(1 + rnd.nextInt(staff)).timestamp(Math.min(now, created + (long) (rnd.nextDouble() * 3 * DAY)));
+                    w.int8(1 + rnd.nextInt(staff)).timestamp(Math.min(now, created + (long) (rnd.nextDouble() * 3 * DAY)));
                 }
                 w.text(locked ? (risk >= 80 ? "automatic: risk score " + risk : "manual: reported by support") : null)
                         .timestamp(created)
@@ -158,28 +158,28 @@ final class TableGenerators {
                 boolean bulk = cat == 0 && rnd.nextInt(100) < 5 || cat == 6;
                 int affected = bulk ? geometric(rnd, 200) : 1;
                 long targetUser = cat <= 1 ? 1 + (long) (scale.users * Math.sqrt(rnd.nextDouble())) : 0;
-                w.num(id).timestamp(growingTime(id, n, 365 * DAY, rnd));
+                w.int8(id).timestamp(growingTime(id, n, 365 * DAY, rnd));
                 if (system) {
                     w.nul();
                 } else {
-                    w.num(admin);
+                    w.int8(admin);
                 }
                 if (targetUser > 0) {
-                    w.num(Math.min(targetUser, scale.users));
+                    w.int8(Math.min(targetUser, scale.users));
                 } else {
                     w.nul();
                 }
                 w.text(category).text(action).text(Vocabulary.SEVERITIES[severity]).bool(success)
                         .text(Vocabulary.RESOURCE_TYPES[cat])
                         .text(targetUser > 0 ? Long.toString(Math.min(targetUser, scale.users)) : Integer.toString(rnd.nextInt(5000)))
-                        .num(affected);
+                        .int4(affected);
                 if (system) {
                     w.nul().nul();
                 } else {
                     w.ipv4(rnd.nextInt(100) < 80 ? homeAddress(admin) : rnd.nextInt())
                             .text(Vocabulary.USER_AGENTS[rnd.nextInt(100) < 70 ? admin % 3 : rnd.nextInt(5)]);
                 }
-                w.text(auditDetails(json, rnd, cat, action, success, affected));
+                w.jsonb(auditDetails(json, rnd, cat, action, success, affected));
                 row(w);
             }
             return finish(w);
@@ -252,15 +252,15 @@ final class TableGenerators {
                 int risk = Math.min(100, Vocabulary.EVENT_BASE_RISK[type] + rnd.nextInt(16)
                         + (burstLeft > 0 ? 10 : 0));
                 boolean old = now - created > 3 * DAY;
-                w.num(id).timestamp(created).text(Vocabulary.EVENT_TYPES[type]).ipv4(ip);
+                w.int8(id).timestamp(created).text(Vocabulary.EVENT_TYPES[type]).ipv4(ip);
                 if (user > 0) {
-                    w.num(user);
+                    w.int8(user);
                 } else {
                     w.nul();
                 }
-                w.num(risk).bool(risk < 30 || rnd.nextInt(100) < (old ? 90 : 40))
+                w.int2(risk).bool(risk < 30 || rnd.nextInt(100) < (old ? 90 : 40))
                         .text(Vocabulary.COUNTRIES[Math.floorMod(ip, Vocabulary.COUNTRIES.length)])
-                        .text("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2)) + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "") + (type >= 6 ? ", \"signal\": \"" + pick(rnd, SIGNALS) + "\"" : "") + "}");
+                        .jsonb("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2)) + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "") + (type >= 6 ? ", \"signal\": \"" + pick(rnd, SIGNALS) + "\"" : "") + "}");
                 row(w);
             }
             return finish(w);
@@ -272,7 +272,7 @@ final class TableGenerators {
         try (CopyWriter w = open(copy, "backups", "id, name, backup_type, target, schedule_cron, is_enabled, created_at")) {
             for (int id = 1; id <= scale.backups; id++) {
                 String type = Vocabulary.BACKUP_TYPES[id % Vocabulary.BACKUP_TYPES.length];
-                w.num(id).text(type + "-" + pick(rnd, Vocabulary.PROJECT_WORDS) + "-" + id).text(type)
+                w.int8(id).text(type + "-" + pick(rnd, Vocabulary.PROJECT_WORDS) + "-" + id).text(type)
                         .text("s3://backups-" + (id % 7) + "/" + type + "/" + id)
                         .text((id * 7 % 60) + " */6 * * *").bool(rnd.nextInt(100) < 92)
                         .timestamp(now - 400 * DAY + id * HOUR);
@@ -300,7 +300,7 @@ final class TableGenerators {
                     long size = (long) (Math.exp(20 + rnd.nextGaussian() * 1.2)); // about 500 MB, log-normal
                     int duration = (int) Math.max(5, size / (40_000_000L + rnd.nextInt(40_000_000)));
                     long started = created + 1_000 + rnd.nextInt(60_000);
-                    w.num(id).num(backup).text(Vocabulary.BACKUP_TYPES[backup % 4]).text(status).timestamp(created);
+                    w.int8(id).int8(backup).text(Vocabulary.BACKUP_TYPES[backup % 4]).text(status).timestamp(created);
                     if (status.equals("pending")) {
                         w.nul();
                     } else {
@@ -313,11 +313,11 @@ final class TableGenerators {
                         w.nul();
                     }
                     if (status.equals("completed")) {
-                        w.num(size).num(size / (2 + rnd.nextInt(4))).num(duration).nul();
+                        w.int8(size).int8(size / (2 + rnd.nextInt(4))).int4(duration).nul();
                     } else {
                         w.nul().nul();
                         if (done) {
-                            w.num(duration / 3);
+                            w.int4(duration / 3);
                         } else {
                             w.nul();
                         }
@@ -341,7 +341,7 @@ final class TableGenerators {
                         id++;
                         int score = Math.max(0, Math.min(100, 92 - (int) Math.abs(rnd.nextGaussian() * 15)));
                         String status = score >= 80 ? "healthy" : score >= 50 ? "warning" : "critical";
-                        w.num(id).num(backup).text(Vocabulary.TARGET_TYPES[t]).text(Vocabulary.CHECK_TYPES[t]) .text(status).num(score) .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L) .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold") .text("{\"latency_ms\": " + geometric(rnd, 80) + "}");
+                        w.int8(id).int8(backup).text(Vocabulary.TARGET_TYPES[t]).text(Vocabulary.CHECK_TYPES[t]) .text(status).int2(score) .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L) .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold") .jsonb("{\"latency_ms\": " + geometric(rnd, 80) + "}");
                         row(w);
                     }
                 }
@@ -357,7 +357,7 @@ final class TableGenerators {
                 long created = growingTime(id, scale.projects, 2 * 365 * DAY, rnd);
                 String word = pick(rnd, Vocabulary.PROJECT_WORDS);
                 int r = rnd.nextInt(100);
-                w.num(id).num(1 + staff + rnd.nextInt(scale.users - staff))
+                w.int8(id).int8(1 + staff + rnd.nextInt(scale.users - staff))
                         .text(word + " " + pick(rnd, Vocabulary.PROJECT_WORDS) + " " + id)
                         .text(rnd.nextInt(3) == 0 ? null : "Collection of " + word + " pages")
                         .text(r < 75 ? "active" : r < 92 ? "archived" : "draft").bool(rnd.nextInt(100) < 20)
@@ -382,12 +382,12 @@ final class TableGenerators {
                     int r = rnd.nextInt(100);
                     String status = r < 55 ? "indexed" : r < 85 ? "scraped" : r < 95 ? "pending" : "failed";
                     boolean fetched = status.equals("indexed") || status.equals("scraped");
-                    w.num(id).num(project).text("https://site" + (project % 997) + ".example.com/p/" + id)
+                    w.int8(id).int8(project).text("https://site" + (project % 997) + ".example.com/p/" + id)
                             .text(fetched ? "Page " + id : null).text(status);
                     if (status.equals("pending")) {
                         w.nul().nul().nul();
                     } else {
-                        w.num(fetched ? 200 : HTTP_ERRORS[rnd.nextInt(3)]).num(fetched ? geometric(rnd, 40_000) : 0) .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
+                        w.int2(fetched ? 200 : HTTP_ERRORS[rnd.nextInt(3)]).int4(fetched ? geometric(rnd, 40_000) : 0) .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
                     }
                     w.timestamp(created);
                     row(w);
