@@ -184,3 +184,7 @@ ANALYZE backup_executions;
 ANALYZE backup_health_checks;
 ANALYZE projects;
 ANALYZE pages;
+
+-- The migration's connection goes back to the application's pool: leave no session settings behind.
+RESET lock_timeout;
+RESET statement_timeout;

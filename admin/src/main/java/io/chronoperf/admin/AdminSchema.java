@@ -156,6 +156,9 @@ public final class AdminSchema {
                     throw failure;
                 }
             }
+            try (Statement s = c.createStatement()) {
+                s.execute("RESET lock_timeout"); // the connection goes back to the caller's pool
+            }
             return rebuilt;
         } catch (SQLException e) {
             throw unavailable(e);

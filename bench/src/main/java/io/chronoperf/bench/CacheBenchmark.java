@@ -56,9 +56,18 @@ public final class CacheBenchmark {
             Cache<String, Object> raw = Caffeine.newBuilder().maximumSize(2_000).build();
             raw.put(key.value(), dashboard);
             double rawNs = nsPerOp(() -> raw.getIfPresent(key.value()), 2_000_000);
-            double oursNs = nsPerOp(() -> cache.get(key, UserRepository.Dashboard.class, () -> dashboard), 2_000_000);
-            r.append(String.format(Locale.ROOT, "L1 hit: %.0f ns vs raw Caffeine %.0f ns = %.2fx (goal <= 2x)%n",
-                    oursNs, rawNs, oursNs / rawNs));
+            // The same Caffeine configuration as the L1 (size bound and per-entry expiry on a clock).
+            Cache<String, Object> alike = Caffeine.newBuilder().maximumSize(2_000)
+                    .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                    .expireAfter(com.github.benmanes.caffeine.cache.Expiry.<String, Object>creating((k, v) -> java.time.Duration.ofMinutes(1)))
+                    .build();
+            alike.put(key.value(), dashboard);
+            double alikeNs = nsPerOp(() -> alike.getIfPresent(key.value()), 2_000_000);
+            java.util.function.Supplier<UserRepository.Dashboard> loader = () -> dashboard;
+            double oursNs = nsPerOp(() -> cache.get(key, UserRepository.Dashboard.class, loader), 2_000_000);
+            r.append(String.format(Locale.ROOT, "L1 hit: %.0f ns vs raw Caffeine %.0f ns = %.2fx (goal <= 2x);"
+                    + " vs Caffeine with the same size bound and per-entry expiry %.0f ns = %.2fx%n",
+                    oursNs, rawNs, oursNs / rawNs, alikeNs, oursNs / alikeNs));
         }
 
         // 2. L2 hit (L1 dropped before each get) against a raw Lettuce GET of the same bytes.
@@ -69,12 +78,19 @@ public final class CacheBenchmark {
                     io.chronoperf.admin.repository.User>>() { }, () -> page);
             RedisClient client = RedisClient.create(redisUri);
             try (StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
-                double rawUs = nsPerOp(() -> c.sync().get(key.value()), 20_000) / 1000;
+                double rawUs = nsPerOp(() -> c.sync().get(key.value()), 3_000) / 1000;
                 var type = new tools.jackson.core.type.TypeReference<io.chronoperf.admin.repository.Bounds.Page<
                         io.chronoperf.admin.repository.User>>() { };
-                double oursUs = nsPerOpExcluding(cache::clearLocal, () -> cache.get(key, type, () -> page), 20_000) / 1000;
-                r.append(String.format(Locale.ROOT, "L2 hit (a 50-user page): %.1f us vs raw Lettuce GET %.1f us = %.2fx (goal <= 1.3x);"
-                        + " the difference is JSON decoding of the page%n", oursUs, rawUs, oursUs / rawUs));
+                java.util.function.Supplier<io.chronoperf.admin.repository.Bounds.Page<io.chronoperf.admin.repository.User>> pageLoader = () -> page;
+                double oursUs = nsPerOpExcluding(cache::clearLocal, () -> cache.get(key, type, pageLoader), 3_000) / 1000;
+                io.chronoperf.cache.internal.Codec codec = new io.chronoperf.cache.internal.Codec(
+                        JsonMapper.builder().findAndAddModules().build());
+                var javaType = JsonMapper.builder().build().getTypeFactory().constructType(type);
+                double rawDecodeUs = nsPerOp(() -> codec.decode(c.sync().get(key.value()), javaType), 3_000) / 1000;
+                r.append(String.format(Locale.ROOT, "L2 hit (a 50-user page, 3 KB zstd): %.1f us vs raw Lettuce GET %.1f us = %.2fx"
+                        + " (goal <= 1.3x: not met, decoding the page is the cost);%n"
+                        + "  vs raw GET + the same zstd and JSON decoding %.1f us = %.2fx (the cache's own overhead)%n",
+                        oursUs, rawUs, oursUs / rawUs, rawDecodeUs, oursUs / rawDecodeUs));
             } finally {
                 client.shutdown();
             }
@@ -108,8 +124,13 @@ public final class CacheBenchmark {
             ZipfSampler ipZipf = new ZipfSampler(Math.max(1, ips.size()), 0.99);
             String[] statuses = {"approved", "pending", "rejected"};
             SplittableRandom random = new SplittableRandom(7);
+            long[] before = new long[3];
             long start = System.nanoTime();
-            for (int i = 0; i < replayRequests; i++) {
+            for (int i = 0; i < 2 * replayRequests; i++) {
+                if (i == replayRequests) { // the first half warms the cache; the second is measured
+                    before = totals(cache.stats());
+                    start = System.nanoTime();
+                }
                 int kind = random.nextInt(100);
                 if (kind < 35) {
                     admin.byId(1 + userZipf.next(random));
@@ -134,16 +155,14 @@ public final class CacheBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             CacheStats stats = cache.stats();
-            long hits = 0;
-            long l1 = 0;
-            long total = 0;
-            for (CacheStats.Namespace ns : stats.namespaces().values()) {
-                hits += ns.l1Hits() + ns.l2Hits();
-                l1 += ns.l1Hits();
-                total += ns.l1Hits() + ns.l2Hits() + ns.misses();
-            }
-            r.append(String.format(Locale.ROOT, "Zipf(0.99) replay: %,d requests in %.1f s (%,.0f/s): hit ratio %.2f%% (L1 %.2f%%, L2 %.2f%%) (goal >= 95%%)%n",
-                    total, seconds, total / seconds, 100.0 * hits / total, 100.0 * l1 / total, 100.0 * (hits - l1) / total));
+            long[] after = totals(stats);
+            long l1 = after[0] - before[0];
+            long hits = l1 + after[1] - before[1];
+            long total = hits + after[2] - before[2];
+            r.append(String.format(Locale.ROOT, "Zipf(0.99) replay, %,d requests measured after %,d of warm-up, in %.1f s (%,.0f/s):"
+                    + " hit ratio %.2f%% (L1 %.2f%%, L2 %.2f%%) (goal >= 95%%)%n", total, replayRequests, seconds,
+                    total / seconds, 100.0 * hits / total, 100.0 * l1 / total, 100.0 * (hits - l1) / total));
+            r.append("  per namespace, warm-up included:\n");
             for (var e : stats.namespaces().entrySet()) {
                 CacheStats.Namespace ns = e.getValue();
                 if (ns.l1Hits() + ns.l2Hits() + ns.misses() > 0) {
@@ -162,6 +181,16 @@ public final class CacheBenchmark {
                     p.p(50), p.p(99), p.p(99.9)));
         }
         return r.toString();
+    }
+
+    private static long[] totals(CacheStats stats) {
+        long[] t = new long[3];
+        for (CacheStats.Namespace ns : stats.namespaces().values()) {
+            t[0] += ns.l1Hits();
+            t[1] += ns.l2Hits();
+            t[2] += ns.misses();
+        }
+        return t;
     }
 
     /** Median ns/op of five rounds, after a warm-up round. */

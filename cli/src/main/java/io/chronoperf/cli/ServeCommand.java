@@ -58,8 +58,8 @@ final class ServeCommand implements Callable<Integer> {
             svc.redisUri().ifPresent(uri -> props.put(Setting.REDIS_URL.property(), uri));
             if (svc.database().embedded() && !seedScale.equals("none")) {
                 props.put("chrono-perf.seed-if-empty", seedScale);
-                System.out.println("chrono-perf: an empty embedded database is seeded with " + seedScale
-                        + " demo data on first start (--seed-scale none to skip)");
+                System.out.println("chrono-perf: an empty embedded database gets " + seedScale
+                        + "-scale demo data on first start (--seed-scale none to skip)");
             }
             context = ChronoPerfServer.start(props);
         } catch (RuntimeException e) {

@@ -32,6 +32,8 @@ public final class EmbeddedRedis implements AutoCloseable {
                     .setting("appendonly no")
                     .setting("maxmemory 256mb")
                     .setting("maxmemory-policy allkeys-lru")
+                    // Stopped by Services in order (after the server), not by a hook of its own.
+                    .onShutdownForceStop(false)
                     .build();
             server.start();
             return new EmbeddedRedis(server, port);

@@ -64,6 +64,7 @@ public final class RedisLayer implements AutoCloseable {
     private final LongAdder errors = new LongAdder();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicBoolean connected = new AtomicBoolean(true);
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     /**
      * @param onInvalidation receives each invalidation message (from any instance, this one included)
@@ -106,6 +107,9 @@ public final class RedisLayer implements AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (closing.get()) {
+                    return; // our own close, not an outage
+                }
                 if (connected.compareAndSet(true, false)) {
                     log.warn("Redis connection lost; serving from L1 and the database until it is back");
                 }
@@ -235,6 +239,7 @@ public final class RedisLayer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.set(true);
         try {
             pubsub.close();
             connection.close();

@@ -40,7 +40,7 @@ public class AdminPlatformConfig {
                 report.duration().toMillis());
         if (!seedIfEmpty.isBlank() && DemoData.isEmpty(dataSource)) {
             Scale scale = Scale.parse(seedIfEmpty);
-            log.info("Empty database on first start: loading {} demo data ({} rows)...", scale, scale.totalRows());
+            log.info("Empty database on first start: loading {}-scale demo data ({} rows)...", scale, scale.totalRows());
             DemoData.Result result = DemoData.load(dataSource, scale, seed, false, SeedProgress.NONE);
             log.info("Loaded {} rows at {} rows/s; indexes rebuilt in {} ms", result.rows(),
                     Math.round(result.rowsPerSecond()), result.indexTime().toMillis());
