@@ -161,37 +161,31 @@ public final class RedisLayer implements AutoCloseable {
         guarded(() -> commands.unlink(key), null);
     }
 
-    /** Deletes the keys matching the glob with SCAN + UNLINK (never KEYS); returns how many. */
+    /** Deletes the keys matching the glob with SCAN + UNLINK (never KEYS); returns how many, or -1. */
     public long unlinkMatching(String glob) {
-        Long removed = guarded(() -> {
+        return scan(glob, 500, keys -> commands.unlink(keys.toArray(String[]::new)));
+    }
+
+    /** Counts keys matching the glob with SCAN (for statistics; O(keys)), or -1. */
+    public long countMatching(String glob) {
+        return scan(glob, 1000, keys -> (long) keys.size());
+    }
+
+    /** Walks the keys matching the glob page by page; sums what {@code perPage} returns. */
+    private long scan(String glob, int pageSize, java.util.function.ToLongFunction<List<String>> perPage) {
+        Long total = guarded(() -> {
             long n = 0;
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(500));
-                List<String> keys = page.getKeys();
-                if (!keys.isEmpty()) {
-                    n += commands.unlink(keys.toArray(String[]::new));
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(pageSize));
+                if (!page.getKeys().isEmpty()) {
+                    n += perPage.applyAsLong(page.getKeys());
                 }
                 cursor = page;
             } while (!cursor.isFinished());
             return n;
         }, -1L);
-        return removed == null ? -1 : removed;
-    }
-
-    /** Counts keys matching the glob with SCAN (for statistics; O(keys)). */
-    public long countMatching(String glob) {
-        Long count = guarded(() -> {
-            long n = 0;
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(1000));
-                n += page.getKeys().size();
-                cursor = page;
-            } while (!cursor.isFinished());
-            return n;
-        }, -1L);
-        return count == null ? -1 : count;
+        return total == null ? -1 : total;
     }
 
     public void publish(String message) {
