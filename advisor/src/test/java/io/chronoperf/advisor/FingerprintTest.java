@@ -1,0 +1,34 @@
+package io.chronoperf.advisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FingerprintTest {
+    @Test
+    void literals_and_parameters_become_placeholders() {
+        assertThat(Fingerprint.of("SELECT * FROM pages WHERE project_id = 17 AND title = 'It''s'"))
+                .isEqualTo(Fingerprint.of("select *   from pages where project_id = $1 and title = ?"))
+                .isEqualTo("select * from pages where project_id=? and title=?");
+    }
+
+    @Test
+    void in_lists_and_multi_row_values_collapse() {
+        assertThat(Fingerprint.of("SELECT * FROM t WHERE id IN (1, 2, 3)")).isEqualTo(Fingerprint.of("SELECT * FROM t WHERE id IN ($1)"));
+        assertThat(Fingerprint.of("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')"))
+                .isEqualTo(Fingerprint.of("INSERT INTO t (a, b) VALUES (?, ?)"));
+    }
+
+    @Test
+    void comments_and_case_do_not_matter_but_identifiers_with_digits_do() {
+        assertThat(Fingerprint.of("/* hint */ SELECT id FROM T1 -- note\n WHERE x = 1"))
+                .isEqualTo("select id from t1 where x=?");
+        assertThat(Fingerprint.of("SELECT * FROM queue_1")).isNotEqualTo(Fingerprint.of("SELECT * FROM queue_2"));
+    }
+
+    @Test
+    void kind_comes_from_the_first_keyword() {
+        assertThat(Fingerprint.kind(Fingerprint.of("WITH x AS (SELECT 1) SELECT * FROM x"))).isEqualTo("select");
+        assertThat(Fingerprint.kind(Fingerprint.of("UPDATE t SET a = 1"))).isEqualTo("update");
+    }
+}
