@@ -47,6 +47,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("chrono-perf.token-secret", SECRET);
         props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-home").toString());
         props.put("chrono-perf.seed-if-empty", "small");
+        // The platform itself must have no N+1: the whole API suite runs in strict fail mode.
+        props.put("chrono-perf.n-plus-one.strict", "fail");
         props.put("chrono-perf.redis-url", io.chronoperf.testkit.TestServers.isolatedRedisUri());
         context = ChronoPerfServer.start(props);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();

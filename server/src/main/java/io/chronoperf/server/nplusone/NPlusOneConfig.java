@@ -1,0 +1,62 @@
+package io.chronoperf.server.nplusone;
+
+import io.chronoperf.advisor.nplusone.Detector;
+import io.chronoperf.advisor.nplusone.StatementCapture;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * N+1 detection of the server's own requests: the application DataSource is wrapped by the
+ * statement capture; every admin API request is one unit.
+ * {@code chrono-perf.n-plus-one.strict}: off, warn (default) or fail;
+ * {@code chrono-perf.n-plus-one.capture-values}: keep bound values in memory (default false: hash tokens);
+ * {@code chrono-perf.n-plus-one.min-repeats}: the N+1 threshold (default 3).
+ */
+@Configuration(proxyBeanMethods = false)
+public class NPlusOneConfig {
+
+    @Bean
+    static StatementCapture statementCapture(@Value("${chrono-perf.n-plus-one.capture-values:false}") boolean values) {
+        return new StatementCapture(values, StatementCapture.DEFAULT_CAP, List.of("io.chronoperf.server.nplusone."));
+    }
+
+    /** Wraps the application's DataSource (the pool stays reachable through unwrap). */
+    @Bean
+    static BeanPostProcessor captureDataSource(org.springframework.beans.factory.ObjectProvider<StatementCapture> capture) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof DataSource ds && name.equals("dataSource")) {
+                    return capture.getObject().wrap(ds);
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    NPlusOneLog nPlusOneLog(Clock clock) {
+        return new NPlusOneLog(clock);
+    }
+
+    @Bean
+    FilterRegistrationBean<NPlusOneFilter> nPlusOneFilter(StatementCapture capture, NPlusOneLog log,
+            @Value("${chrono-perf.n-plus-one.strict:warn}") String strict,
+            @Value("${chrono-perf.n-plus-one.min-repeats:3}") int minRepeats) {
+        NPlusOneFilter filter = new NPlusOneFilter(capture, new Detector(new Detector.Thresholds(minRepeats, 3)), log,
+                NPlusOneFilter.Strict.valueOf(strict.trim().toUpperCase(Locale.ROOT)));
+        FilterRegistrationBean<NPlusOneFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.addUrlPatterns("/api/v1/admin/*");
+        // After security (which rejects unauthenticated requests without touching the database).
+        registration.setOrder(Ordered.LOWEST_PRECEDENCE - 10);
+        return registration;
+    }
+}
