@@ -72,6 +72,25 @@ class CliTest {
         assertThat(r.err).contains("Cannot connect");
     }
 
+    @Test
+    void n1_reads_a_trace_reports_findings_as_json_and_skips_malformed_lines() throws Exception {
+        Path trace = home.resolve("trace.jsonl");
+        java.nio.file.Files.writeString(trace, """
+                {"unit": "req-42", "seq": 1, "sql": "SELECT id FROM projects WHERE user_id = $1", "params": [7], "duration_ms": 1.1, "rows": 3}
+                {"unit": "req-42", "seq": 2, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [1], "duration_ms": 0.8}
+                this line is broken
+                {"unit": "req-42", "seq": 3, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [2], "duration_ms": 0.7}
+                {"unit": "req-42", "seq": 4, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [3], "duration_ms": 0.9}
+                """);
+
+        Run r = run("n1", "--trace", trace.toString(), "--json");
+
+        assertThat(r.status).isZero();
+        assertThat(r.err).contains("line 3: not valid JSON");
+        assertThat(r.out).contains("\"kind\" : \"n_plus_one\"").contains("project_id = ANY($1)").contains("\"count\" : 3");
+        assertThat(run("n1", "--trace", home.resolve("missing.jsonl").toString()).status).isEqualTo(6);
+    }
+
     private record Run(int status, String out, String err) {
     }
 
