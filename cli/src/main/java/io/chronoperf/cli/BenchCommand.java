@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
-        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class})
+        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -99,6 +99,28 @@ final class BenchCommand implements Runnable {
                 }
                 System.out.println();
                 System.out.println(new CacheBenchmark(ds, redis, System.out::println).run(requests));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "capture", mixinStandardHelpOptions = true,
+            description = "The per-statement cost of N+1 capture (datasource-proxy + units + call sites) on a trivial query.")
+    static final class CaptureBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--statements", defaultValue = "20000", description = "Statements per round. Default: ${DEFAULT-VALUE}.")
+        int statements;
+
+        @Option(names = "--rounds", defaultValue = "7", description = "Rounds per side. Default: ${DEFAULT-VALUE}.")
+        int rounds;
+
+        @Override
+        public Integer call() throws java.sql.SQLException {
+            try (Services svc = Services.start(services.settings(), false);
+                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                System.out.print(new io.chronoperf.bench.CaptureBenchmark(ds).run(statements, rounds));
             }
             return 0;
         }

@@ -99,7 +99,7 @@ public final class Detector {
             }
         }
         String rewrite = batchedRewrite(first.sql(), varyingParameter(unit, group));
-        String suggestion = "Load the " + group.size() + " rows in one round trip: " + rewrite
+        String suggestion = "Run the " + group.size() + " lookups as one query: " + rewrite
                 + (source == null ? "" : ", binding the keys from the earlier query (or JOIN it: one query instead of "
                 + (group.size() + 1) + ")");
         return new Finding(first.unit(), Finding.N_PLUS_ONE, first.sql(), fps.get(group.get(0)), first.site(), group.size(),

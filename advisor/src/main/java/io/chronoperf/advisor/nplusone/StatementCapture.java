@@ -29,7 +29,9 @@ public final class StatementCapture {
             "net.ttddyy.dsproxy.", "com.zaxxer.hikari.", "org.postgresql.", "org.springframework.", "org.apache.",
             "io.chronoperf.admin.internal.");
     private static final String SELF = StatementCapture.class.getName();
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** One native fetch of 24 frames reaches past the proxies and the pool in one go. */
+    private static final java.util.Map<String, String> SITES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final StackWalker WALKER = StackWalker.getInstance(java.util.Set.of(), 24);
 
     private final ThreadLocal<Unit> current = new ThreadLocal<>();
     private final boolean captureParams;
@@ -89,7 +91,7 @@ public final class StatementCapture {
         /** The statements so far (empty for a nested scope). */
         public Recorded recorded() {
             return unit == null ? new Recorded("", List.of(), 0)
-                    : new Recorded(unit.name, Collections.unmodifiableList(unit.statements), unit.overflow);
+                    : new Recorded(unit.name, Collections.unmodifiableList(unit.resolved()), unit.overflow);
         }
 
         @Override
@@ -103,12 +105,36 @@ public final class StatementCapture {
     private static final class Unit {
         final String name;
         final List<TraceStatement> statements = new ArrayList<>();
+        final java.util.Map<String, Seen> seen = new java.util.HashMap<>();
         int overflow;
         long seq;
 
         Unit(String name) {
             this.name = name;
         }
+
+        /** The statements with the call sites left open at their first occurrence filled in. */
+        List<TraceStatement> resolved() {
+            List<TraceStatement> out = new ArrayList<>(statements.size());
+            for (TraceStatement s : statements) {
+                Seen sqlSeen = seen.get(s.sql());
+                if (s.site() == null && sqlSeen != null && sqlSeen.count > 1) {
+                    String site = sqlSeen.sites.size() == 1 ? sqlSeen.sites.iterator().next()
+                            : "(unresolved call site #" + s.seq() + ")"; // joins no group rather than a wrong one
+                    s = new TraceStatement(s.unit(), s.seq(), s.sql(), s.params(), s.durationMs(), s.rows(), site, s.stackHash());
+                }
+                out.add(s);
+            }
+            return out;
+        }
+    }
+
+    /** Per SQL text in a unit: how often it ran and from which call sites. */
+    private static final class Seen {
+        int count;
+        final java.util.Set<String> sites = new java.util.HashSet<>();
+        String lastSite;
+        String lastHash;
     }
 
     private final class Listener implements QueryExecutionListener {
@@ -128,12 +154,12 @@ public final class StatementCapture {
             Long start = info.getCustomValue(START, Long.class);
             double ms = start == null ? info.getElapsedTime() : (System.nanoTime() - start) / 1e6;
             Integer rows = info.getResult() instanceof Integer n ? n : null;
-            String[] site = callSite();
             for (QueryInfo q : queries) {
                 if (unit.statements.size() >= cap) {
                     unit.overflow++;
                     continue;
                 }
+                String[] site = siteFor(unit, q.getQuery());
                 List<Object> values = params(q);
                 unit.statements.add(new TraceStatement(unit.name, ++unit.seq, q.getQuery(),
                         captureParams ? values : tokens(values), ms / queries.size(), rows, site[0], site[1]));
@@ -141,21 +167,65 @@ public final class StatementCapture {
         }
     }
 
-    /** The first application frame, and a hash of up to eight application frames. */
+    /**
+     * Walking the stack is what capture costs (about 15 us a statement); most statements of a
+     * request run once and need no call site at all. So the walk happens from a SQL text's
+     * second run on: runs 2 to 4 always, then every 16th (a loop's site does not change), and
+     * always once two sites have been seen. The first run's site is filled in when the unit
+     * closes, from the sites its repeats showed (docs/n-plus-one.md states the edge case).
+     */
+    private String[] siteFor(Unit unit, String sql) {
+        Seen seen = unit.seen.computeIfAbsent(sql, k -> new Seen());
+        seen.count++;
+        if (seen.count == 1) {
+            return new String[] {null, null};
+        }
+        if (seen.count <= 4 || seen.count % 16 == 0 || seen.sites.size() > 1) {
+            String[] walked = callSite();
+            if (walked[0] != null) {
+                seen.sites.add(walked[0]);
+            }
+            seen.lastSite = walked[0];
+            seen.lastHash = walked[1];
+            return walked;
+        }
+        return new String[] {seen.lastSite, seen.lastHash};
+    }
+
+    /**
+     * "Class.method:line" of a frame. Resolving a line number builds a full StackTraceElement,
+     * which costs microseconds; the byte-code index identifies the call site as precisely and
+     * costs nothing, so each distinct site is resolved once and remembered.
+     */
+    private static String siteOf(StackWalker.StackFrame f) {
+        String key = f.getClassName() + '#' + f.getMethodName() + '#' + f.getByteCodeIndex();
+        String site = SITES.get(key);
+        if (site == null) {
+            if (SITES.size() > 10_000) {
+                SITES.clear();
+            }
+            site = f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber();
+            SITES.put(key, site);
+        }
+        return site;
+    }
+
+    /** The first application frame, and a hash of up to three application frames (class and method). */
     private String[] callSite() {
         return WALKER.walk(frames -> {
             String site = null;
             int hash = 1;
             int taken = 0;
-            for (var it = frames.iterator(); it.hasNext() && taken < 8; ) {
+            for (var it = frames.iterator(); it.hasNext() && taken < 3; ) {
                 StackWalker.StackFrame f = it.next();
                 if (framework.test(f.getClassName())) {
                     continue;
                 }
                 if (site == null) {
-                    site = f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber();
+                    site = siteOf(f);
                 }
-                hash = 31 * hash + f.getClassName().hashCode() * 17 + f.getLineNumber();
+                // Line numbers are the expensive part of a frame: only the call site's is resolved.
+                hash = 31 * hash + f.getClassName().hashCode() * 17 + f.getMethodName().hashCode();
                 taken++;
             }
             return new String[] {site, site == null ? null : Integer.toHexString(hash)};

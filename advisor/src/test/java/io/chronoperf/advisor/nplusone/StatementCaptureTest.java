@@ -69,6 +69,32 @@ class StatementCaptureTest {
         }
     }
 
+    @Test
+    void the_same_query_from_two_call_sites_is_two_groups() throws SQLException {
+        StatementCapture capture = new StatementCapture(true, StatementCapture.DEFAULT_CAP, List.of());
+        DataSource ds = capture.wrap(db.dataSource());
+        List<TraceStatement> statements;
+        try (StatementCapture.Scope scope = capture.open("GET /two-sites")) {
+            for (long id = 1; id <= 2; id++) {
+                pagesOf(ds, id);
+                pagesAgain(ds, id + 2);
+            }
+            statements = scope.recorded().statements();
+        }
+
+        assertThat(statements).extracting(TraceStatement::site).doesNotContainNull();
+        assertThat(new Detector(Detector.Thresholds.DEFAULT).detect(statements))
+                .noneMatch(f -> f.kind().equals(Finding.N_PLUS_ONE));
+    }
+
+    /** The same SQL as pagesOf, issued from another call site. */
+    private static void pagesAgain(DataSource ds, long project) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM pages WHERE project_id = ?")) {
+            ps.setLong(1, project);
+            ps.executeQuery().close();
+        }
+    }
+
     private static List<Long> projectIds(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id FROM projects WHERE user_id = ?")) {
             ps.setLong(1, 1);
