@@ -25,7 +25,17 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "n1", mixinStandardHelpOptions = true,
         description = "Find N+1 queries, duplicates, batchable writes and repeated patterns in a JSON-lines statement trace.")
 final class NPlusOneCommand implements Callable<Integer> {
-    @Option(names = "--trace", required = true, paramLabel = "FILE",
+    @picocli.CommandLine.Mixin
+    ServiceOptions services;
+
+    @Option(names = "--pg-stat-statements", description = "Instead of a trace: list frequent one-key lookups in the"
+            + " database's pg_stat_statements (likely N+1 sources of applications chrono-perf does not instrument).")
+    boolean statStatements;
+
+    @Option(names = "--min-calls", defaultValue = "1000", description = "With --pg-stat-statements: calls that make a lookup suspect. Default: ${DEFAULT-VALUE}.")
+    long minCalls;
+
+    @Option(names = "--trace", paramLabel = "FILE",
             description = "JSON lines: {\"unit\", \"seq\", \"sql\", \"duration_ms\"} required; params, rows, site, stack, ts optional.")
     Path trace;
 
@@ -36,7 +46,13 @@ final class NPlusOneCommand implements Callable<Integer> {
     int minRepeats;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, java.sql.SQLException {
+        if (statStatements) {
+            return suspects();
+        }
+        if (trace == null) {
+            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "Give a trace (--trace FILE) or ask the database (--pg-stat-statements --db-url URL)");
+        }
         if (minRepeats < 2 || minRepeats > 1000) {
             throw new ChronoPerfException(ErrorCode.CONFIGURATION, "--min-repeats must be between 2 and 1000, not " + minRepeats);
         }
@@ -90,5 +106,24 @@ final class NPlusOneCommand implements Callable<Integer> {
             throw new ChronoPerfException(ErrorCode.BAD_INPUT, "No valid statement in " + trace + "; see the lines above");
         }
         return 0;
+    }
+
+    private int suspects() throws java.sql.SQLException {
+        try (io.chronoperf.runtime.Services svc = io.chronoperf.runtime.Services.start(services.settings(), false);
+             java.sql.Connection c = svc.database().connect()) {
+            io.chronoperf.advisor.nplusone.StatStatementsSuspects.Result r =
+                    io.chronoperf.advisor.nplusone.StatStatementsSuspects.find(c, minCalls, 50);
+            if (!r.available()) {
+                throw new ChronoPerfException(ErrorCode.CONFIGURATION, r.reason());
+            }
+            if (json) {
+                System.out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            } else {
+                System.out.printf(Locale.ROOT, "%d frequent one-key lookups (at least %,d calls)%n", r.suspects().size(), minCalls);
+                r.suspects().forEach(x -> System.out.printf(Locale.ROOT, "%n%s%n  %s; %.3f ms mean, %.0f ms in all%n",
+                        x.query(), x.reason(), x.meanMs(), x.totalMs()));
+            }
+            return 0;
+        }
     }
 }

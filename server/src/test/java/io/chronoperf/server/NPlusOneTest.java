@@ -52,6 +52,7 @@ class NPlusOneTest {
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.json().get("findings").isArray()).isTrue();
         assertThat(ok.json().get("statements_checked").asLong()).as("the server's DataSource is captured").isPositive();
+        assertThat(ok.json().get("other_applications").has("available")).isTrue();
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("parameter").asString()).isEqualTo("hours");
     }

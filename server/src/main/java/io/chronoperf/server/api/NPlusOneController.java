@@ -1,6 +1,10 @@
 package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.Bounds;
+import io.chronoperf.advisor.nplusone.StatStatementsSuspects;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import io.chronoperf.server.nplusone.NPlusOneLog;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -16,20 +20,33 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "performance: queries", description = "N+1 findings of the server's own requests")
 public class NPlusOneController {
     private final NPlusOneLog log;
+    private final DataSource dataSource;
 
-    public NPlusOneController(NPlusOneLog log) {
+    public NPlusOneController(NPlusOneLog log, DataSource dataSource) {
         this.log = log;
+        this.dataSource = dataSource;
     }
 
-    /** The findings of a window, grouped by kind, query and call site. */
-    public record Report(int hours, long unitsChecked, long statementsChecked, List<NPlusOneLog.Summary> findings) {
+    /**
+     * The findings of a window, grouped by kind, query and call site, and the likely N+1 sources
+     * of other applications of the same database (from pg_stat_statements).
+     */
+    public record Report(int hours, long unitsChecked, long statementsChecked, List<NPlusOneLog.Summary> findings,
+                         StatStatementsSuspects.Result otherApplications) {
     }
 
     @GetMapping("/n-plus-one")
     @Operation(summary = "N+1 queries, duplicates, batchable writes and repeated patterns seen in the last hours"
-            + " (1 to 168), with occurrences, endpoints and the suggested fix")
-    public Report nPlusOne(@RequestParam(required = false) Integer hours) {
+            + " (1 to 168), with occurrences, endpoints and the suggested fix; and frequent one-key lookups of other"
+            + " applications from pg_stat_statements (min_calls, default 1000)")
+    public Report nPlusOne(@RequestParam(required = false) Integer hours,
+                           @RequestParam(name = "min_calls", required = false) Integer minCalls) throws SQLException {
         int h = Bounds.range("hours", hours, 1, 168, 24);
-        return new Report(h, log.unitsChecked(), log.statementsChecked(), log.summary(Duration.ofHours(h)));
+        int calls = Bounds.range("min_calls", minCalls, 10, 1_000_000_000, 1_000);
+        StatStatementsSuspects.Result others;
+        try (Connection c = dataSource.getConnection()) {
+            others = StatStatementsSuspects.find(c, calls, 20);
+        }
+        return new Report(h, log.unitsChecked(), log.statementsChecked(), log.summary(Duration.ofHours(h)), others);
     }
 }
