@@ -41,9 +41,22 @@ public final class CaptureBenchmark {
         double rawUs = raw[rounds / 2];
         double capUs = withCapture[rounds / 2];
         double proxyUs = proxyOnly[rounds / 2];
+        double rawBytes = allocatedPerStatement(dataSource, statementsPerRound, null);
+        double capBytes = allocatedPerStatement(captured, statementsPerRound, capture);
         return String.format(Locale.ROOT, "capture overhead: SELECT 1 takes %.2f us raw, %.2f us captured: %.2f us per statement"
-                + " (goal <= 5 us; medians of %d rounds of %,d statements);%n  outside a unit (proxy only) %.2f us: +%.2f us%n",
-                rawUs, capUs, capUs - rawUs, rounds, statementsPerRound, proxyUs, proxyUs - rawUs);
+                + " (goal <= 5 us; medians of %d rounds of %,d statements);%n  outside a unit (proxy only) %.2f us: +%.2f us%n"
+                + "  allocation per statement: %.0f bytes raw, %.0f bytes captured (+%.0f bytes)%n",
+                rawUs, capUs, capUs - rawUs, rounds, statementsPerRound, proxyUs, proxyUs - rawUs,
+                rawBytes, capBytes, capBytes - rawBytes);
+    }
+
+    /** Bytes this thread allocates per statement over one round (HotSpot's per-thread counter). */
+    private static double allocatedPerStatement(DataSource ds, int n, StatementCapture capture) throws SQLException {
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = bean.getThreadAllocatedBytes(id);
+        round(ds, n, capture);
+        return (double) (bean.getThreadAllocatedBytes(id) - before) / n;
     }
 
     /** Microseconds per statement in one round; with a capture, a unit is reopened every 500 statements (its cap is 1,000). */

@@ -24,7 +24,6 @@ import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
  */
 public final class StatementCapture {
     public static final int DEFAULT_CAP = 1_000;
-    private static final String START = "chrono-perf.start";
     private static final List<String> FRAMEWORK = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.",
             "net.ttddyy.dsproxy.", "com.zaxxer.hikari.", "org.postgresql.", "org.springframework.", "org.apache.",
             "io.chronoperf.admin.internal.");
@@ -108,6 +107,7 @@ public final class StatementCapture {
         final java.util.Map<String, Seen> seen = new java.util.HashMap<>();
         int overflow;
         long seq;
+        long startNanos;
 
         Unit(String name) {
             this.name = name;
@@ -140,8 +140,9 @@ public final class StatementCapture {
     private final class Listener implements QueryExecutionListener {
         @Override
         public void beforeQuery(ExecutionInfo info, List<QueryInfo> queries) {
-            if (current.get() != null) {
-                info.addCustomValue(START, System.nanoTime());
+            Unit unit = current.get();
+            if (unit != null) {
+                unit.startNanos = System.nanoTime(); // a unit belongs to one thread: no per-statement map
             }
         }
 
@@ -151,8 +152,7 @@ public final class StatementCapture {
             if (unit == null) {
                 return;
             }
-            Long start = info.getCustomValue(START, Long.class);
-            double ms = start == null ? info.getElapsedTime() : (System.nanoTime() - start) / 1e6;
+            double ms = unit.startNanos == 0 ? info.getElapsedTime() : (System.nanoTime() - unit.startNanos) / 1e6;
             Integer rows = info.getResult() instanceof Integer n ? n : null;
             for (QueryInfo q : queries) {
                 if (unit.statements.size() >= cap) {
