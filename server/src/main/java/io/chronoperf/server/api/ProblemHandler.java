@@ -36,6 +36,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return p;
     }
 
+    @ExceptionHandler(io.chronoperf.advisor.analyze.InvalidQueryException.class)
+    ProblemDetail invalidQuery(io.chronoperf.advisor.analyze.InvalidQueryException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        p.setTitle("Query not analysed");
+        p.setProperty("parameter", "query");
+        return p;
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());

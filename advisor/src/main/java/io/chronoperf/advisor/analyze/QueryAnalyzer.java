@@ -1,0 +1,228 @@
+package io.chronoperf.advisor.analyze;
+
+import io.chronoperf.advisor.Fingerprint;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Analyses one statement from a client, safely: {@link SafetyCheck} decides whether it may run
+ * under EXPLAIN ANALYZE or is only planned; it runs on a dedicated connection (opened for this
+ * analysis and closed after it, so nothing it did can reach a pool) in a READ ONLY transaction
+ * that is always rolled back, under statement_timeout and lock_timeout, followed by DISCARD ALL.
+ * The statement goes through the extended protocol, where the server itself refuses a second
+ * command; values are always bound, never concatenated.
+ */
+public final class QueryAnalyzer {
+    public static final int MAX_SQL = 100_000;
+    private static final Pattern DOLLAR_PARAM = Pattern.compile("\\$(\\d+)");
+    private static final Pattern QUOTED = Pattern.compile("'(?:[^']|'')*'");
+
+    /** Opens a dedicated connection (ideally as a least-privilege role; see docs/rules.md). */
+    @FunctionalInterface
+    public interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    public record Options(Duration statementTimeout, Duration lockTimeout) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1));
+    }
+
+    /** Cost, time, rows and buffers of the plan's root. */
+    public record PlanSummary(double totalCost, Double actualTimeMs, Double rows, Long sharedHitBlocks,
+                              Long sharedReadBlocks, Double planningMs, Double executionMs) {
+    }
+
+    /** The analysis; missing-index verification and rewrites with costs are not built yet (empty lists). */
+    public record Analysis(String fingerprint, String statementType, boolean executed, String executionNote,
+                           PlanSummary planSummary, List<Insight> findings, List<Object> missingIndexes,
+                           List<Object> rewrites, Double callerExecutionTimeMs) {
+    }
+
+    private final ConnectionSource source;
+    private final Options options;
+
+    public QueryAnalyzer(ConnectionSource source, Options options) {
+        this.source = source;
+        this.options = options;
+    }
+
+    public Analysis analyze(String sql, List<Object> params, Double callerMs) {
+        if (sql == null || sql.isBlank()) {
+            throw new InvalidQueryException("query is required");
+        }
+        if (sql.length() > MAX_SQL) {
+            throw new InvalidQueryException("query is " + sql.length() + " characters long; at most " + MAX_SQL + " are analysed");
+        }
+        SafetyCheck.Decision decision = SafetyCheck.of(sql);
+        if (decision.verdict() == SafetyCheck.Verdict.REJECT) {
+            throw new InvalidQueryException("This statement is not analysed: " + decision.reason());
+        }
+        String statement = SafetyCheck.StatementSplitter.split(sql).get(0);
+        String fingerprint = Fingerprint.of(statement);
+        int placeholders = placeholders(statement);
+        List<Object> values = params == null ? List.of() : params;
+        if (!values.isEmpty() && values.size() != placeholders) {
+            throw new InvalidQueryException("params has " + values.size() + " values but the query uses $1.." + "$" + placeholders);
+        }
+        List<Insight> findings = new ArrayList<>(TextRules.apply(fingerprint, statement));
+        boolean execute = decision.verdict() == SafetyCheck.Verdict.EXECUTE;
+        String note = decision.reason();
+        try (Connection c = source.open()) {
+            try {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET TRANSACTION READ ONLY");
+                    s.execute("SET LOCAL statement_timeout = " + options.statementTimeout().toMillis());
+                    s.execute("SET LOCAL lock_timeout = " + options.lockTimeout().toMillis());
+                }
+                JsonNode explained;
+                if (placeholders > 0 && values.isEmpty()) {
+                    if (c.getMetaData().getDatabaseMajorVersion() < 16) {
+                        findings.add(new Insight("needs_params", "info", "A statement with $1..$n needs params on PostgreSQL before 16"
+                                + " (16 and later plan it generically)", placeholders + " placeholders, no params",
+                                "Send params with representative values"));
+                        return new Analysis(fingerprint, decision.statementType(), false,
+                                "not planned: parameters without values need PostgreSQL 16's GENERIC_PLAN", null, findings,
+                                List.of(), List.of(), callerMs);
+                    }
+                    explained = explain(c, "EXPLAIN (GENERIC_PLAN, FORMAT JSON) " + jdbcText(statement), List.of());
+                    execute = false;
+                    note = "planned generically (no values given)";
+                } else if (placeholders > 0) {
+                    // $n become JDBC placeholders bound to the values: the server infers each type from
+                    // its context, and the values never enter the SQL text.
+                    List<Object> bound = new ArrayList<>();
+                    String text = bindable(statement, values, bound);
+                    explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + text, bound);
+                } else {
+                    explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + jdbcText(statement), List.of());
+                }
+                JsonNode root = explained.get(0);
+                PlanNode plan = PlanNode.of(root.get("Plan"));
+                Double planning = root.has("Planning Time") ? root.get("Planning Time").asDouble() : null;
+                Double execution = root.has("Execution Time") ? root.get("Execution Time").asDouble() : null;
+                JsonNode top = root.get("Plan");
+                findings.addAll(PlanRules.apply(plan, planning));
+                PlanSummary summary = new PlanSummary(plan.totalCost(), plan.actualTotalTime(), plan.actualRows(),
+                        top.has("Shared Hit Blocks") ? top.get("Shared Hit Blocks").asLong() : null,
+                        top.has("Shared Read Blocks") ? top.get("Shared Read Blocks").asLong() : null, planning, execution);
+                return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, List.of(),
+                        List.of(), callerMs);
+            } catch (SQLException e) {
+                throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "
+                        + firstLine(e.getMessage()));
+            } finally {
+                reset(c);
+            }
+        } catch (SQLException e) {
+            throw new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
+                    "Cannot open a connection for the analysis: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(explainSql)) {
+            for (int i = 0; i < values.size(); i++) {
+                Object v = values.get(i);
+                if (v == null) {
+                    ps.setNull(i + 1, Types.NULL);
+                } else {
+                    ps.setObject(i + 1, String.valueOf(v), Types.OTHER); // untyped: the server casts to the parameter's type
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return JsonMapper.builder().build().readTree(rs.getString(1));
+            }
+        }
+    }
+
+    /** Always roll back, then forget everything the session may hold (prepared statements, locks, settings). */
+    private static void reset(Connection c) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("DISCARD ALL");
+            }
+        } catch (SQLException ignored) {
+            // the connection is closed right after; the server ends the session and its state with it
+        }
+    }
+
+    /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */
+    private static String jdbcText(String statement) {
+        StringBuilder out = new StringBuilder(statement.length() + 8);
+        boolean quoted = false;
+        for (char ch : statement.toCharArray()) {
+            if (ch == '\'') {
+                quoted = !quoted; // '' inside a literal toggles twice: still right
+            }
+            out.append(ch);
+            if (ch == '?' && !quoted) {
+                out.append('?');
+            }
+        }
+        return out.toString();
+    }
+
+    /** The statement with $n replaced by ? (and literal ? doubled), and the values in placeholder order. */
+    static String bindable(String statement, List<Object> values, List<Object> bound) {
+        StringBuilder out = new StringBuilder(statement.length() + 8);
+        boolean quoted = false;
+        int n = statement.length();
+        for (int i = 0; i < n; i++) {
+            char ch = statement.charAt(i);
+            if (ch == '\'') {
+                quoted = !quoted;
+            }
+            if (!quoted && ch == '$' && i + 1 < n && Character.isDigit(statement.charAt(i + 1))) {
+                int j = i + 1;
+                while (j < n && Character.isDigit(statement.charAt(j))) {
+                    j++;
+                }
+                int index = Integer.parseInt(statement.substring(i + 1, Math.min(j, i + 6)));
+                if (index < 1 || index > values.size()) {
+                    throw new InvalidQueryException("$" + index + " has no value: params holds " + values.size());
+                }
+                bound.add(values.get(index - 1));
+                out.append('?');
+                i = j - 1;
+                continue;
+            }
+            out.append(ch);
+            if (ch == '?' && !quoted) {
+                out.append('?');
+            }
+        }
+        return out.toString();
+    }
+
+    static int placeholders(String sql) {
+        Matcher m = DOLLAR_PARAM.matcher(QUOTED.matcher(sql).replaceAll("''"));
+        int max = 0;
+        while (m.find()) {
+            max = Math.max(max, Integer.parseInt(m.group(1)));
+        }
+        return max;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

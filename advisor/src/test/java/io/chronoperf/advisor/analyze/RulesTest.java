@@ -1,0 +1,86 @@
+package io.chronoperf.advisor.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.advisor.Fingerprint;
+import io.chronoperf.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Each rule triggers on a statement made for it, and stays quiet on its well-behaved twin. */
+class RulesTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    static QueryAnalyzer analyzer;
+
+    @BeforeAll
+    static void data() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text NOT NULL, indexed_kind text NOT NULL)");
+            s.execute("INSERT INTO events SELECT g, 'k' || (g % 1000), md5(g::text) || md5((g * 7)::text), 'k' || (g % 1000)"
+                    + " FROM generate_series(1, 200000) g");
+            s.execute("CREATE INDEX events_indexed_kind ON events (indexed_kind)");
+            s.execute("VACUUM ANALYZE events");
+        }
+        analyzer = new QueryAnalyzer(RulesTest::open, QueryAnalyzer.Options.DEFAULT);
+    }
+
+    @Test
+    void seq_scan_filter_triggers_on_an_unindexed_filter_and_not_on_an_indexed_one() {
+        assertThat(rules("SELECT id FROM events WHERE kind = 'k7'")).contains("seq_scan_filter");
+        assertThat(rules("SELECT id FROM events WHERE indexed_kind = 'k7'")).doesNotContain("seq_scan_filter");
+    }
+
+    @Test
+    void sort_spill_triggers_on_a_large_sort_and_not_on_a_small_one() {
+        assertThat(rules("SELECT payload FROM events ORDER BY payload")).contains("sort_spill");
+        assertThat(rules("SELECT payload FROM events WHERE id < 100 ORDER BY payload")).doesNotContain("sort_spill");
+    }
+
+    @Test
+    void row_misestimate_triggers_when_the_planner_is_off_by_ten_times() {
+        // Correlated columns: the planner multiplies the selectivities and expects far fewer rows.
+        assertThat(rules("SELECT id FROM events WHERE kind = 'k7' AND indexed_kind = 'k7'")).contains("row_misestimate");
+        assertThat(rules("SELECT id FROM events WHERE indexed_kind = 'k7'")).doesNotContain("row_misestimate");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "select_star | SELECT * FROM events WHERE id = 1 | SELECT id, kind FROM events WHERE id = 1",
+        "offset_pagination | SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 5000 | SELECT id FROM events WHERE id > 5000 ORDER BY id LIMIT 10",
+        "not_in_subquery | SELECT id FROM events WHERE id NOT IN (SELECT id FROM events WHERE kind = 'x') | SELECT id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = e.id)",
+        "leading_wildcard_like | SELECT id FROM events WHERE payload LIKE '%abc' | SELECT id FROM events WHERE payload LIKE 'abc%'",
+        "order_by_random | SELECT id FROM events ORDER BY random() LIMIT 5 | SELECT id FROM events ORDER BY id LIMIT 5",
+        "count_for_existence | SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0 | SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'k1')",
+        "function_on_column | SELECT id FROM events WHERE lower(kind) = 'k1' | SELECT id FROM events WHERE kind = 'k1'",
+        "or_across_columns | SELECT id FROM events WHERE kind = 'a' OR payload = 'b' | SELECT id FROM events WHERE kind = 'a' OR kind = 'b'",
+        "order_without_limit | SELECT id FROM events WHERE id < 10 ORDER BY id | SELECT id FROM events WHERE id < 10 ORDER BY id LIMIT 10"})
+    void text_rules_trigger_on_the_pattern_and_not_on_the_fix(String rule, String bad, String good) {
+        assertThat(textRules(bad)).as(bad).contains(rule);
+        assertThat(textRules(good)).as(good).doesNotContain(rule);
+    }
+
+    private static List<String> rules(String sql) {
+        return analyzer.analyze(sql, List.of(), null).findings().stream().map(Insight::rule).toList();
+    }
+
+    private static List<String> textRules(String sql) {
+        return TextRules.apply(Fingerprint.of(sql), sql).stream().map(Insight::rule).toList();
+    }
+
+    private static Connection open() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", db.endpoint().user());
+        return DriverManager.getConnection(db.endpoint().jdbcUrl(), p);
+    }
+}

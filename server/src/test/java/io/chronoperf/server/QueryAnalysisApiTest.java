@@ -1,0 +1,44 @@
+package io.chronoperf.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.server.ServerFixture.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class QueryAnalysisApiTest {
+    @RegisterExtension
+    static final ServerFixture server = new ServerFixture();
+
+    @Test
+    void a_read_only_query_is_executed_and_a_seed_style_params_object_is_accepted() {
+        Response r = server.post("/api/v1/admin/performance/query/analyze",
+                "{\"query\": \"SELECT * FROM users WHERE approval_status = $1\", \"params\": {\"1\": \"pending\"}, \"execution_time_ms\": 1500}",
+                server.token("admin"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("executed").asBoolean()).isTrue();
+        assertThat(r.json().get("statement_type").asString()).isEqualTo("select");
+        assertThat(r.json().get("plan_summary").get("total_cost").asDouble()).isPositive();
+        assertThat(r.json().get("findings").toString()).contains("select_star");
+    }
+
+    @Test
+    void hostile_or_malformed_input_is_a_400_and_viewers_may_not_analyse() {
+        String admin = server.token("admin");
+        Response injection = server.post("/api/v1/admin/performance/query/analyze",
+                "{\"query\": \"SELECT 1; DROP TABLE users\"}", admin);
+        Response ddl = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"DROP TABLE users\"}", admin);
+        Response missing = server.post("/api/v1/admin/performance/query/analyze", "{}", admin);
+        Response viewer = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"SELECT 1\"}", server.token("viewer"));
+        Response delete = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"DELETE FROM audit_logs\"}", admin);
+
+        assertThat(injection.status()).isEqualTo(400);
+        assertThat(injection.json().get("detail").asString()).contains("exactly one statement");
+        assertThat(ddl.status()).isEqualTo(400);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(viewer.status()).isEqualTo(403);
+        assertThat(delete.status()).isEqualTo(200);
+        assertThat(delete.json().get("executed").asBoolean()).isFalse();
+    }
+}
