@@ -34,8 +34,12 @@ public final class QueryAnalyzer {
         Connection open() throws SQLException;
     }
 
-    public record Options(Duration statementTimeout, Duration lockTimeout) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1));
+    /**
+     * @param whatIfMaxTableBytes the transactional what-if builds indexes only on tables up to this
+     *                            size (the build blocks the table's writes while it runs)
+     */
+    public record Options(Duration statementTimeout, Duration lockTimeout, long whatIfMaxTableBytes) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1), 256L << 20);
     }
 
     /** Cost, time, rows and buffers of the plan's root. */
@@ -43,9 +47,9 @@ public final class QueryAnalyzer {
                               Long sharedReadBlocks, Double planningMs, Double executionMs) {
     }
 
-    /** The analysis; missing-index verification and rewrites with costs are not built yet (empty lists). */
+    /** The analysis; rewrites with measured costs are not built yet (an empty list). */
     public record Analysis(String fingerprint, String statementType, boolean executed, String executionNote,
-                           PlanSummary planSummary, List<Insight> findings, List<Object> missingIndexes,
+                           PlanSummary planSummary, List<Insight> findings, List<IndexRecommendation> missingIndexes,
                            List<Object> rewrites, Double callerExecutionTimeMs) {
     }
 
@@ -87,6 +91,8 @@ public final class QueryAnalyzer {
                     s.execute("SET LOCAL lock_timeout = " + options.lockTimeout().toMillis());
                 }
                 JsonNode explained;
+                String costSql;
+                List<Object> costBound = List.of();
                 if (placeholders > 0 && values.isEmpty()) {
                     if (c.getMetaData().getDatabaseMajorVersion() < 16) {
                         findings.add(new Insight("needs_params", "info", "A statement with $1..$n needs params on PostgreSQL before 16"
@@ -96,7 +102,8 @@ public final class QueryAnalyzer {
                                 "not planned: parameters without values need PostgreSQL 16's GENERIC_PLAN", null, findings,
                                 List.of(), List.of(), callerMs);
                     }
-                    explained = explain(c, "EXPLAIN (GENERIC_PLAN, FORMAT JSON) " + jdbcText(statement), List.of());
+                    costSql = "EXPLAIN (GENERIC_PLAN, FORMAT JSON) " + jdbcText(statement);
+                    explained = explain(c, costSql, List.of());
                     execute = false;
                     note = "planned generically (no values given)";
                 } else if (placeholders > 0) {
@@ -105,8 +112,11 @@ public final class QueryAnalyzer {
                     List<Object> bound = new ArrayList<>();
                     String text = bindable(statement, values, bound);
                     explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + text, bound);
+                    costSql = "EXPLAIN (FORMAT JSON) " + text;
+                    costBound = bound;
                 } else {
                     explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + jdbcText(statement), List.of());
+                    costSql = "EXPLAIN (FORMAT JSON) " + jdbcText(statement);
                 }
                 JsonNode root = explained.get(0);
                 PlanNode plan = PlanNode.of(root.get("Plan"));
@@ -117,7 +127,10 @@ public final class QueryAnalyzer {
                 PlanSummary summary = new PlanSummary(plan.totalCost(), plan.actualTotalTime(), plan.actualRows(),
                         top.has("Shared Hit Blocks") ? top.get("Shared Hit Blocks").asLong() : null,
                         top.has("Shared Read Blocks") ? top.get("Shared Read Blocks").asLong() : null, planning, execution);
-                return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, List.of(),
+                c.rollback();
+                List<IndexRecommendation> indexes = MissingIndexes.find(plan, source, costSql, costBound, plan.totalCost(),
+                        options.whatIfMaxTableBytes());
+                return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
                         List.of(), callerMs);
             } catch (SQLException e) {
                 throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "

@@ -42,6 +42,24 @@ class RulesTest {
     }
 
     @Test
+    void a_missing_index_is_verified_by_a_what_if_and_an_existing_one_is_never_proposed() throws SQLException {
+        QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE kind = $1", List.of("k7"), null);
+
+        assertThat(a.missingIndexes()).singleElement().satisfies(ix -> {
+            assertThat(ix.ddl()).isEqualTo("CREATE INDEX CONCURRENTLY ON \"events\" (\"kind\")");
+            assertThat(ix.method()).isIn("transactional", "hypopg");
+            assertThat(ix.costAfter()).isLessThan(ix.costBefore());
+            assertThat(ix.estimatedImprovementPct()).isGreaterThan(50);
+        });
+        assertThat(analyzer.analyze("SELECT id FROM events WHERE indexed_kind = 'k7'", List.of(), null).missingIndexes()).isEmpty();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'events'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the what-if index was rolled back").isEqualTo(2);
+        }
+    }
+
+    @Test
     void sort_spill_triggers_on_a_large_sort_and_not_on_a_small_one() {
         assertThat(rules("SELECT payload FROM events ORDER BY payload")).contains("sort_spill");
         assertThat(rules("SELECT payload FROM events WHERE id < 100 ORDER BY payload")).doesNotContain("sort_spill");
