@@ -47,10 +47,10 @@ public final class QueryAnalyzer {
                               Long sharedReadBlocks, Double planningMs, Double executionMs) {
     }
 
-    /** The analysis; rewrites with measured costs are not built yet (an empty list). */
+    /** The analysis. */
     public record Analysis(String fingerprint, String statementType, boolean executed, String executionNote,
                            PlanSummary planSummary, List<Insight> findings, List<IndexRecommendation> missingIndexes,
-                           List<Object> rewrites, Double callerExecutionTimeMs) {
+                           List<Rewrite> rewrites, Double callerExecutionTimeMs) {
     }
 
     private final ConnectionSource source;
@@ -127,11 +127,27 @@ public final class QueryAnalyzer {
                 PlanSummary summary = new PlanSummary(plan.totalCost(), plan.actualTotalTime(), plan.actualRows(),
                         top.has("Shared Hit Blocks") ? top.get("Shared Hit Blocks").asLong() : null,
                         top.has("Shared Read Blocks") ? top.get("Shared Read Blocks").asLong() : null, planning, execution);
+                List<Rewrite> rewrites = new ArrayList<>();
+                for (Rewrites.Candidate candidate : Rewrites.of(statement)) {
+                    if (SafetyCheck.of(candidate.sql()).verdict() == SafetyCheck.Verdict.REJECT) {
+                        continue;
+                    }
+                    try {
+                        List<Object> rewriteBound = new ArrayList<>();
+                        String text = placeholders > 0 && !values.isEmpty() ? bindable(candidate.sql(), values, rewriteBound)
+                                : jdbcText(candidate.sql());
+                        double after = explain(c, "EXPLAIN (FORMAT JSON) " + text, rewriteBound).get(0).get("Plan")
+                                .get("Total Cost").asDouble();
+                        rewrites.add(new Rewrite(candidate.rule(), candidate.sql(), plan.totalCost(), after));
+                    } catch (SQLException rewriteFailed) {
+                        break; // the transaction is aborted; a rewrite that does not plan is not offered
+                    }
+                }
                 c.rollback();
                 List<IndexRecommendation> indexes = MissingIndexes.find(plan, source, costSql, costBound, plan.totalCost(),
                         options.whatIfMaxTableBytes());
                 return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
-                        List.of(), callerMs);
+                        rewrites, callerMs);
             } catch (SQLException e) {
                 throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "
                         + firstLine(e.getMessage()));

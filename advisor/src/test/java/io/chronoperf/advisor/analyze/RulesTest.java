@@ -60,6 +60,23 @@ class RulesTest {
     }
 
     @Test
+    void mechanical_rewrites_come_with_both_costs() {
+        QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
+        QueryAnalyzer.Analysis notIn = analyzer.analyze(
+                "SELECT e.id FROM events e WHERE e.id NOT IN (SELECT x.id FROM events x WHERE x.kind = 'k2')", List.of(), null);
+        QueryAnalyzer.Analysis ambiguous = analyzer.analyze(
+                "SELECT id FROM events WHERE id NOT IN (SELECT id FROM events WHERE kind = 'k2')", List.of(), null);
+
+        assertThat(count.rewrites()).singleElement().satisfies(r -> {
+            assertThat(r.sql()).isEqualTo("SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'k1')");
+            assertThat(r.costAfter()).isLessThan(r.costBefore());
+        });
+        assertThat(notIn.rewrites()).singleElement().satisfies(r -> assertThat(r.sql())
+                .isEqualTo("SELECT e.id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.kind = 'k2' AND x.id = e.id)"));
+        assertThat(ambiguous.rewrites()).as("id = id would be always true: no mechanical rewrite").isEmpty();
+    }
+
+    @Test
     void sort_spill_triggers_on_a_large_sort_and_not_on_a_small_one() {
         assertThat(rules("SELECT payload FROM events ORDER BY payload")).contains("sort_spill");
         assertThat(rules("SELECT payload FROM events WHERE id < 100 ORDER BY payload")).doesNotContain("sort_spill");
