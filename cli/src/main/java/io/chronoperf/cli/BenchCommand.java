@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
-        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class})
+        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -121,6 +121,26 @@ final class BenchCommand implements Runnable {
             try (Services svc = Services.start(services.settings(), false);
                  HikariDataSource ds = Pools.open(svc.database(), "bench")) {
                 System.out.print(new io.chronoperf.bench.CaptureBenchmark(ds).run(statements, rounds));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "analyze", mixinStandardHelpOptions = true,
+            description = "The query analysis's own cost (connection, safety check, rules, what-ifs) on admin queries.")
+    static final class AnalyzeBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--rounds", defaultValue = "20", description = "Analyses of each query. Default: ${DEFAULT-VALUE}.")
+        int rounds;
+
+        @Override
+        public Integer call() {
+            try (Services svc = Services.start(services.settings(), false)) {
+                io.chronoperf.advisor.analyze.QueryAnalyzer analyzer = new io.chronoperf.advisor.analyze.QueryAnalyzer(
+                        () -> svc.database().connect(), io.chronoperf.advisor.analyze.QueryAnalyzer.Options.DEFAULT);
+                System.out.print(new io.chronoperf.bench.AnalyzeBenchmark(analyzer).run(rounds));
             }
             return 0;
         }
