@@ -125,21 +125,7 @@ final class MissingIndexes {
     }
 
     private static Double cost(Connection c, String explainSql, List<Object> bound) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(explainSql)) {
-            for (int i = 0; i < bound.size(); i++) {
-                Object v = bound.get(i);
-                if (v == null) {
-                    ps.setNull(i + 1, java.sql.Types.NULL);
-                } else {
-                    ps.setObject(i + 1, String.valueOf(v), java.sql.Types.OTHER);
-                }
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return tools.jackson.databind.json.JsonMapper.builder().build().readTree(rs.getString(1))
-                        .get(0).get("Plan").get("Total Cost").asDouble();
-            }
-        }
+        return QueryAnalyzer.explain(c, explainSql, bound).get(0).get("Plan").get("Total Cost").asDouble();
     }
 
     /** True when an index of the table already starts with these columns (or they start with its columns). */

@@ -160,7 +160,8 @@ public final class QueryAnalyzer {
         }
     }
 
-    private static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
+    /** Runs an EXPLAIN (FORMAT JSON) statement with its values bound untyped; returns the JSON. */
+    static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(explainSql)) {
             for (int i = 0; i < values.size(); i++) {
                 Object v = values.get(i);
