@@ -94,6 +94,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     "The embedded PostgreSQL started but the database " + DATABASE + " could not be created: "
                     + e.getMessage(), e);
         }
+        // The server preloads pg_stat_statements; the statistics views need the extension in the database.
+        try (Connection c = postgres.getDatabase("postgres", DATABASE).getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        } catch (SQLException e) {
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The embedded PostgreSQL started but pg_stat_statements could not be installed in " + DATABASE + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
