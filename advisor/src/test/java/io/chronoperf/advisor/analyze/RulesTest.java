@@ -60,6 +60,27 @@ class RulesTest {
     }
 
     @Test
+    void with_hypopg_installed_the_what_if_is_hypothetical_and_leaves_no_index() throws SQLException {
+        boolean hypopg;
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS hypopg");
+            hypopg = true;
+        } catch (SQLException notInstalled) {
+            hypopg = false; // the server has no HypoPG package: the transactional what-if answers instead
+        }
+        try {
+            QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE payload = $1", List.of("x"), null);
+            String expected = hypopg ? "hypopg" : "transactional";
+
+            assertThat(a.missingIndexes()).singleElement().satisfies(ix -> assertThat(ix.method()).isEqualTo(expected));
+        } finally {
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("DROP EXTENSION IF EXISTS hypopg");
+            }
+        }
+    }
+
+    @Test
     void mechanical_rewrites_come_with_both_costs() {
         QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
         QueryAnalyzer.Analysis notIn = analyzer.analyze(
