@@ -21,6 +21,10 @@ public enum Setting {
             "HTTP port of 'serve' (0 picks a free port)."),
     HOME("CHRONO_PERF_HOME", "~/.chrono-perf",
             "Data directory of the embedded defaults: PostgreSQL data, the generated token secret."),
+    ANALYZE_DB_USER("CHRONO_PERF_ANALYZE_DB_USER", null,
+            "Role for the query analysis's dedicated connections: least privilege (pg_read_all_data + pg_monitor), never a superuser. Unset: the application's database user."),
+    ANALYZE_DB_PASSWORD("CHRONO_PERF_ANALYZE_DB_PASSWORD", null,
+            "Password of CHRONO_PERF_ANALYZE_DB_USER."),
     TOKEN_SECRET("CHRONO_PERF_TOKEN_SECRET", null,
             "HS256 secret for admin API tokens, at least 32 bytes. Unset: a random secret generated once and kept in CHRONO_PERF_HOME/token-secret.");
 

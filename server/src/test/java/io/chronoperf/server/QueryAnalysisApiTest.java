@@ -39,6 +39,10 @@ class QueryAnalysisApiTest {
         assertThat(missing.status()).isEqualTo(400);
         assertThat(viewer.status()).isEqualTo(403);
         assertThat(delete.status()).isEqualTo(200);
+        Response huge = server.post("/api/v1/admin/performance/query/analyze",
+                "{\"query\": \"SELECT 1 " + "-".repeat(1_100_000) + "\"}", admin);
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.contentType()).startsWith("application/problem+json");
         assertThat(delete.json().get("executed").asBoolean()).isFalse();
     }
 }

@@ -22,11 +22,15 @@ import org.springframework.web.bind.annotation.RestController;
 public class QueryAnalysisController {
     private final QueryAnalyzer analyzer;
 
-    public QueryAnalysisController(Environment env) {
+    public QueryAnalysisController(Environment env, io.chronoperf.runtime.Settings settings) {
         // A dedicated connection per analysis, closed after it: nothing the statement did reaches the pool.
+        // As the least-privilege analysis role when one is configured.
         String url = env.getRequiredProperty("spring.datasource.url");
-        String user = env.getProperty("spring.datasource.username");
-        String password = env.getProperty("spring.datasource.password");
+        String user = settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_USER)
+                .orElse(env.getProperty("spring.datasource.username"));
+        String password = settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_USER).isPresent()
+                ? settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_PASSWORD).orElse(null)
+                : env.getProperty("spring.datasource.password");
         this.analyzer = new QueryAnalyzer(() -> {
             Properties p = new Properties();
             if (user != null && !user.isBlank()) {
