@@ -66,7 +66,7 @@ final class PlanRules {
                 out.add(new Insight("lossy_bitmap", "low", where + " became lossy", "lossy heap blocks " + n.lossyHeapBlocks(),
                         "Raise work_mem so the bitmap stays exact"));
             }
-            if (n.nodeType().startsWith("Index") && removed > INDEX_FILTER_RATIO * Math.max(1, rows) && removed >= 1_000) {
+            if ((n.nodeType().startsWith("Index") || n.nodeType().equals("Bitmap Heap Scan")) && removed > INDEX_FILTER_RATIO * Math.max(1, rows) && removed >= 1_000) {
                 out.add(new Insight("index_filter_heavy", "medium", where + " fetches " + fmt(rows + removed) + " rows to keep "
                         + fmt(rows), "rows removed by filter " + fmt(removed) + "; filter " + n.filter(),
                         "Put the filtered columns in the index (after the equality columns), or a partial index"));
@@ -91,6 +91,35 @@ final class PlanRules {
         if (planningMs != null && planningMs > PLANNING_MS) {
             out.add(new Insight("high_planning_time", "low", String.format(Locale.ROOT, "Planning took %.1f ms", planningMs),
                     "planning time " + planningMs + " ms", "Fewer joins or partitions per query, or a prepared statement (plans reused)"));
+        }
+        return out;
+    }
+
+    /** Modifications since the last ANALYZE above 10% of the rows (autovacuum's default scale factor) and 1,000. */
+    static List<Insight> staleStatistics(java.sql.Connection c, PlanNode root) throws java.sql.SQLException {
+        java.util.Set<String> tables = new java.util.TreeSet<>();
+        root.all().stream().filter(n -> n.relation() != null).forEach(n -> tables.add(n.relation()));
+        List<Insight> out = new ArrayList<>();
+        if (tables.isEmpty()) {
+            return out;
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("""
+                SELECT relname, n_mod_since_analyze, n_live_tup, greatest(last_analyze, last_autoanalyze)
+                  FROM pg_catalog.pg_stat_user_tables
+                 WHERE relname = ANY(?) AND schemaname = current_schema()""")) {
+            ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long mods = rs.getLong(2);
+                    long live = rs.getLong(3);
+                    if (mods >= 1_000 && mods > 0.1 * Math.max(1, live)) {
+                        out.add(new Insight("stale_statistics", "medium", rs.getString(1) + " changed by " + fmt(mods)
+                                + " rows since its statistics were gathered", "n_mod_since_analyze " + mods + ", n_live_tup "
+                                + live + ", last analyze " + rs.getTimestamp(4), "ANALYZE " + rs.getString(1)
+                                + "; if it keeps happening, lower autovacuum_analyze_scale_factor for the table"));
+                    }
+                }
+            }
         }
         return out;
     }

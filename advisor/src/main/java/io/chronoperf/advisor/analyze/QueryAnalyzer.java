@@ -124,6 +124,7 @@ public final class QueryAnalyzer {
                 Double execution = root.has("Execution Time") ? root.get("Execution Time").asDouble() : null;
                 JsonNode top = root.get("Plan");
                 findings.addAll(PlanRules.apply(plan, planning));
+                findings.addAll(PlanRules.staleStatistics(c, plan));
                 PlanSummary summary = new PlanSummary(plan.totalCost(), plan.actualTotalTime(), plan.actualRows(),
                         top.has("Shared Hit Blocks") ? top.get("Shared Hit Blocks").asLong() : null,
                         top.has("Shared Read Blocks") ? top.get("Shared Read Blocks").asLong() : null, planning, execution);

@@ -81,6 +81,39 @@ class RulesTest {
     }
 
     @Test
+    void stale_statistics_trigger_after_many_changes_since_analyze() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE drifting (id bigint PRIMARY KEY, v int) WITH (autovacuum_enabled = false)");
+            s.execute("INSERT INTO drifting SELECT g, g FROM generate_series(1, 5000) g");
+            s.execute("ANALYZE drifting");
+        }
+        assertThat(rules("SELECT v FROM drifting WHERE id = 7")).doesNotContain("stale_statistics");
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO drifting SELECT g, g FROM generate_series(5001, 9000) g");
+            s.execute("SELECT pg_stat_force_next_flush()");
+        }
+        // Table statistics reach pg_stat_user_tables asynchronously (at most about a second later).
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!rules("SELECT v FROM drifting WHERE id = 7").contains("stale_statistics") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(rules("SELECT v FROM drifting WHERE id = 7")).contains("stale_statistics");
+    }
+
+    @Test
+    void index_filter_heavy_triggers_when_the_index_finds_mostly_the_wrong_rows() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE visits (id bigint PRIMARY KEY, site int, flag boolean) WITH (autovacuum_enabled = false)");
+            s.execute("CREATE INDEX visits_site ON visits (site)");
+            s.execute("INSERT INTO visits SELECT g, g % 10, g % 1000 = 0 FROM generate_series(1, 100000) g");
+            s.execute("ANALYZE visits");
+        }
+        // site = 1 finds 10,000 rows through the index; the flag keeps 10 of them.
+        assertThat(rules("SELECT id FROM visits WHERE site = 1 AND flag")).contains("index_filter_heavy");
+        assertThat(rules("SELECT id FROM visits WHERE site = 1")).doesNotContain("index_filter_heavy");
+    }
+
+    @Test
     void mechanical_rewrites_come_with_both_costs() {
         QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
         QueryAnalyzer.Analysis notIn = analyzer.analyze(
