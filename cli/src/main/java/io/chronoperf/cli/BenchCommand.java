@@ -135,12 +135,20 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rounds", defaultValue = "20", description = "Analyses of each query. Default: ${DEFAULT-VALUE}.")
         int rounds;
 
+        @Option(names = "--statements", defaultValue = "1000", description = "Distinct pg_stat_statements entries to analyse. Default: ${DEFAULT-VALUE}.")
+        int statements;
+
+        @Option(names = "--fill", description = "First run that many distinct admin query shapes, so that pg_stat_statements has them.")
+        boolean fill;
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.sql.SQLException {
             try (Services svc = Services.start(services.settings(), false)) {
                 io.chronoperf.advisor.analyze.QueryAnalyzer analyzer = new io.chronoperf.advisor.analyze.QueryAnalyzer(
                         () -> svc.database().connect(), io.chronoperf.advisor.analyze.QueryAnalyzer.Options.DEFAULT);
-                System.out.print(new io.chronoperf.bench.AnalyzeBenchmark(analyzer).run(rounds));
+                io.chronoperf.bench.AnalyzeBenchmark bench = new io.chronoperf.bench.AnalyzeBenchmark(analyzer);
+                System.out.print(bench.run(rounds));
+                System.out.print(bench.runStatStatements(() -> svc.database().connect(), statements, fill));
             }
             return 0;
         }

@@ -72,7 +72,7 @@ public final class QueryAnalyzer {
         if (decision.verdict() == SafetyCheck.Verdict.REJECT) {
             throw new InvalidQueryException("This statement is not analysed: " + decision.reason());
         }
-        String statement = SafetyCheck.StatementSplitter.split(sql).get(0);
+        String statement = SafetyCheck.StatementSplitter.split(sql).get(0); // may be adapted for planning below
         String fingerprint = Fingerprint.of(statement);
         int placeholders = placeholders(statement);
         List<Object> values = params == null ? List.of() : params;
@@ -93,15 +93,24 @@ public final class QueryAnalyzer {
                 JsonNode explained;
                 String costSql;
                 List<Object> costBound = List.of();
-                if (placeholders > 0 && values.isEmpty()) {
-                    if (c.getMetaData().getDatabaseMajorVersion() < 16) {
-                        findings.add(new Insight("needs_params", "info", "A statement with $1..$n needs params on PostgreSQL before 16"
-                                + " (16 and later plan it generically)", placeholders + " placeholders, no params",
+                if (placeholders > 0 && values.isEmpty() && c.getMetaData().getDatabaseMajorVersion() < 16) {
+                    // Before 16 there is no generic plan: plan with representative values from pg_stats.
+                    List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
+                    if (representative == null) {
+                        findings.add(new Insight("needs_params", "info", "A statement with $1..$n needs params on PostgreSQL"
+                                + " before 16 when pg_stats has no value for a placeholder", placeholders + " placeholders, no params",
                                 "Send params with representative values"));
                         return new Analysis(fingerprint, decision.statementType(), false,
-                                "not planned: parameters without values need PostgreSQL 16's GENERIC_PLAN", null, findings,
-                                List.of(), List.of(), callerMs);
+                                "not planned: no representative value for every placeholder", null, findings, List.of(),
+                                List.of(), callerMs);
                     }
+                    values = representative;
+                    // pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does
+                    // not parse with a parameter: plan it as $1::interval.
+                    statement = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
+                    note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
+                }
+                if (placeholders > 0 && values.isEmpty()) {
                     costSql = "EXPLAIN (GENERIC_PLAN, FORMAT JSON) " + jdbcText(statement);
                     explained = explain(c, costSql, List.of());
                     execute = false;

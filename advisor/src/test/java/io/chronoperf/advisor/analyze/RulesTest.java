@@ -114,6 +114,24 @@ class RulesTest {
     }
 
     @Test
+    void a_normalized_statement_without_values_is_planned_generically_or_with_values_from_pg_stats() throws SQLException {
+        int major;
+        try (Connection c = db.dataSource().getConnection()) {
+            major = c.getMetaData().getDatabaseMajorVersion();
+        }
+        QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE kind = $1 LIMIT $2", List.of(), null);
+
+        assertThat(a.planSummary()).isNotNull();
+        if (major >= 16) {
+            assertThat(a.executed()).isFalse();
+            assertThat(a.executionNote()).contains("generically");
+        } else {
+            assertThat(a.executed()).isTrue();
+            assertThat(a.executionNote()).contains("pg_stats");
+        }
+    }
+
+    @Test
     void mechanical_rewrites_come_with_both_costs() {
         QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
         QueryAnalyzer.Analysis notIn = analyzer.analyze(

@@ -1,0 +1,115 @@
+package io.chronoperf.advisor.analyze;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Values for a normalized statement's {@code $n} (as pg_stat_statements holds them) on servers
+ * without {@code EXPLAIN (GENERIC_PLAN)} (before PostgreSQL 16): for each {@code column op $n},
+ * the column's most common value from pg_stats, or the middle of its histogram, in one of the
+ * statement's tables. A placeholder it cannot place gets no value, and the statement is then not
+ * planned.
+ */
+final class RepresentativeValues {
+    private static final Pattern COMPARISON = Pattern.compile(
+            "(?i)([a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike\\b|\\bilike\\b)\\s*\\$(\\d+)");
+    private static final Pattern TABLES = Pattern.compile("(?i)\\b(?:from|join)\\s+([a-z_][a-z0-9_.]*)");
+    private static final Pattern IN_LIST = Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+in\\s*\\(((?:\\s*\\$\\d+\\s*,?)+)\\)");
+    private static final Pattern BETWEEN = Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+between\\s+\\$(\\d+)\\s+and\\s+\\$(\\d+)");
+    private static final Pattern INTERVAL = Pattern.compile("(?i)(?:interval\\s+\\$(\\d+)|\\$(\\d+)::interval)");
+    private static final Pattern LIMIT_OFFSET = Pattern.compile("(?i)\\b(limit|offset)\\s+\\$(\\d+)");
+
+    private RepresentativeValues() {
+    }
+
+    /** The values in $n order, or null when one placeholder has no representative value. */
+    static List<Object> of(Connection c, String sql, int placeholders) throws SQLException {
+        Object[] values = new Object[placeholders];
+        boolean[] found = new boolean[placeholders];
+        Matcher lo = LIMIT_OFFSET.matcher(sql);
+        while (lo.find()) {
+            int n = Integer.parseInt(lo.group(2));
+            if (n >= 1 && n <= placeholders) {
+                values[n - 1] = lo.group(1).equalsIgnoreCase("limit") ? 50 : 0;
+                found[n - 1] = true;
+            }
+        }
+        Matcher iv = INTERVAL.matcher(sql);
+        while (iv.find()) {
+            int n = Integer.parseInt(iv.group(1) != null ? iv.group(1) : iv.group(2));
+            if (n >= 1 && n <= placeholders) {
+                values[n - 1] = "1 hour";
+                found[n - 1] = true;
+            }
+        }
+        List<String> tables = new ArrayList<>();
+        Matcher t = TABLES.matcher(sql);
+        while (t.find()) {
+            String name = t.group(1);
+            tables.add(name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT));
+        }
+        Matcher m = COMPARISON.matcher(sql);
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(3));
+            if (n < 1 || n > placeholders || found[n - 1]) {
+                continue;
+            }
+            String value = statsValue(c, tables, m.group(2).toLowerCase(Locale.ROOT));
+            if (value != null) {
+                values[n - 1] = value;
+                found[n - 1] = true;
+            }
+        }
+        Matcher in = IN_LIST.matcher(sql);
+        while (in.find()) {
+            String value = statsValue(c, tables, in.group(1).toLowerCase(Locale.ROOT));
+            Matcher each = Pattern.compile("\\$(\\d+)").matcher(in.group(2));
+            while (each.find() && value != null) {
+                int n = Integer.parseInt(each.group(1));
+                if (n >= 1 && n <= placeholders && !found[n - 1]) {
+                    values[n - 1] = value;
+                    found[n - 1] = true;
+                }
+            }
+        }
+        Matcher between = BETWEEN.matcher(sql);
+        while (between.find()) {
+            String value = statsValue(c, tables, between.group(1).toLowerCase(Locale.ROOT));
+            for (int g = 2; g <= 3 && value != null; g++) {
+                int n = Integer.parseInt(between.group(g));
+                if (n >= 1 && n <= placeholders && !found[n - 1]) {
+                    values[n - 1] = value;
+                    found[n - 1] = true;
+                }
+            }
+        }
+        for (boolean f : found) {
+            if (!f) {
+                return null;
+            }
+        }
+        return java.util.Arrays.asList(values);
+    }
+
+    private static String statsValue(Connection c, List<String> tables, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT coalesce((most_common_vals::text::text[])[1],
+                                (histogram_bounds::text::text[])[greatest(1, array_length(histogram_bounds::text::text[], 1) / 2)])
+                  FROM pg_catalog.pg_stats
+                 WHERE schemaname = current_schema() AND tablename = ANY(?) AND attname = ?
+                 LIMIT 1""")) {
+            ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}
