@@ -27,6 +27,10 @@ import org.postgresql.core.Utils;
 final class MissingIndexes {
     private static final Pattern TERM = Pattern.compile("\\(?\\(?\"?([a-z_][a-z0-9_]*)\"?\\)?(?:::[a-z ]+)?\\s(=|<|>|<=|>=)\\s");
     private static final double MIN_IMPROVEMENT = 10;
+    /** LIKE/ILIKE with a leading wildcard: a trigram index is the only index that helps. */
+    private static final Pattern LIKE_ANYWHERE = Pattern.compile("\\(?([a-z_][a-z0-9_]*) ~~\\*? '%");
+    /** jsonb containment: GIN with jsonb_path_ops. */
+    private static final Pattern JSON_CONTAINS = Pattern.compile("\\(?([a-z_][a-z0-9_]*) @> ");
 
     private MissingIndexes() {
     }
@@ -39,12 +43,21 @@ final class MissingIndexes {
     static List<IndexRecommendation> find(PlanNode plan, QueryAnalyzer.ConnectionSource source, String explainSql,
                                      List<Object> bound, double costBefore, long maxTableBytes) throws SQLException {
         Map<String, List<String>> candidates = new LinkedHashMap<>();
+        Map<String, String> ginCandidates = new LinkedHashMap<>(); // "table\0column" -> opclass
         for (PlanNode n : plan.all()) {
             if (n.relation() == null || n.filter() == null) {
                 continue;
             }
             if (!n.nodeType().equals("Seq Scan") && !(n.nodeType().startsWith("Index") && n.rowsRemovedByFilter() != null)) {
                 continue;
+            }
+            Matcher like = LIKE_ANYWHERE.matcher(n.filter());
+            if (like.find()) {
+                ginCandidates.putIfAbsent(n.relation() + "\u0000" + like.group(1), "gin_trgm_ops");
+            }
+            Matcher contains = JSON_CONTAINS.matcher(n.filter());
+            if (contains.find()) {
+                ginCandidates.putIfAbsent(n.relation() + "\u0000" + contains.group(1), "jsonb_path_ops");
             }
             Set<String> equality = new LinkedHashSet<>();
             Set<String> range = new LinkedHashSet<>();
@@ -59,6 +72,25 @@ final class MissingIndexes {
             }
         }
         List<IndexRecommendation> out = new ArrayList<>();
+        for (Map.Entry<String, String> g : ginCandidates.entrySet()) {
+            String[] tableColumn = g.getKey().split("\u0000");
+            try (Connection c = source.open()) {
+                if (g.getValue().equals("gin_trgm_ops") && !extension(c, "pg_trgm")) {
+                    continue; // the operator class needs pg_trgm: CREATE EXTENSION pg_trgm first
+                }
+                if (ginCovered(c, tableColumn[0], tableColumn[1])) {
+                    continue;
+                }
+                String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(tableColumn[0]) + " USING gin (" + quote(tableColumn[1])
+                        + " " + g.getValue() + ")";
+                String[] method = new String[1];
+                Double after = whatIf(c, tableColumn[0], ddl, explainSql, bound, maxTableBytes, method);
+                if (after != null && (costBefore - after) / costBefore * 100 >= MIN_IMPROVEMENT) {
+                    out.add(new IndexRecommendation(ddl, costBefore, after,
+                            Math.round((costBefore - after) / costBefore * 1000) / 10.0, method[0]));
+                }
+            }
+        }
         for (Map.Entry<String, List<String>> e : candidates.entrySet()) {
             try (Connection c = source.open()) {
                 if (covered(c, e.getKey(), e.getValue())) {
@@ -66,25 +98,58 @@ final class MissingIndexes {
                 }
                 String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(e.getKey()) + " ("
                         + String.join(", ", e.getValue().stream().map(MissingIndexes::quote).toList()) + ")";
-                Double after = hypopg(c) ? withHypopg(c, ddl, explainSql, bound)
-                        : withTransaction(c, e.getKey(), ddl, explainSql, bound, maxTableBytes);
+                String[] method = new String[1];
+                Double after = whatIf(c, e.getKey(), ddl, explainSql, bound, maxTableBytes, method);
                 if (after == null) {
                     continue;
                 }
                 double improvement = (costBefore - after) / costBefore * 100;
                 if (improvement >= MIN_IMPROVEMENT) {
-                    out.add(new IndexRecommendation(ddl, costBefore, after, Math.round(improvement * 10) / 10.0,
-                            hypopg(c) ? "hypopg" : "transactional"));
+                    out.add(new IndexRecommendation(ddl, costBefore, after, Math.round(improvement * 10) / 10.0, method[0]));
                 }
             }
         }
         return out;
     }
 
+    /** HypoPG first when installed (some index types it cannot simulate), then the rolled-back build. */
+    private static Double whatIf(Connection c, String table, String ddl, String explainSql, List<Object> bound,
+                                 long maxTableBytes, String[] method) throws SQLException {
+        if (hypopg(c)) {
+            try {
+                method[0] = "hypopg";
+                return withHypopg(c, ddl, explainSql, bound);
+            } catch (SQLException unsupported) {
+                // e.g. an index type HypoPG does not simulate: fall through to the transactional what-if
+            }
+        }
+        method[0] = "transactional";
+        return withTransaction(c, table, ddl, explainSql, bound, maxTableBytes);
+    }
+
     private static boolean hypopg(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'")) {
-            return rs.next();
+        return extension(c, "hypopg");
+    }
+
+    private static boolean extension(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** True when a GIN index of the table already covers the column. */
+    private static boolean ginCovered(Connection c, String table, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT 1 FROM pg_catalog.pg_indexes
+                 WHERE schemaname = current_schema() AND tablename = ? AND indexdef ~* ('USING gin \\(' || ? || ' ')""")) {
+            ps.setString(1, table.toLowerCase(Locale.ROOT));
+            ps.setString(2, column.toLowerCase(Locale.ROOT));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

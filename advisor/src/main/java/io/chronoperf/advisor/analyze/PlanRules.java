@@ -3,6 +3,7 @@ package io.chronoperf.advisor.analyze;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 
 /**
  * Rules over an executed (or planned) plan tree. Thresholds and their sources are in docs/rules.md.
@@ -23,7 +24,15 @@ final class PlanRules {
     /** Planning slower than 10 ms is worth a look (pganalyze flags high planning time). */
     static final double PLANNING_MS = 10;
 
+    /** (column)::othertype compared with something: the column was cast, not the value. */
+    private static final java.util.regex.Pattern IMPLICIT_CAST = java.util.regex.Pattern.compile(
+            "\\(\\(?([a-z_][a-z0-9_]*)\\)::(text|numeric|double precision|bigint|integer|character varying)\\s*(?:=|<|>|<=|>=|~~)");
+
     private PlanRules() {
+    }
+
+    private static String where(PlanNode n) {
+        return n.nodeType() + (n.relation() == null ? "" : " on " + n.relation());
     }
 
     static List<Insight> apply(PlanNode root, Double planningMs) {
@@ -86,6 +95,30 @@ final class PlanRules {
                     && (n.hashBatches() == null || n.hashBatches() <= 1) && n.nodeType().contains("Materialize")) {
                 out.add(new Insight("materialize_spill", "low", where + " wrote temporary blocks", "temp written "
                         + n.tempBlocksWritten(), "Raise work_mem or restructure the join"));
+            }
+        }
+        for (PlanNode n : root.all()) {
+            // An OFFSET shows as a Limit that reads far more rows from below than it returns.
+            if (n.nodeType().equals("Limit") && n.actualRows() != null && n.children().size() == 1) {
+                double below = n.children().get(0).totalActualRows();
+                if (below >= 1_000 && below > 10 * Math.max(1, n.actualRows())) {
+                    out.add(new Insight("large_offset", "medium", "Limit read " + fmt(below) + " rows to return "
+                            + fmt(n.actualRows()), "rows below the Limit " + fmt(below),
+                            "Keyset pagination instead of OFFSET: WHERE (sort_key, id) > (last values) ORDER BY sort_key, id LIMIT n"));
+                }
+            }
+            if (n.filter() != null && IMPLICIT_CAST.matcher(n.filter()).find()) {
+                Matcher m = IMPLICIT_CAST.matcher(n.filter());
+                m.find();
+                out.add(new Insight("implicit_cast", "medium", "The column " + m.group(1) + " is cast to " + m.group(2)
+                        + " before the comparison: no index on it can serve", "filter " + n.filter(),
+                        "Compare with a value of the column's own type (bind the parameter with that type)"));
+            }
+            if (n.nodeType().equals("CTE Scan") && n.actualTotalTime() != null && root.actualTotalTime() != null
+                    && root.actualTotalTime() >= 10 && n.actualTotalTime() > 0.5 * root.actualTotalTime()) {
+                out.add(new Insight("expensive_cte", "low", where(n) + " takes most of the query's time",
+                        String.format(Locale.ROOT, "%.1f of %.1f ms", n.actualTotalTime(), root.actualTotalTime()),
+                        "A materialized CTE is an optimization fence: inline it (NOT MATERIALIZED) or filter inside it"));
             }
         }
         if (planningMs != null && planningMs > PLANNING_MS) {

@@ -24,6 +24,44 @@ final class TextRules {
     private TextRules() {
     }
 
+    /** A "(select ... where ...)" at parenthesis depth 1 before the statement's top-level FROM. */
+    static boolean scalarSubqueryInSelectList(String fp) {
+        if (!fp.startsWith("select ")) {
+            return false;
+        }
+        int depth = 0;
+        for (int i = 0; i < fp.length(); i++) {
+            char ch = fp.charAt(i);
+            if (ch == '(') {
+                if (fp.startsWith("(select ", i)) {
+                    int end = closing(fp, i);
+                    String inner = fp.substring(i, end);
+                    if (inner.contains(" where ")) {
+                        return true;
+                    }
+                }
+                depth++;
+            } else if (ch == ')') {
+                depth--;
+            } else if (depth == 0 && (fp.startsWith(" from ", i) || fp.startsWith(")from ", i - 1) && i > 0)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static int closing(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            if (s.charAt(i) == '(') {
+                depth++;
+            } else if (s.charAt(i) == ')' && --depth == 0) {
+                return i + 1;
+            }
+        }
+        return s.length();
+    }
+
     /**
      * @param fingerprint the statement's fingerprint
      * @param sql         the raw text (for the LIKE pattern, which the fingerprint hides)
@@ -68,6 +106,15 @@ final class TextRules {
         if (sql.chars().filter(ch -> ch == ',').count() > 200 && fingerprint.contains("in(?)")) {
             out.add(new Insight("huge_in_list", "low", "An IN list of hundreds of values is planned and parsed every time",
                     "IN list with " + sql.chars().filter(ch -> ch == ',').count() + " commas", "= ANY($1) with one array parameter"));
+        }
+        if (fingerprint.startsWith("select distinct ") && fingerprint.contains(" join ")) {
+            out.add(new Insight("distinct_join", "low", "DISTINCT over a JOIN often hides a fan-out: the join multiplies rows"
+                    + " and DISTINCT removes them again", "select distinct ... join",
+                    "Join only what the result needs; test existence with EXISTS (a semi-join) instead of joining and de-duplicating"));
+        }
+        if (scalarSubqueryInSelectList(fingerprint)) {
+            out.add(new Insight("correlated_subquery", "medium", "A subquery in the select list runs once per result row",
+                    "(select ... where ...) before the top-level from", "A JOIN (or LEFT JOIN LATERAL) with GROUP BY computes it once for all rows"));
         }
         if (ORDER_NO_LIMIT.matcher(fingerprint).find() && !fingerprint.contains(" limit") && fingerprint.startsWith("select")
                 && !fingerprint.contains(" fetch ")) {

@@ -132,6 +132,39 @@ class RulesTest {
     }
 
     @Test
+    void implicit_casts_large_offsets_and_expensive_ctes_show_in_the_plan() {
+        assertThat(rules("SELECT kind FROM events WHERE id::text = '42'")).contains("implicit_cast");
+        assertThat(rules("SELECT kind FROM events WHERE id = 42")).doesNotContain("implicit_cast");
+        assertThat(rules("SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 50000")).contains("large_offset");
+        assertThat(rules("SELECT id FROM events ORDER BY id LIMIT 10")).doesNotContain("large_offset");
+        assertThat(rules("WITH x AS MATERIALIZED (SELECT * FROM events) SELECT count(*) FROM x")).contains("expensive_cte");
+        assertThat(rules("SELECT count(*) FROM events")).doesNotContain("expensive_cte");
+    }
+
+    @Test
+    void hash_spills_and_long_nested_loops_show_in_the_plan() {
+        assertThat(rules("SELECT count(*) FROM events a JOIN events b ON a.payload = b.payload")).contains("hash_spill");
+        assertThat(rules("SELECT count(*) FROM events a JOIN events b ON a.payload = b.payload WHERE b.id < 1000"))
+                .doesNotContain("hash_spill");
+        String lateral = "SELECT count(*) FROM events a JOIN LATERAL (SELECT kind FROM events b WHERE b.id = a.id LIMIT 1) x ON true WHERE a.id <= ";
+        assertThat(rules(lateral + "5000")).contains("nested_loop_many");
+        assertThat(rules(lateral + "100")).doesNotContain("nested_loop_many");
+    }
+
+    @Test
+    void a_leading_wildcard_gets_a_verified_trigram_index() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+        }
+        QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE payload LIKE '%abc1%'", List.of(), null);
+
+        assertThat(a.missingIndexes()).anySatisfy(ix -> {
+            assertThat(ix.ddl()).isEqualTo("CREATE INDEX CONCURRENTLY ON \"events\" USING gin (\"payload\" gin_trgm_ops)");
+            assertThat(ix.costAfter()).isLessThan(ix.costBefore());
+        });
+    }
+
+    @Test
     void mechanical_rewrites_come_with_both_costs() {
         QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
         QueryAnalyzer.Analysis notIn = analyzer.analyze(
@@ -171,6 +204,8 @@ class RulesTest {
         "count_for_existence | SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0 | SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'k1')",
         "function_on_column | SELECT id FROM events WHERE lower(kind) = 'k1' | SELECT id FROM events WHERE kind = 'k1'",
         "or_across_columns | SELECT id FROM events WHERE kind = 'a' OR payload = 'b' | SELECT id FROM events WHERE kind = 'a' OR kind = 'b'",
+        "distinct_join | SELECT DISTINCT e.kind FROM events e JOIN events f ON f.kind = e.kind | SELECT e.kind FROM events e WHERE EXISTS (SELECT 1 FROM events f WHERE f.kind = e.kind)",
+        "correlated_subquery | SELECT e.id, (SELECT count(*) FROM events f WHERE f.kind = e.kind) FROM events e | SELECT e.id, c.n FROM events e JOIN (SELECT kind, count(*) n FROM events GROUP BY kind) c ON c.kind = e.kind",
         "order_without_limit | SELECT id FROM events WHERE id < 10 ORDER BY id | SELECT id FROM events WHERE id < 10 ORDER BY id LIMIT 10"})
     void text_rules_trigger_on_the_pattern_and_not_on_the_fix(String rule, String bad, String good) {
         assertThat(textRules(bad)).as(bad).contains(rule);
