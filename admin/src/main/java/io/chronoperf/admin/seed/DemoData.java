@@ -170,6 +170,7 @@ public final class DemoData {
             Duration indexTime = Duration.ofNanos(System.nanoTime() - indexStart);
 
             commitAll(groups);
+            analyzeAfterCommit(dataSource, groups);
             Map<String, Long> rows = new LinkedHashMap<>();
             for (String table : List.of("users", "audit_logs", "security_events", "backups", "backup_executions",
                     "backup_health_checks", "projects", "pages")) {
@@ -289,6 +290,27 @@ public final class DemoData {
             }
             if (g.tableNames().contains("audit_logs")) {
                 s.execute("SELECT refresh_audit_log_hourly()");
+            }
+        }
+    }
+
+    /**
+     * Statistics once more after the commit: the counters of the rows just loaded reach
+     * pg_stat_user_tables only at commit, so an ANALYZE inside the load would leave every table
+     * looking "changed since analyze" (stale statistics) ever after.
+     */
+    private static void analyzeAfterCommit(DataSource dataSource, List<Group> groups) throws SQLException {
+        for (Group g : groups) {
+            g.connection.setAutoCommit(true);
+            try (Statement s = g.connection.createStatement()) {
+                try {
+                    // PostgreSQL 15+: publish this session's pending table counters now, not within a second.
+                    s.execute("SELECT pg_stat_force_next_flush()");
+                    s.execute("SELECT 1");
+                } catch (SQLException olderServer) {
+                    // before 15 the counters are published at transaction end already
+                }
+                s.execute("ANALYZE " + String.join(", ", g.tableNames()));
             }
         }
     }

@@ -96,23 +96,27 @@ public final class QueryAnalyzer {
                 if (placeholders > 0 && values.isEmpty() && c.getMetaData().getDatabaseMajorVersion() < 16) {
                     // Before 16 there is no generic plan: plan with representative values from pg_stats.
                     List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
-                    if (representative == null) {
-                        findings.add(new Insight("needs_params", "info", "A statement with $1..$n needs params on PostgreSQL"
-                                + " before 16 when pg_stats has no value for a placeholder", placeholders + " placeholders, no params",
-                                "Send params with representative values"));
-                        return new Analysis(fingerprint, decision.statementType(), false,
-                                "not planned: no representative value for every placeholder", null, findings, List.of(),
-                                List.of(), callerMs);
-                    }
-                    values = representative;
-                    // pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does
-                    // not parse with a parameter: plan it as $1::interval.
-                    statement = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
-                    note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
+                    if (representative != null) {
+                        values = representative;
+                        // pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does
+                        // not parse with a parameter: plan it as $1::interval.
+                        statement = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
+                        note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
+                    } // otherwise: a generic plan, below
                 }
                 if (placeholders > 0 && values.isEmpty()) {
-                    costSql = "EXPLAIN (GENERIC_PLAN, FORMAT JSON) " + jdbcText(statement);
-                    explained = explain(c, costSql, List.of());
+                    // A generic plan without values: the extended protocol would plan with whatever is
+                    // bound, so PREPARE the statement and EXECUTE it with NULLs under
+                    // plan_cache_mode = force_generic_plan (the values are then never looked at).
+                    try (PreparedStatement ps = c.prepareStatement("PREPARE chrono_perf_generic AS " + jdbcText(statement))) {
+                        ps.execute();
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                    }
+                    String nulls = String.join(", ", java.util.Collections.nCopies(placeholders, "NULL"));
+                    explained = explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_generic(" + nulls + ")", List.of());
+                    costSql = null; // the prepared statement lives on this connection only: no what-if
                     execute = false;
                     note = "planned generically (no values given)";
                 } else if (placeholders > 0) {
@@ -154,8 +158,8 @@ public final class QueryAnalyzer {
                     }
                 }
                 c.rollback();
-                List<IndexRecommendation> indexes = MissingIndexes.find(plan, source, costSql, costBound, plan.totalCost(),
-                        options.whatIfMaxTableBytes());
+                List<IndexRecommendation> indexes = costSql == null ? List.of()
+                        : MissingIndexes.find(plan, source, costSql, costBound, plan.totalCost(), options.whatIfMaxTableBytes());
                 return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
                         rewrites, callerMs);
             } catch (SQLException e) {
