@@ -404,14 +404,13 @@ public final class AdminCache implements AutoCloseable {
             long stored = c.storedBytes.sum();
             out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(),
                     total == 0 ? 0 : (double) hits / total, c.loads.sum(), c.loadErrors.sum(),
-                    c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(),
-                    l2 == null ? 0 : l2.errors(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
+                    c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
                     l2 == null ? 0 : l2.countMatching(CacheKey.PREFIX + e.getKey() + ":*"),
                     json, stored, json == 0 ? 0 : 1 - (double) stored / json,
                     c.percentileMillis(0.5), c.percentileMillis(0.99)));
         }
         return new CacheStats(l2 == null ? "none" : l2.state(), l1.estimatedSize(), maximumSize,
-                l2 == null ? -1 : l2.usedMemory(), l2 == null ? 0 : l2.reconnects(), out);
+                l2 == null ? -1 : l2.usedMemory(), l2 == null ? 0 : l2.reconnects(), l2 == null ? 0 : l2.errors(), out);
     }
 
     @Override

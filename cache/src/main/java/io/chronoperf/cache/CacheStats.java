@@ -7,13 +7,14 @@ import java.util.Map;
  *
  * @param redis   "up", "degraded" (circuit open or errors) or "none" (L1 only)
  * @param redisMemoryBytes used_memory from Redis INFO, or -1
+ * @param redisErrors      Redis calls that failed or timed out (all namespaces: one connection serves them)
  */
 public record CacheStats(String redis, long l1Size, long l1MaximumSize, long redisMemoryBytes, long reconnects,
-                         Map<String, Namespace> namespaces) {
+                         long redisErrors, Map<String, Namespace> namespaces) {
 
     /** One namespace's figures. */
     public record Namespace(long l1Hits, long l2Hits, long misses, double hitRatio, long loads, long loadErrors,
-                            double loadMillisAverage, long l2Errors, long evictions, long l1Size, long l2Keys,
+                            double loadMillisAverage, long evictions, long l1Size, long l2Keys,
                             long jsonBytes, long storedBytes, double compressionRatio, double getMillisP50,
                             double getMillisP99) {
     }

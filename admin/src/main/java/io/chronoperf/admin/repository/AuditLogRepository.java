@@ -76,7 +76,7 @@ public final class AuditLogRepository {
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         params.add(n + 1);
         List<Entry> rows = jdbc.list(sql.toString(), AuditLogRepository::map, params.toArray());
-        return UserRepository.page(rows, n, e -> Cursor.of(e.createdAt(), e.id()));
+        return Page.of(rows, n, e -> Cursor.of(e.createdAt(), e.id()));
     }
 
     /** One time bucket of one category and severity. */

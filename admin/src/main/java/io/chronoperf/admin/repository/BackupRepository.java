@@ -38,7 +38,7 @@ public final class BackupRepository {
                 ? jdbc.list(base + " ORDER BY created_at DESC, id DESC LIMIT ?", BackupRepository::mapExecution, s, s, n + 1)
                 : jdbc.list(base + " AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?",
                         BackupRepository::mapExecution, s, s, after.instant(), after.id(), n + 1);
-        return UserRepository.page(rows, n, e -> Cursor.of(e.createdAt(), e.id()));
+        return Page.of(rows, n, e -> Cursor.of(e.createdAt(), e.id()));
     }
 
     public record HealthCheck(long backupId, String backupName, String targetType, String checkType, String status,

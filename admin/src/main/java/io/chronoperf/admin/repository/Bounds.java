@@ -108,5 +108,16 @@ public final class Bounds {
 
     /** One page of a keyset-paginated listing. */
     public record Page<T>(java.util.List<T> items, String nextCursor) {
+        /**
+         * A page from {@code limit + 1} fetched rows: the extra row only tells that there is a next
+         * page, whose cursor is the last returned row's position.
+         */
+        static <T> Page<T> of(java.util.List<T> rows, int limit, java.util.function.Function<T, Cursor> cursorOf) {
+            if (rows.size() <= limit) {
+                return new Page<>(java.util.List.copyOf(rows), null);
+            }
+            java.util.List<T> items = java.util.List.copyOf(rows.subList(0, limit));
+            return new Page<>(items, cursorOf.apply(items.get(limit - 1)).encode());
+        }
     }
 }

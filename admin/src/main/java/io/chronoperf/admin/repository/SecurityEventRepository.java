@@ -92,7 +92,7 @@ public final class SecurityEventRepository {
                         + " AND (risk_score, created_at) < (?, ?) ORDER BY risk_score DESC, created_at DESC LIMIT ?",
                         SecurityEventRepository::map, min, (int) after.sortKey(),
                         new Cursor(after.id(), 0).instant(), n + 1);
-        return UserRepository.page(rows, n, e -> new Cursor(e.riskScore(), Cursor.of(e.createdAt(), 0).sortKey()));
+        return Page.of(rows, n, e -> new Cursor(e.riskScore(), Cursor.of(e.createdAt(), 0).sortKey()));
     }
 
     private static String ipLiteral(String ip) {

@@ -76,7 +76,7 @@ public final class UserRepository {
                 : jdbc.list("SELECT " + COLUMNS + " FROM users WHERE approval_status = 'pending'"
                         + " AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
                         UserRepository::map, after.instant(), after.id(), n + 1);
-        return page(rows, n, u -> Cursor.of(u.createdAt(), u.id()));
+        return Page.of(rows, n, u -> Cursor.of(u.createdAt(), u.id()));
     }
 
     /** A user listing filter; null fields do not filter. */
@@ -130,7 +130,7 @@ public final class UserRepository {
         sql.append(" LIMIT ?");
         params.add(n + 1);
         List<User> rows = jdbc.list(sql.toString(), UserRepository::map, params.toArray());
-        return page(rows, n, u -> byRisk ? new Cursor(u.riskScore(), u.id()) : Cursor.of(u.createdAt(), u.id()));
+        return Page.of(rows, n, u -> byRisk ? new Cursor(u.riskScore(), u.id()) : Cursor.of(u.createdAt(), u.id()));
     }
 
     public Optional<User> byId(long id) {
@@ -251,11 +251,4 @@ public final class UserRepository {
                 instant(rs, "created_at"), instant(rs, "updated_at"));
     }
 
-    static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, Cursor> cursorOf) {
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<T> items = rows.subList(0, limit);
-        return new Page<>(List.copyOf(items), cursorOf.apply(items.get(limit - 1)).encode());
-    }
 }

@@ -65,7 +65,7 @@ public class CachedAdmin {
     }
 
     public Optional<User> byEmail(String email) {
-        CacheKey key = CacheKey.of("users", "by_email").param("email", email == null ? null : email.strip().toLowerCase()).build();
+        CacheKey key = CacheKey.of("users", "by_email").param("email", email == null ? null : email.strip().toLowerCase(java.util.Locale.ROOT)).build();
         return Optional.ofNullable(cache.get(key, User.class, () -> users.byEmail(email).orElse(null)));
     }
 
