@@ -1,0 +1,214 @@
+package io.chronoperf.monitor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One look at a PostgreSQL database through the statistics views and the catalog: database
+ * counters, connections, long-running and blocked sessions, locks, index hygiene (unused,
+ * duplicate, invalid), transaction-ID age and sequences near their maximum. Works on any
+ * PostgreSQL 13+ database, not only the admin schema; a member of pg_monitor sees everything
+ * here (without it, other users' sessions show no query text). Stateless and thread-safe.
+ */
+public final class DatabaseCollector {
+    /**
+     * @param longRunning     a statement running longer is long-running (60 s: pgHero's default)
+     * @param unusedIndexMin  unused indexes smaller than this are not worth reporting (10 MB by default)
+     */
+    public record Options(Duration longRunning, long unusedIndexMin) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20);
+    }
+
+    public record DatabaseStats(String name, long sizeBytes, long commits, long rollbacks, long blocksHit, long blocksRead,
+                                Double cacheHitRatioPct, long deadlocks, long tempFiles, long tempBytes, long conflicts) {
+    }
+
+    public record Connections(int total, int active, int idle, int idleInTransaction, int maxConnections, double usage) {
+    }
+
+    public record Session(int pid, String user, String state, double seconds, String waitEvent, List<Integer> blockedBy,
+                          String query) {
+    }
+
+    public record IndexIssue(String kind, String table, String index, long sizeBytes, String detail, String fix) {
+    }
+
+    public record SequenceIssue(String sequence, long lastValue, long maxValue, double usedPct) {
+    }
+
+    public record Snapshot(DatabaseStats database, Connections connections, List<Session> longRunning,
+                           List<Session> blocked, long locksHeld, long locksWaiting, List<IndexIssue> indexes,
+                           double xidAgePct, List<SequenceIssue> sequences) {
+    }
+
+    private final Options options;
+
+    public DatabaseCollector(Options options) {
+        this.options = options;
+    }
+
+    public Snapshot collect(Connection c) throws SQLException {
+        return new Snapshot(database(c), connections(c), longRunning(c), blocked(c), count(c,
+                "SELECT count(*) FROM pg_catalog.pg_locks WHERE granted"), count(c,
+                "SELECT count(*) FROM pg_catalog.pg_locks WHERE NOT granted"), indexes(c), xidAge(c), sequences(c));
+    }
+
+    private static DatabaseStats database(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT datname, pg_catalog.pg_database_size(datid), xact_commit, xact_rollback, blks_hit, blks_read,
+                       deadlocks, temp_files, temp_bytes, conflicts
+                  FROM pg_catalog.pg_stat_database WHERE datname = current_database()""");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long hit = rs.getLong(5);
+            long read = rs.getLong(6);
+            return new DatabaseStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), hit, read,
+                    hit + read == 0 ? null : 100.0 * hit / (hit + read), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10));
+        }
+    }
+
+    private static Connections connections(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
+                       count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
+                       current_setting('max_connections')::int
+                  FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'""");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            int total = rs.getInt(1);
+            int max = rs.getInt(5);
+            return new Connections(total, rs.getInt(2), rs.getInt(3), rs.getInt(4), max, (double) total / max);
+        }
+    }
+
+    private List<Session> longRunning(Connection c) throws SQLException {
+        return sessions(c, """
+                SELECT pid, usename, state, extract(epoch FROM now() - query_start), wait_event,
+                       pg_catalog.pg_blocking_pids(pid), left(query, 500)
+                  FROM pg_catalog.pg_stat_activity
+                 WHERE state = 'active' AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'
+                   AND now() - query_start > make_interval(secs => ?)
+                 ORDER BY query_start""", options.longRunning().toMillis() / 1000.0);
+    }
+
+    private static List<Session> blocked(Connection c) throws SQLException {
+        return sessions(c, """
+                SELECT pid, usename, state, extract(epoch FROM now() - query_start), wait_event,
+                       pg_catalog.pg_blocking_pids(pid), left(query, 500)
+                  FROM pg_catalog.pg_stat_activity
+                 WHERE cardinality(pg_catalog.pg_blocking_pids(pid)) > 0
+                 ORDER BY query_start""", null);
+    }
+
+    private static List<Session> sessions(Connection c, String sql, Double seconds) throws SQLException {
+        List<Session> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (seconds != null) {
+                ps.setDouble(1, seconds);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<Integer> blockers = new ArrayList<>();
+                    for (Integer pid : (Integer[]) rs.getArray(6).getArray()) {
+                        blockers.add(pid);
+                    }
+                    out.add(new Session(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getString(5),
+                            blockers, rs.getString(7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<IndexIssue> indexes(Connection c) throws SQLException {
+        List<IndexIssue> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.relname, s.indexrelname, pg_catalog.pg_relation_size(s.indexrelid)
+                  FROM pg_catalog.pg_stat_user_indexes s JOIN pg_catalog.pg_index i ON i.indexrelid = s.indexrelid
+                 WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = s.indexrelid)
+                   AND pg_catalog.pg_relation_size(s.indexrelid) >= ?
+                 ORDER BY 3 DESC""")) {
+            ps.setLong(1, options.unusedIndexMin());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new IndexIssue("unused", rs.getString(1), rs.getString(2), rs.getLong(3),
+                            "no scans since the statistics were reset", "DROP INDEX CONCURRENTLY " + rs.getString(2)));
+                }
+            }
+        }
+        // A duplicate: its columns are a prefix of another index on the same table, with the same
+        // access method, expressions and predicate.
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT t.relname, a.relname, b.relname, pg_catalog.pg_relation_size(a.oid)
+                  FROM pg_catalog.pg_index ia JOIN pg_catalog.pg_index ib
+                    ON ia.indrelid = ib.indrelid AND ia.indexrelid <> ib.indexrelid
+                  JOIN pg_catalog.pg_class a ON a.oid = ia.indexrelid
+                  JOIN pg_catalog.pg_class b ON b.oid = ib.indexrelid
+                  JOIN pg_catalog.pg_class t ON t.oid = ia.indrelid
+                  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT ia.indisunique
+                   AND a.relam = b.relam
+                   AND coalesce(pg_catalog.pg_get_expr(ia.indexprs, ia.indrelid), '') = coalesce(pg_catalog.pg_get_expr(ib.indexprs, ib.indrelid), '')
+                   AND coalesce(pg_catalog.pg_get_expr(ia.indpred, ia.indrelid), '') = coalesce(pg_catalog.pg_get_expr(ib.indpred, ib.indrelid), '')
+                   AND ia.indnatts <= ib.indnatts
+                   AND (ib.indkey::int2[])[0:ia.indnkeyatts - 1] = (ia.indkey::int2[])[0:ia.indnkeyatts - 1]
+                   AND (ia.indnatts < ib.indnatts OR ia.indexrelid > ib.indexrelid)
+                 ORDER BY 1, 2""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new IndexIssue("duplicate", rs.getString(1), rs.getString(2), rs.getLong(4),
+                        "its columns lead " + rs.getString(3), "DROP INDEX CONCURRENTLY " + rs.getString(2)));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT t.relname, c.relname, pg_catalog.pg_relation_size(c.oid)
+                  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+                  JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+                 WHERE NOT i.indisvalid""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new IndexIssue("invalid", rs.getString(1), rs.getString(2), rs.getLong(3),
+                        "a failed concurrent build: maintained on writes, never used", "REINDEX INDEX CONCURRENTLY " + rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    /** Age of the oldest unfrozen transaction ID as a share of the 2^31 wraparound horizon. */
+    private static double xidAge(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return 100.0 * rs.getLong(1) / 2_147_483_648.0;
+        }
+    }
+
+    /** Sequences above 90% of their type's (or declared) maximum. */
+    private static List<SequenceIssue> sequences(Connection c) throws SQLException {
+        List<SequenceIssue> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT schemaname || '.' || sequencename, coalesce(last_value, 0), max_value
+                  FROM pg_catalog.pg_sequences
+                 WHERE last_value IS NOT NULL AND increment_by > 0 AND last_value::numeric > 0.9 * max_value""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new SequenceIssue(rs.getString(1), rs.getLong(2), rs.getLong(3), 100.0 * rs.getLong(2) / rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

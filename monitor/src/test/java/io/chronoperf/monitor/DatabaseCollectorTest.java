@@ -1,0 +1,129 @@
+package io.chronoperf.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Each condition is created for real, then the collector must see it. */
+class DatabaseCollectorTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    static final DatabaseCollector collector = new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0));
+
+    @BeforeAll
+    static void schema() throws SQLException {
+        execute("CREATE TABLE items (id bigint PRIMARY KEY, a int, b int, code text)");
+        execute("INSERT INTO items SELECT g, g % 10, g % 100, 'c' || g FROM generate_series(1, 1000) g");
+    }
+
+    @Test
+    void unused_duplicate_and_invalid_indexes_are_reported_with_their_fix() throws SQLException {
+        execute("CREATE INDEX items_a ON items (a)");
+        execute("CREATE INDEX items_a_b ON items (a, b)");
+        execute("INSERT INTO items VALUES (5000, 1, 1, 'dup'), (5001, 1, 1, 'dup')");
+        try {
+            execute("CREATE UNIQUE INDEX CONCURRENTLY items_code_unique ON items (code)");
+        } catch (SQLException expected) {
+            // duplicates: the concurrent build fails and leaves an INVALID index
+        }
+
+        DatabaseCollector.Snapshot s = snapshot();
+
+        assertThat(s.indexes()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("duplicate");
+            assertThat(i.index()).isEqualTo("items_a");
+            assertThat(i.detail()).contains("items_a_b");
+        });
+        assertThat(s.indexes()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("unused");
+            assertThat(i.fix()).startsWith("DROP INDEX CONCURRENTLY");
+        });
+        assertThat(s.indexes()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("invalid");
+            assertThat(i.index()).isEqualTo("items_code_unique");
+            assertThat(i.fix()).startsWith("REINDEX INDEX CONCURRENTLY");
+        });
+        assertThat(s.indexes()).noneMatch(i -> i.index().equals("items_pkey"));
+    }
+
+    @Test
+    void a_sequence_near_its_maximum_is_reported() throws SQLException {
+        execute("CREATE SEQUENCE nearly_full MAXVALUE 100");
+        execute("SELECT setval('nearly_full', 95)");
+
+        assertThat(snapshot().sequences()).anySatisfy(q -> {
+            assertThat(q.sequence()).endsWith("nearly_full");
+            assertThat(q.usedPct()).isEqualTo(95.0);
+        });
+    }
+
+    @Test
+    void a_blocked_query_is_seen_with_its_blocker_and_a_long_running_one_too() throws Exception {
+        try (Connection holder = db.dataSource().getConnection(); Statement h = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            h.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+            CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
+                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                    s.execute("SET lock_timeout = '20s'");
+                    s.execute("SELECT count(*) FROM items");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            DatabaseCollector.Snapshot s = awaitSnapshot(x -> !x.blocked().isEmpty() && !x.longRunning().isEmpty());
+
+            assertThat(s.blocked()).anySatisfy(b -> {
+                assertThat(b.query()).contains("count(*) FROM items");
+                assertThat(b.blockedBy()).isNotEmpty();
+            });
+            assertThat(s.longRunning()).anySatisfy(l -> assertThat(l.seconds()).isGreaterThan(1));
+            assertThat(s.locksWaiting()).isPositive();
+            holder.rollback();
+            waiter.get();
+        }
+    }
+
+    @Test
+    void database_counters_and_connections_are_read() throws SQLException {
+        DatabaseCollector.Snapshot s = snapshot();
+
+        assertThat(s.database().name()).isEqualTo(db.endpoint().databaseName());
+        assertThat(s.database().commits()).isPositive();
+        assertThat(s.connections().maxConnections()).isPositive();
+        assertThat(s.connections().total()).isPositive();
+        assertThat(s.xidAgePct()).isBetween(0.0, 100.0);
+    }
+
+    private static DatabaseCollector.Snapshot snapshot() throws SQLException {
+        try (Connection c = db.dataSource().getConnection()) {
+            return collector.collect(c);
+        }
+    }
+
+    /** Polls (a blocked session needs a moment to start waiting, and a second to become long-running). */
+    private static DatabaseCollector.Snapshot awaitSnapshot(java.util.function.Predicate<DatabaseCollector.Snapshot> ready)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        DatabaseCollector.Snapshot s = snapshot();
+        while (!ready.test(s) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = snapshot();
+        }
+        return s;
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
