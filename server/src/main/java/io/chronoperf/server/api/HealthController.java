@@ -1,0 +1,67 @@
+package io.chronoperf.server.api;
+
+import io.chronoperf.cache.AdminCache;
+import io.chronoperf.cache.CacheStats;
+import io.chronoperf.monitor.DatabaseCollector;
+import io.chronoperf.monitor.HealthScore;
+import io.chronoperf.monitor.StatementSummary;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/admin/performance")
+@Tag(name = "performance: health", description = "Health score and database statistics (live; history comes with the monitoring issue)")
+public class HealthController {
+    private final DataSource dataSource;
+    private final AdminCache cache;
+    private final DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
+
+    public HealthController(DataSource dataSource, AdminCache cache) {
+        this.dataSource = dataSource;
+        this.cache = cache;
+    }
+
+    /** The score, its components, and the state of each service. */
+    public record Health(String status, double score, java.util.List<HealthScore.Component> components,
+                         Map<String, String> services, StatementSummary statements) {
+    }
+
+    @GetMapping("/health")
+    @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, and each service's state")
+    public Health health() throws SQLException {
+        DatabaseCollector.Snapshot s;
+        StatementSummary statements;
+        try (Connection c = dataSource.getConnection()) {
+            s = collector.collect(c);
+            statements = StatementSummary.of(c);
+        }
+        CacheStats cacheStats = cache.stats();
+        boolean redisDown = cacheStats.redis().equals("degraded");
+        HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(statements.statements(), statements.slow(),
+                statements.critical(), s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(),
+                s.longRunning().size(), s.connections().idleInTransaction(), s.blocked().size(),
+                s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), redisDown));
+        Map<String, String> services = new LinkedHashMap<>();
+        services.put("database", "up");
+        services.put("redis", cacheStats.redis());
+        services.put("cache", "up");
+        return new Health(r.status(), r.score(), r.components(), services, statements);
+    }
+
+    @GetMapping("/database/stats")
+    @Operation(summary = "Database counters and cache ratio, connections, long-running and blocked sessions, locks,"
+            + " index hygiene (unused, duplicate, invalid), transaction-ID age, sequences near their maximum")
+    public DatabaseCollector.Snapshot databaseStats() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return collector.collect(c);
+        }
+    }
+}
