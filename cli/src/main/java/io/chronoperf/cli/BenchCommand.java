@@ -17,7 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
-        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class})
+        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
+                BenchCommand.SnapshotBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -149,6 +150,45 @@ final class BenchCommand implements Runnable {
                 io.chronoperf.bench.AnalyzeBenchmark bench = new io.chronoperf.bench.AnalyzeBenchmark(analyzer);
                 System.out.print(bench.run(rounds));
                 System.out.print(bench.runStatStatements(() -> svc.database().connect(), statements, fill));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "The cost of one monitoring snapshot (database collector and statement summary).")
+    static final class SnapshotBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--runs", defaultValue = "30", description = "Snapshots to take. Default: ${DEFAULT-VALUE}.")
+        int runs;
+
+        @Override
+        public Integer call() throws java.sql.SQLException {
+            try (Services svc = Services.start(services.settings(), false); java.sql.Connection c = svc.database().connect()) {
+                io.chronoperf.monitor.DatabaseCollector collector =
+                        new io.chronoperf.monitor.DatabaseCollector(io.chronoperf.monitor.DatabaseCollector.Options.DEFAULT);
+                long[] nanos = new long[runs];
+                collector.collect(c); // warm-up
+                for (int i = 0; i < runs; i++) {
+                    long t = System.nanoTime();
+                    collector.collect(c);
+                    io.chronoperf.monitor.StatementSummary.of(c);
+                    nanos[i] = System.nanoTime() - t;
+                }
+                java.util.Arrays.sort(nanos);
+                long tables;
+                long indexes;
+                try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FILTER (WHERE relkind = 'r'), count(*) FILTER (WHERE relkind = 'i') FROM pg_class"
+                                + " c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")) {
+                    rs.next();
+                    tables = rs.getLong(1);
+                    indexes = rs.getLong(2);
+                }
+                System.out.printf(java.util.Locale.ROOT, "snapshot of a database with %d tables and %d indexes: p50 %.1f ms,"
+                        + " p95 %.1f ms over %d runs%n", tables, indexes, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.95)] / 1e6, runs);
             }
             return 0;
         }
