@@ -23,6 +23,18 @@ class HealthApiTest {
     }
 
     @Test
+    void slow_queries_answer_from_the_history_and_bound_the_window() {
+        Response ok = server.get("/api/v1/admin/performance/database/slow-queries?hours=24", server.token("viewer"));
+        Response bad = server.get("/api/v1/admin/performance/database/slow-queries?hours=9999", server.token("viewer"));
+
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("slow_threshold_ms").asDouble()).isEqualTo(200.0);
+        assertThat(ok.json().get("queries").isArray()).isTrue();
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("detail").asString()).contains("336");
+    }
+
+    @Test
     void database_stats_show_the_strategic_indexes_healthy_and_the_connections() {
         Response r = server.get("/api/v1/admin/performance/database/stats", server.token("viewer"));
 

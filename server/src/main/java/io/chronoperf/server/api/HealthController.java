@@ -24,9 +24,34 @@ public class HealthController {
     private final AdminCache cache;
     private final DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
 
-    public HealthController(DataSource dataSource, AdminCache cache) {
+    private final io.chronoperf.monitor.History history;
+    private final io.chronoperf.server.monitor.MonitorConfig.Sampler sampler;
+    private final double slowMs;
+
+    public HealthController(DataSource dataSource, AdminCache cache, io.chronoperf.monitor.History history,
+                            io.chronoperf.server.monitor.MonitorConfig.Sampler sampler,
+                            @org.springframework.beans.factory.annotation.Value("${chrono-perf.monitor.slow-ms:200}") double slowMs) {
         this.dataSource = dataSource;
         this.cache = cache;
+        this.history = history;
+        this.sampler = sampler;
+        this.slowMs = slowMs;
+    }
+
+    /** The slow statements of a window, from the stored snapshots. */
+    public record SlowQueries(int hours, double slowThresholdMs, java.util.List<io.chronoperf.monitor.History.SlowQuery> queries) {
+    }
+
+    @GetMapping("/database/slow-queries")
+    @Operation(summary = "Statements whose mean time in the last hours (1 to the retention) is at least the slow threshold"
+            + " (chrono-perf.monitor.slow-ms, default 200 ms), by total time, from the pg_stat_statements deltas between snapshots")
+    public SlowQueries slowQueries(@org.springframework.web.bind.annotation.RequestParam(required = false) Integer hours)
+            throws SQLException {
+        int maxHours = (int) sampler.retention().toHours();
+        int h = io.chronoperf.admin.repository.Bounds.range("hours", hours, 1, maxHours, 24);
+        try (Connection c = dataSource.getConnection()) {
+            return new SlowQueries(h, slowMs, history.slowQueries(c, java.time.Duration.ofHours(h), slowMs, 50));
+        }
     }
 
     /** The score, its components, and the state of each service. */

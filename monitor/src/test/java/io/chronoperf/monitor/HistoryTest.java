@@ -1,0 +1,84 @@
+package io.chronoperf.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.admin.AdminSchema;
+import io.chronoperf.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Samples in the perf schema: slow statements from pg_stat_statements deltas, and retention. */
+class HistoryTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    static final AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    static final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    };
+
+    @BeforeAll
+    static void schema() throws SQLException {
+        AdminSchema.of(db.dataSource()).migrate();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); // preloaded by .ci/run and the embedded server
+        }
+    }
+
+    @Test
+    void slow_statements_appear_from_the_deltas_between_two_samples_and_retention_removes_old_ones() throws SQLException {
+        History history = new History(clock);
+        DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            history.sample(c, c, collector);
+            for (int i = 0; i < 4; i++) {
+                s.execute("SELECT pg_sleep(0.02), 'slow-marker'");
+            }
+            s.execute("SELECT 1 AS fast_marker");
+            now.addAndGet(Duration.ofMinutes(1).toMillis());
+            assertThat(history.sample(c, c, collector)).isPositive();
+
+            List<History.SlowQuery> slow = history.slowQueries(c, Duration.ofHours(1), 10, 50);
+
+            assertThat(slow).anySatisfy(q -> {
+                assertThat(q.query()).contains("pg_sleep");
+                assertThat(q.calls()).isEqualTo(4);
+                assertThat(q.meanMs()).isGreaterThanOrEqualTo(20);
+                assertThat(q.shareOfTotalPct()).isPositive();
+            });
+            assertThat(slow).noneMatch(q -> q.query().contains("fast_marker"));
+
+            now.addAndGet(Duration.ofDays(15).toMillis());
+            assertThat(history.cleanUp(c, Duration.ofDays(14))).isPositive();
+            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM perf.database_samples) + (SELECT count(*) FROM perf.statement_samples)")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        }
+    }
+}
