@@ -61,6 +61,18 @@ public final class QueryAnalyzer {
         this.options = options;
     }
 
+    /**
+     * The text rules alone, without a connection or a plan: cheap enough for every statement of a
+     * report (the slow-query list attaches them). Empty for SQL that is not one statement.
+     */
+    public static List<Insight> textFindings(String sql) {
+        List<String> statements = SafetyCheck.StatementSplitter.split(sql == null ? "" : sql);
+        if (statements.size() != 1) {
+            return List.of();
+        }
+        return TextRules.apply(Fingerprint.of(statements.get(0)), statements.get(0));
+    }
+
     public Analysis analyze(String sql, List<Object> params, Double callerMs) {
         if (sql == null || sql.isBlank()) {
             throw new InvalidQueryException("query is required");

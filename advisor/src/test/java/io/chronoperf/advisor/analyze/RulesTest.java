@@ -214,6 +214,13 @@ class RulesTest {
         assertThat(textRules(good)).as(good).doesNotContain(rule);
     }
 
+    @Test
+    void text_findings_alone_need_no_connection_and_refuse_several_statements() {
+        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events OFFSET 10")).extracting(Insight::rule)
+                .contains("select_star", "offset_pagination");
+        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events; DROP TABLE events")).isEmpty();
+    }
+
     private static List<String> rules(String sql) {
         return analyzer.analyze(sql, List.of(), null).findings().stream().map(Insight::rule).toList();
     }

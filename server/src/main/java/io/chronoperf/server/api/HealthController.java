@@ -38,8 +38,13 @@ public class HealthController {
         this.slowMs = slowMs;
     }
 
+    /** One slow statement with the analyzer's text findings (POST query/analyze gives the full analysis). */
+    public record SlowQuery(io.chronoperf.monitor.History.SlowQuery statement,
+                            java.util.List<io.chronoperf.advisor.analyze.Insight> suggestions) {
+    }
+
     /** The slow statements of a window, from the stored snapshots. */
-    public record SlowQueries(int hours, double slowThresholdMs, java.util.List<io.chronoperf.monitor.History.SlowQuery> queries) {
+    public record SlowQueries(int hours, double slowThresholdMs, java.util.List<SlowQuery> queries) {
     }
 
     @GetMapping("/database/slow-queries")
@@ -50,7 +55,9 @@ public class HealthController {
         int maxHours = (int) sampler.retention().toHours();
         int h = io.chronoperf.admin.repository.Bounds.range("hours", hours, 1, maxHours, 24);
         try (Connection c = dataSource.getConnection()) {
-            return new SlowQueries(h, slowMs, history.slowQueries(c, java.time.Duration.ofHours(h), slowMs, 50));
+            return new SlowQueries(h, slowMs, history.slowQueries(c, java.time.Duration.ofHours(h), slowMs, 50).stream()
+                    .map(q -> new SlowQuery(q, io.chronoperf.advisor.analyze.QueryAnalyzer.textFindings(q.query())))
+                    .toList());
         }
     }
 
