@@ -13,7 +13,9 @@ import java.util.List;
  * counters, connections, long-running and blocked sessions, locks, index hygiene (unused,
  * duplicate, invalid), transaction-ID age and sequences near their maximum. Works on any
  * PostgreSQL 13+ database, not only the admin schema; a member of pg_monitor sees everything
- * here (without it, other users' sessions show no query text). Stateless and thread-safe.
+ * here (without it, other users' sessions show no query text). Sizes come from pg_class.relpages
+ * (as of the last VACUUM or ANALYZE): the size functions open relations and would wait behind an
+ * ACCESS EXCLUSIVE lock, and a snapshot must never wait on locks. Stateless and thread-safe.
  */
 public final class DatabaseCollector {
     /**
@@ -41,9 +43,15 @@ public final class DatabaseCollector {
     public record SequenceIssue(String sequence, long lastValue, long maxValue, double usedPct) {
     }
 
+    /** A table's activity and upkeep (the 20 largest). */
+    public record TableStats(String table, long sizeBytes, long seqScans, long seqRowsRead, long indexScans, long liveRows,
+                             long deadRows, java.time.Instant lastVacuum, java.time.Instant lastAnalyze,
+                             Double heapCacheHitRatioPct) {
+    }
+
     public record Snapshot(DatabaseStats database, Connections connections, List<Session> longRunning,
-                           List<Session> blocked, long locksHeld, long locksWaiting, List<IndexIssue> indexes,
-                           double xidAgePct, List<SequenceIssue> sequences) {
+                           List<Session> blocked, long locksHeld, long locksWaiting, List<TableStats> tables,
+                           List<IndexIssue> indexes, double xidAgePct, List<SequenceIssue> sequences) {
     }
 
     private final Options options;
@@ -55,7 +63,7 @@ public final class DatabaseCollector {
     public Snapshot collect(Connection c) throws SQLException {
         return new Snapshot(database(c), connections(c), longRunning(c), blocked(c), count(c,
                 "SELECT count(*) FROM pg_catalog.pg_locks WHERE granted"), count(c,
-                "SELECT count(*) FROM pg_catalog.pg_locks WHERE NOT granted"), indexes(c), xidAge(c), sequences(c));
+                "SELECT count(*) FROM pg_catalog.pg_locks WHERE NOT granted"), tables(c), indexes(c), xidAge(c), sequences(c));
     }
 
     private static DatabaseStats database(Connection c) throws SQLException {
@@ -125,14 +133,46 @@ public final class DatabaseCollector {
         return out;
     }
 
+    private static List<TableStats> tables(Connection c) throws SQLException {
+        List<TableStats> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.schemaname || '.' || s.relname,
+                       -- relpages, not pg_total_relation_size: sizing opens the relation and would queue
+                       -- behind an ACCESS EXCLUSIVE lock; a snapshot must never wait on locks.
+                       (SELECT sum(r.relpages)::bigint FROM pg_catalog.pg_class r
+                         WHERE r.oid = s.relid OR r.oid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = s.relid)
+                            OR r.oid = (SELECT reltoastrelid FROM pg_catalog.pg_class WHERE oid = s.relid))
+                         * current_setting('block_size')::bigint,
+                       s.seq_scan,
+                       s.seq_tup_read, coalesce(s.idx_scan, 0), s.n_live_tup, s.n_dead_tup,
+                       greatest(s.last_vacuum, s.last_autovacuum), greatest(s.last_analyze, s.last_autoanalyze),
+                       io.heap_blks_hit, io.heap_blks_read
+                  FROM pg_catalog.pg_stat_user_tables s
+                  JOIN pg_catalog.pg_statio_user_tables io ON io.relid = s.relid
+                 ORDER BY 2 DESC LIMIT 20""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long hit = rs.getLong(10);
+                long read = rs.getLong(11);
+                java.sql.Timestamp vacuum = rs.getTimestamp(8);
+                java.sql.Timestamp analyze = rs.getTimestamp(9);
+                out.add(new TableStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), vacuum == null ? null : vacuum.toInstant(),
+                        analyze == null ? null : analyze.toInstant(), hit + read == 0 ? null : 100.0 * hit / (hit + read)));
+            }
+        }
+        return out;
+    }
+
     private List<IndexIssue> indexes(Connection c) throws SQLException {
         List<IndexIssue> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT s.relname, s.indexrelname, pg_catalog.pg_relation_size(s.indexrelid)
+                SELECT s.relname, s.indexrelname, ic.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_stat_user_indexes s JOIN pg_catalog.pg_index i ON i.indexrelid = s.indexrelid
+                  JOIN pg_catalog.pg_class ic ON ic.oid = s.indexrelid
                  WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = s.indexrelid)
-                   AND pg_catalog.pg_relation_size(s.indexrelid) >= ?
+                   AND ic.relpages::bigint * current_setting('block_size')::bigint >= ?
                  ORDER BY 3 DESC""")) {
             ps.setLong(1, options.unusedIndexMin());
             try (ResultSet rs = ps.executeQuery()) {
@@ -145,7 +185,7 @@ public final class DatabaseCollector {
         // A duplicate: its columns are a prefix of another index on the same table, with the same
         // access method, expressions and predicate.
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT t.relname, a.relname, b.relname, pg_catalog.pg_relation_size(a.oid)
+                SELECT t.relname, a.relname, b.relname, a.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index ia JOIN pg_catalog.pg_index ib
                     ON ia.indrelid = ib.indrelid AND ia.indexrelid <> ib.indexrelid
                   JOIN pg_catalog.pg_class a ON a.oid = ia.indexrelid
@@ -167,7 +207,7 @@ public final class DatabaseCollector {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT t.relname, c.relname, pg_catalog.pg_relation_size(c.oid)
+                SELECT t.relname, c.relname, c.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
                   JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
                  WHERE NOT i.indisvalid""");

@@ -23,6 +23,7 @@ class DatabaseCollectorTest {
     static void schema() throws SQLException {
         execute("CREATE TABLE items (id bigint PRIMARY KEY, a int, b int, code text)");
         execute("INSERT INTO items SELECT g, g % 10, g % 100, 'c' || g FROM generate_series(1, 1000) g");
+        execute("ANALYZE items");
     }
 
     @Test
@@ -101,6 +102,10 @@ class DatabaseCollectorTest {
         assertThat(s.connections().maxConnections()).isPositive();
         assertThat(s.connections().total()).isPositive();
         assertThat(s.xidAgePct()).isBetween(0.0, 100.0);
+        assertThat(s.tables()).anySatisfy(t -> {
+            assertThat(t.table()).endsWith(".items");
+            assertThat(t.sizeBytes()).isPositive();
+        });
     }
 
     private static DatabaseCollector.Snapshot snapshot() throws SQLException {
