@@ -91,6 +91,17 @@ class CliTest {
         assertThat(run("n1", "--trace", home.resolve("missing.jsonl").toString()).status).isEqualTo(6);
     }
 
+    @Test
+    void health_reports_any_database_with_an_exit_status_from_its_verdict() {
+        Run r = run("health", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        Run json = run("health", "--json", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+
+        assertThat(r.status).isBetween(0, 2);
+        assertThat(r.out).containsAnyOf("HEALTHY", "WARNING", "CRITICAL").contains("sessions");
+        assertThat(json.status).isEqualTo(r.status);
+        assertThat(json.out).contains("\"score\"").contains("\"components\"");
+    }
+
     private record Run(int status, String out, String err) {
     }
 

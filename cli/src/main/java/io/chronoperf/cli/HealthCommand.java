@@ -1,0 +1,85 @@
+package io.chronoperf.cli;
+
+import io.chronoperf.monitor.DatabaseCollector;
+import io.chronoperf.monitor.HealthScore;
+import io.chronoperf.monitor.StatementSummary;
+import io.chronoperf.runtime.Services;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+@Command(name = "health", mixinStandardHelpOptions = true,
+        description = "A health report for any PostgreSQL database: score, components, index hygiene, maintenance risks."
+                + " Exit status 0 healthy, 1 warning, 2 critical.")
+final class HealthCommand implements Callable<Integer> {
+    @Mixin
+    ServiceOptions services;
+
+    @Option(names = "--json", description = "Print the report as JSON for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() throws SQLException {
+        try (Services svc = Services.start(services.settings(), false); Connection c = svc.database().connect()) {
+            DatabaseCollector.Snapshot s = new DatabaseCollector(DatabaseCollector.Options.DEFAULT).collect(c);
+            StatementSummary statements = StatementSummary.of(c);
+            HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(statements.statements(), statements.slow(),
+                    statements.critical(), s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(),
+                    s.longRunning().size(), s.connections().idleInTransaction(), s.blocked().size(),
+                    s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), false));
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("status", r.status());
+                doc.put("score", r.score());
+                doc.put("components", r.components());
+                doc.put("statements", statements);
+                doc.put("snapshot", s);
+                System.out.println(JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
+                        .writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+            } else {
+                print(s, statements, r);
+            }
+            return r.status().equals("healthy") ? 0 : r.status().equals("warning") ? 1 : 2;
+        }
+    }
+
+    private static void print(DatabaseCollector.Snapshot s, StatementSummary statements, HealthScore.Result r) {
+        boolean tty = System.console() != null;
+        String color = !tty ? "" : r.status().equals("healthy") ? "\u001b[32m" : r.status().equals("warning") ? "\u001b[33m" : "\u001b[31m";
+        String reset = tty ? "\u001b[0m" : "";
+        System.out.printf(Locale.ROOT, "%s%s: %.1f / 100%s  (%s)%n", color, r.status().toUpperCase(Locale.ROOT), r.score(), reset,
+                s.database().name());
+        for (HealthScore.Component comp : r.components()) {
+            System.out.printf(Locale.ROOT, "  -%-5.1f %-20s %s%n", comp.penalty(), comp.name(), comp.reason());
+        }
+        System.out.printf(Locale.ROOT, "%ndatabase   %,d MB, cache hit %s, %d deadlocks, %,d temp files%n",
+                s.database().sizeBytes() >> 20, s.database().cacheHitRatioPct() == null ? "n/a"
+                        : String.format(Locale.ROOT, "%.2f%%", s.database().cacheHitRatioPct()), s.database().deadlocks(),
+                s.database().tempFiles());
+        System.out.printf(Locale.ROOT, "sessions   %d of %d connections, %d idle in transaction, %d long-running, %d blocked%n",
+                s.connections().total(), s.connections().maxConnections(), s.connections().idleInTransaction(),
+                s.longRunning().size(), s.blocked().size());
+        System.out.printf(Locale.ROOT, "statements %s%n", statements.available()
+                ? statements.statements() + " in pg_stat_statements, " + statements.slow() + " slow (>= 200 ms mean), "
+                  + statements.critical() + " critical (>= 1 s)"
+                : "pg_stat_statements is not installed: no slow-statement figures");
+        System.out.printf(Locale.ROOT, "xid age    %.1f%% of the wraparound horizon%n", s.xidAgePct());
+        if (!s.indexes().isEmpty()) {
+            System.out.println("\nindex hygiene:");
+            s.indexes().forEach(i -> System.out.printf(Locale.ROOT, "  %-9s %s on %s (%,d kB): %s%n    %s%n", i.kind(),
+                    i.index(), i.table(), i.sizeBytes() >> 10, i.detail(), i.fix()));
+        }
+        if (!s.sequences().isEmpty()) {
+            System.out.println("\nsequences near their maximum:");
+            s.sequences().forEach(q -> System.out.printf(Locale.ROOT, "  %s at %.1f%%%n", q.sequence(), q.usedPct()));
+        }
+    }
+}
