@@ -3,6 +3,7 @@ package io.chronoperf.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronoperf.testkit.MutableClock;
 import io.chronoperf.testkit.TestServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

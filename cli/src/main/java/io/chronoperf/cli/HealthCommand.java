@@ -31,10 +31,7 @@ final class HealthCommand implements Callable<Integer> {
         try (Services svc = Services.start(services.settings(), false); Connection c = svc.database().connect()) {
             DatabaseCollector.Snapshot s = new DatabaseCollector(DatabaseCollector.Options.DEFAULT).collect(c);
             StatementSummary statements = StatementSummary.of(c);
-            HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(statements.statements(), statements.slow(),
-                    statements.critical(), s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(),
-                    s.longRunning().size(), s.connections().idleInTransaction(), s.blocked().size(),
-                    s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), false));
+            HealthScore.Result r = HealthScore.of(s, statements, false);
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("status", r.status());

@@ -50,6 +50,14 @@ public final class HealthScore {
     public record Result(double score, String status, List<Component> components) {
     }
 
+    /** The score of a snapshot: the one place that maps the collected figures to the inputs. */
+    public static Result of(DatabaseCollector.Snapshot s, StatementSummary statements, boolean redisDown) {
+        return compute(new Inputs(statements.statements(), statements.slow(), statements.critical(),
+                s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(), s.longRunning().size(),
+                s.connections().idleInTransaction(), s.blocked().size(),
+                s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), redisDown));
+    }
+
     public static Result compute(Inputs in) {
         List<Component> parts = new ArrayList<>();
         double score = 100;

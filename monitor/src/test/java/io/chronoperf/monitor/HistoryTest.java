@@ -3,18 +3,14 @@ package io.chronoperf.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.admin.AdminSchema;
+import io.chronoperf.testkit.MutableClock;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,23 +20,7 @@ class HistoryTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    static final AtomicLong now = new AtomicLong(System.currentTimeMillis());
-    static final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    static final MutableClock clock = new MutableClock();
 
     @BeforeAll
     static void schema() throws SQLException {
@@ -60,7 +40,7 @@ class HistoryTest {
                 s.execute("SELECT pg_sleep(0.02), 'slow-marker'");
             }
             s.execute("SELECT 1 AS fast_marker");
-            now.addAndGet(Duration.ofMinutes(1).toMillis());
+            clock.advance(Duration.ofMinutes(1));
             assertThat(history.sample(c, c, collector)).isPositive();
 
             List<History.SlowQuery> slow = history.slowQueries(c, Duration.ofHours(1), 10, 50);
@@ -73,7 +53,7 @@ class HistoryTest {
             });
             assertThat(slow).noneMatch(q -> q.query().contains("fast_marker"));
 
-            now.addAndGet(Duration.ofDays(15).toMillis());
+            clock.advance(Duration.ofDays(15));
             assertThat(history.cleanUp(c, Duration.ofDays(14))).isPositive();
             try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM perf.database_samples) + (SELECT count(*) FROM perf.statement_samples)")) {
                 rs.next();

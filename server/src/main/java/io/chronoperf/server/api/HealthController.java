@@ -77,10 +77,7 @@ public class HealthController {
         }
         CacheStats cacheStats = cache.stats();
         boolean redisDown = cacheStats.redis().equals("degraded");
-        HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(statements.statements(), statements.slow(),
-                statements.critical(), s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(),
-                s.longRunning().size(), s.connections().idleInTransaction(), s.blocked().size(),
-                s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), redisDown));
+        HealthScore.Result r = HealthScore.of(s, statements, redisDown);
         Map<String, String> services = new LinkedHashMap<>();
         services.put("database", "up");
         services.put("redis", cacheStats.redis());
