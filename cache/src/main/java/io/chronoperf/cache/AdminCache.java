@@ -409,8 +409,10 @@ public final class AdminCache implements AutoCloseable {
                     json, stored, json == 0 ? 0 : 1 - (double) stored / json,
                     c.percentileMillis(0.5), c.percentileMillis(0.99)));
         }
+        RedisLayer.ServerInfo info = l2 == null ? null : l2.serverInfo();
         return new CacheStats(l2 == null ? "none" : l2.state(), l1.estimatedSize(), maximumSize,
-                l2 == null ? -1 : l2.usedMemory(), l2 == null ? 0 : l2.reconnects(), l2 == null ? 0 : l2.errors(), out);
+                info == null ? -1 : info.usedMemory(), info == null ? null : info.keyspaceHitRatioPct(),
+                info == null ? -1 : info.connectedClients(), l2 == null ? 0 : l2.reconnects(), l2 == null ? 0 : l2.errors(), out);
     }
 
     @Override

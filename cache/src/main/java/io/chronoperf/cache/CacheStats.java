@@ -7,9 +7,13 @@ import java.util.Map;
  *
  * @param redis   "up", "degraded" (circuit open or errors) or "none" (L1 only)
  * @param redisMemoryBytes used_memory from Redis INFO, or -1
+ * @param redisKeyspaceHitRatioPct the Redis server's keyspace_hits / (hits + misses) in percent (all its
+ *                         clients, not only this cache), or null when unknown
+ * @param redisClients     connected_clients from Redis INFO, or -1
  * @param redisErrors      Redis calls that failed or timed out (all namespaces: one connection serves them)
  */
-public record CacheStats(String redis, long l1Size, long l1MaximumSize, long redisMemoryBytes, long reconnects,
+public record CacheStats(String redis, long l1Size, long l1MaximumSize, long redisMemoryBytes,
+                         Double redisKeyspaceHitRatioPct, long redisClients, long reconnects,
                          long redisErrors, Map<String, Namespace> namespaces) {
 
     /** One namespace's figures. */

@@ -74,6 +74,16 @@ final class HealthCommand implements Callable<Integer> {
             s.indexes().forEach(i -> System.out.printf(Locale.ROOT, "  %-9s %s on %s (%,d kB): %s%n    %s%n", i.kind(),
                     i.index(), i.table(), i.sizeBytes() >> 10, i.detail(), i.fix()));
         }
+        if (!s.bloat().isEmpty()) {
+            System.out.println("\nbloat (estimated):");
+            s.bloat().forEach(b -> System.out.printf(Locale.ROOT, "  %-5s %s (%,d kB, %,d kB or %.0f%% bloat)%n    %s%n", b.kind(),
+                    b.index() == null ? b.table() : b.index(), b.sizeBytes() >> 10, b.bloatBytes() >> 10, b.bloatPct(), b.fix()));
+        }
+        if (!s.replicas().isEmpty()) {
+            System.out.println("\nreplicas:");
+            s.replicas().forEach(rep -> System.out.printf(Locale.ROOT, "  %s %s %s replay lag %s s, %s bytes behind%n", rep.name(),
+                    rep.clientAddress(), rep.state(), rep.replayLagSeconds(), rep.lagBytes()));
+        }
         if (!s.sequences().isEmpty()) {
             System.out.println("\nsequences near their maximum:");
             s.sequences().forEach(q -> System.out.printf(Locale.ROOT, "  %s at %.1f%%%n", q.sequence(), q.usedPct()));

@@ -18,12 +18,16 @@ import java.util.List;
  * ACCESS EXCLUSIVE lock, and a snapshot must never wait on locks. Stateless and thread-safe.
  */
 public final class DatabaseCollector {
+    /** The comment that starts every statement of the monitor (see {@link #prepare}). */
+    public static final String MARK = "/* chrono-perf monitor */ ";
+
     /**
      * @param longRunning     a statement running longer is long-running (60 s: pgHero's default)
      * @param unusedIndexMin  unused indexes smaller than this are not worth reporting (10 MB by default)
+     * @param bloatMin        estimated bloat smaller than this is not worth reporting (10 MB by default)
      */
-    public record Options(Duration longRunning, long unusedIndexMin) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20);
+    public record Options(Duration longRunning, long unusedIndexMin, long bloatMin) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20, 10L << 20);
     }
 
     public record DatabaseStats(String name, long sizeBytes, long commits, long rollbacks, long blocksHit, long blocksRead,
@@ -49,9 +53,28 @@ public final class DatabaseCollector {
                              Double heapCacheHitRatioPct) {
     }
 
+    /** A replica streaming from this server, with its replay lag. */
+    public record Replica(String name, String clientAddress, String state, Double replayLagSeconds, Long lagBytes) {
+    }
+
+    /**
+     * Estimated bloat of a table or a B-tree index: its pages against the pages its rows would need
+     * (from pg_class.reltuples and pg_stats.avg_width, tuple headers, line pointers, alignment and
+     * fillfactor). An estimate in the manner of pgHero's and ioguix's queries, not a measurement:
+     * pgstattuple would read the whole relation.
+     */
+    public record Bloat(String kind, String table, String index, long sizeBytes, long bloatBytes, double bloatPct,
+                        String fix) {
+    }
+
+    /** Lock counts of one mode. */
+    public record LockMode(String mode, long granted, long waiting) {
+    }
+
     public record Snapshot(DatabaseStats database, Connections connections, List<Session> longRunning,
-                           List<Session> blocked, long locksHeld, long locksWaiting, List<TableStats> tables,
-                           List<IndexIssue> indexes, double xidAgePct, List<SequenceIssue> sequences) {
+                           List<Session> blocked, long locksHeld, long locksWaiting, List<LockMode> locks,
+                           List<TableStats> tables, List<IndexIssue> indexes, double xidAgePct,
+                           List<SequenceIssue> sequences, List<Replica> replicas, List<Bloat> bloat) {
     }
 
     private final Options options;
@@ -61,13 +84,108 @@ public final class DatabaseCollector {
     }
 
     public Snapshot collect(Connection c) throws SQLException {
-        return new Snapshot(database(c), connections(c), longRunning(c), blocked(c), count(c,
-                "SELECT count(*) FROM pg_catalog.pg_locks WHERE granted"), count(c,
-                "SELECT count(*) FROM pg_catalog.pg_locks WHERE NOT granted"), tables(c), indexes(c), xidAge(c), sequences(c));
+        List<LockMode> locks = locks(c);
+        return new Snapshot(database(c), connections(c), longRunning(c), blocked(c),
+                locks.stream().mapToLong(LockMode::granted).sum(), locks.stream().mapToLong(LockMode::waiting).sum(), locks,
+                tables(c), indexes(c), xidAge(c), sequences(c), replicas(c), bloat(c));
+    }
+
+    private static List<LockMode> locks(Connection c) throws SQLException {
+        List<LockMode> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, """
+                SELECT mode, count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted)
+                  FROM pg_catalog.pg_locks GROUP BY mode ORDER BY 3 DESC, 2 DESC""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new LockMode(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Replicas of this server (none on a standby or a server without replication). */
+    private static List<Replica> replicas(Connection c) throws SQLException {
+        List<Replica> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, """
+                SELECT application_name, client_addr::text, state, extract(epoch FROM replay_lag)::float8,
+                       CASE WHEN NOT pg_catalog.pg_is_in_recovery()
+                            THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), replay_lsn)::bigint END
+                  FROM pg_catalog.pg_stat_replication ORDER BY 1""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                double lag = rs.getDouble(4);
+                Double replayLag = rs.wasNull() ? null : lag;
+                long bytes = rs.getLong(5);
+                out.add(new Replica(rs.getString(1), rs.getString(2), rs.getString(3), replayLag, rs.wasNull() ? null : bytes));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Tables and B-tree indexes whose pages exceed what their rows need by at least the bloat
+     * threshold. Reads pg_stats, which shows only the columns the monitoring role may read: a
+     * table the role cannot read has no estimate (documented in docs/monitoring.md).
+     */
+    private List<Bloat> bloat(Connection c) throws SQLException {
+        List<Bloat> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, """
+                WITH widths AS MATERIALIZED (
+                    SELECT schemaname, tablename, attname, avg_width FROM pg_catalog.pg_stats
+                     WHERE NOT inherited AND schemaname NOT IN ('pg_catalog', 'information_schema')),
+                table_widths AS MATERIALIZED (
+                    SELECT schemaname, tablename, sum(avg_width) AS width FROM widths GROUP BY 1, 2),
+                rels AS (
+                    SELECT 'table' AS kind, n.nspname || '.' || c.relname AS tbl, NULL::text AS idx, c.relpages::numeric AS pages,
+                           c.reltuples::numeric AS tuples,
+                           -- heap tuple: 24-byte header and data aligned to 8, plus a 4-byte line pointer
+                           ceil((24 + tw.width) / 8.0) * 8 + 4 AS tuple_bytes,
+                           (current_setting('block_size')::numeric - 24)
+                             * coalesce((SELECT substring(o FROM 'fillfactor=([0-9]+)')::numeric FROM unnest(c.reloptions) o WHERE o LIKE 'fillfactor=%'), 100) / 100 AS usable
+                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      JOIN table_widths tw ON tw.schemaname = n.nspname AND tw.tablename = c.relname
+                     WHERE c.relkind IN ('r', 'm') AND c.relpages > 0
+                    UNION ALL
+                    SELECT 'index', n.nspname || '.' || t.relname, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(ic.relname),
+                           ic.relpages::numeric - 1, ic.reltuples::numeric,
+                           -- index tuple: 8-byte header and key aligned to 8, plus a 4-byte line pointer
+                           ceil((8 + sum(w.avg_width)) / 8.0) * 8 + 4,
+                           -- page header and B-tree special space; leaf fillfactor 90
+                           (current_setting('block_size')::numeric - 24 - 16) * 0.9
+                      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                      JOIN pg_catalog.pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+                      JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+                      JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (i.indkey::int2[])
+                      JOIN widths w ON w.schemaname = n.nspname AND w.tablename = t.relname AND w.attname = a.attname
+                     WHERE i.indexprs IS NULL AND ic.relpages > 1
+                     GROUP BY n.nspname, t.relname, ic.relname, ic.relpages, ic.reltuples, i.indnatts
+                    HAVING count(*) = i.indnatts)
+                SELECT kind, tbl, idx, pages * current_setting('block_size')::bigint,
+                       greatest(0, pages - ceil(tuples * tuple_bytes / usable)) * current_setting('block_size')::bigint
+                  FROM rels
+                 WHERE tuple_bytes IS NOT NULL AND tuples >= 0
+                   AND (pages - ceil(tuples * tuple_bytes / usable)) * current_setting('block_size')::bigint >= ?
+                 ORDER BY 5 DESC LIMIT 50""")) {
+            ps.setLong(1, Math.max(1, options.bloatMin()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String kind = rs.getString(1);
+                    String table = rs.getString(2);
+                    String index = rs.getString(3);
+                    long size = rs.getLong(4);
+                    long bloat = rs.getLong(5);
+                    String fix = kind.equals("index") ? "REINDEX INDEX CONCURRENTLY " + index
+                            : "VACUUM (ANALYZE) " + table + " keeps it from growing; pg_repack or VACUUM FULL (ACCESS EXCLUSIVE lock) returns the space";
+                    out.add(new Bloat(kind, table, index, size, bloat, size == 0 ? 0 : 100.0 * bloat / size, fix));
+                }
+            }
+        }
+        return out;
     }
 
     private static DatabaseStats database(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT datname, pg_catalog.pg_database_size(datid), xact_commit, xact_rollback, blks_hit, blks_read,
                        deadlocks, temp_files, temp_bytes, conflicts
                   FROM pg_catalog.pg_stat_database WHERE datname = current_database()""");
@@ -81,7 +199,7 @@ public final class DatabaseCollector {
     }
 
     private static Connections connections(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
                        count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
                        current_setting('max_connections')::int
@@ -115,7 +233,7 @@ public final class DatabaseCollector {
 
     private static List<Session> sessions(Connection c, String sql, Double seconds) throws SQLException {
         List<Session> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = prepare(c, sql)) {
             if (seconds != null) {
                 ps.setDouble(1, seconds);
             }
@@ -135,13 +253,11 @@ public final class DatabaseCollector {
 
     private static List<TableStats> tables(Connection c) throws SQLException {
         List<TableStats> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT s.schemaname || '.' || s.relname,
                        -- relpages, not pg_total_relation_size: sizing opens the relation and would queue
                        -- behind an ACCESS EXCLUSIVE lock; a snapshot must never wait on locks.
-                       (SELECT sum(r.relpages)::bigint FROM pg_catalog.pg_class r
-                         WHERE r.oid = s.relid OR r.oid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = s.relid)
-                            OR r.oid = (SELECT reltoastrelid FROM pg_catalog.pg_class WHERE oid = s.relid))
+                       (c.relpages + coalesce(toast.relpages, 0) + coalesce(ix.pages, 0))::bigint
                          * current_setting('block_size')::bigint,
                        s.seq_scan,
                        s.seq_tup_read, coalesce(s.idx_scan, 0), s.n_live_tup, s.n_dead_tup,
@@ -149,6 +265,11 @@ public final class DatabaseCollector {
                        io.heap_blks_hit, io.heap_blks_read
                   FROM pg_catalog.pg_stat_user_tables s
                   JOIN pg_catalog.pg_statio_user_tables io ON io.relid = s.relid
+                  JOIN pg_catalog.pg_class c ON c.oid = s.relid
+                  LEFT JOIN pg_catalog.pg_class toast ON toast.oid = c.reltoastrelid
+                  LEFT JOIN (SELECT i.indrelid, sum(ic.relpages) AS pages
+                               FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                              GROUP BY i.indrelid) ix ON ix.indrelid = s.relid
                  ORDER BY 2 DESC LIMIT 20""");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -166,7 +287,7 @@ public final class DatabaseCollector {
 
     private List<IndexIssue> indexes(Connection c) throws SQLException {
         List<IndexIssue> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT s.relname, s.indexrelname, ic.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_stat_user_indexes s JOIN pg_catalog.pg_index i ON i.indexrelid = s.indexrelid
                   JOIN pg_catalog.pg_class ic ON ic.oid = s.indexrelid
@@ -184,7 +305,7 @@ public final class DatabaseCollector {
         }
         // A duplicate: its columns are a prefix of another index on the same table, with the same
         // access method, expressions and predicate.
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT t.relname, a.relname, b.relname, a.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index ia JOIN pg_catalog.pg_index ib
                     ON ia.indrelid = ib.indrelid AND ia.indexrelid <> ib.indexrelid
@@ -206,7 +327,7 @@ public final class DatabaseCollector {
                         "its columns lead " + rs.getString(3), "DROP INDEX CONCURRENTLY " + rs.getString(2)));
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT t.relname, c.relname, c.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
                   JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
@@ -222,7 +343,7 @@ public final class DatabaseCollector {
 
     /** Age of the oldest unfrozen transaction ID as a share of the 2^31 wraparound horizon. */
     private static double xidAge(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = prepare(c, 
                 "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -233,7 +354,7 @@ public final class DatabaseCollector {
     /** Sequences above 90% of their type's (or declared) maximum. */
     private static List<SequenceIssue> sequences(Connection c) throws SQLException {
         List<SequenceIssue> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT schemaname || '.' || sequencename, coalesce(last_value, 0), max_value
                   FROM pg_catalog.pg_sequences
                  WHERE last_value IS NOT NULL AND increment_by > 0 AND last_value::numeric > 0.9 * max_value""");
@@ -245,8 +366,17 @@ public final class DatabaseCollector {
         return out;
     }
 
+    /**
+     * Prepares a statement of the monitor, marked with {@link #MARK} so that history leaves it out
+     * of the workload: pg_stat_statements does not record application_name, but it keeps the
+     * first text of each statement, comment included.
+     */
+    public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return c.prepareStatement(MARK + sql);
+    }
+
     private static long count(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }

@@ -26,9 +26,13 @@ public final class History {
 
     /** Takes one sample of {@code monitored} into {@code store}; returns the statements sampled. */
     public int sample(Connection monitored, Connection store, DatabaseCollector collector) throws SQLException {
+        return sample(monitored, store, collector.collect(monitored));
+    }
+
+    /** Stores a snapshot already taken of {@code monitored} and its statements' counters. */
+    public int sample(Connection monitored, Connection store, DatabaseCollector.Snapshot s) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
-        DatabaseCollector.Snapshot s = collector.collect(monitored);
-        try (PreparedStatement ps = store.prepareStatement("""
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
                 INSERT INTO perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
                        temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
@@ -51,15 +55,15 @@ public final class History {
             return 0;
         }
         int n = 0;
-        try (PreparedStatement read = monitored.prepareStatement("""
+        try (PreparedStatement read = DatabaseCollector.prepare(monitored, """
                 SELECT s.queryid, s.query, s.calls, s.total_exec_time, s.max_exec_time, s.rows, s.shared_blks_hit,
                        s.shared_blks_read
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.queryid IS NOT NULL
-                   AND s.query NOT LIKE '%perf.%' AND s.query NOT LIKE '%pg_stat_statements%'""");
-             PreparedStatement text = store.prepareStatement(
+                   AND s.query NOT LIKE '/* chrono-perf monitor */%'""");
+             PreparedStatement text = DatabaseCollector.prepare(store, 
                      "INSERT INTO perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO NOTHING");
-             PreparedStatement sample = store.prepareStatement("""
+             PreparedStatement sample = DatabaseCollector.prepare(store, """
                      INSERT INTO perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows, shared_hit, shared_read)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
              ResultSet rs = read.executeQuery()) {
@@ -89,18 +93,50 @@ public final class History {
                             Double cacheHitRatioPct, double shareOfTotalPct) {
     }
 
+    /** What one statement did between two instants: the sums of the deltas between its samples. */
+    public record StatementDelta(long queryid, String query, long calls, double totalMs, double maxMs, long rows,
+                                 long sharedHit, long sharedRead) {
+        public double meanMs() {
+            return calls == 0 ? 0 : totalMs / calls;
+        }
+
+        public Double cacheHitRatioPct() {
+            return sharedHit + sharedRead == 0 ? null : 100.0 * sharedHit / (sharedHit + sharedRead);
+        }
+    }
+
     /**
      * Statements whose mean time in the window is at least {@code slowMs}, by total time: the
      * deltas between consecutive samples (negative deltas, from a statistics reset, are dropped).
      */
     public List<SlowQuery> slowQueries(Connection store, Duration window, double slowMs, int limit) throws SQLException {
-        Instant since = clock.instant().minus(window);
-        List<SlowQuery> out = new ArrayList<>();
-        try (PreparedStatement ps = store.prepareStatement("""
+        Instant now = clock.instant();
+        List<StatementDelta> all = statementDeltas(store, now.minus(window), now);
+        double total = all.stream().mapToDouble(StatementDelta::totalMs).sum();
+        return all.stream().filter(d -> d.meanMs() >= slowMs).limit(limit)
+                .map(d -> new SlowQuery(d.queryid(), d.query(), d.calls(), d.totalMs(), d.meanMs(), d.maxMs(), d.rows(),
+                        d.cacheHitRatioPct(), total == 0 ? 0 : 100.0 * d.totalMs() / total))
+                .toList();
+    }
+
+    /** Mean statement time over all statements in the window (null without calls). */
+    public Double meanStatementMs(Connection store, Duration window) throws SQLException {
+        Instant now = clock.instant();
+        List<StatementDelta> all = statementDeltas(store, now.minus(window), now);
+        long calls = all.stream().mapToLong(StatementDelta::calls).sum();
+        return calls == 0 ? null : all.stream().mapToDouble(StatementDelta::totalMs).sum() / calls;
+    }
+
+    /**
+     * Per statement, the sums of the deltas between consecutive samples taken in (from, to], by
+     * total time. A statement absent from the previous sample but sampled after the first one
+     * started from zero; before the first sample nothing is known; negative deltas are dropped.
+     */
+    public List<StatementDelta> statementDeltas(Connection store, Instant from, Instant to) throws SQLException {
+        List<StatementDelta> out = new ArrayList<>();
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
                 WITH first AS (SELECT min(taken_at) AS t FROM perf.database_samples),
                 d AS (
-                    -- A statement absent from the previous sample but sampled after the first one is new:
-                    -- it started from zero. Before the first sample nothing is known: no delta.
                     SELECT queryid, taken_at, max_ms,
                            calls - coalesce(lag(calls) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS calls,
                            total_ms - coalesce(lag(total_ms) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS total_ms,
@@ -108,28 +144,58 @@ public final class History {
                            shared_hit - coalesce(lag(shared_hit) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS hit,
                            shared_read - coalesce(lag(shared_read) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS read
                       FROM perf.statement_samples
-                     WHERE taken_at >= ?::timestamptz - interval '1 day' -- one sample before the window gives its first delta
-                    WINDOW w AS (PARTITION BY queryid ORDER BY taken_at)),
-                w AS (
-                    SELECT queryid, sum(calls) AS calls, sum(total_ms) AS total_ms, max(max_ms) AS max_ms,
-                           sum(rows) AS rows, sum(hit) AS hit, sum(read) AS read
-                      FROM d WHERE taken_at >= ? AND calls > 0 AND total_ms >= 0
-                     GROUP BY queryid)
-                SELECT w.queryid, s.query, w.calls, w.total_ms, w.total_ms / w.calls, w.max_ms, w.rows,
-                       CASE WHEN w.hit + w.read > 0 THEN 100.0 * w.hit / (w.hit + w.read) END,
-                       100.0 * w.total_ms / nullif(sum(w.total_ms) OVER (), 0)
-                  FROM w JOIN perf.statements s USING (queryid)
-                 ORDER BY w.total_ms DESC""")) {
-            ps.setTimestamp(1, Timestamp.from(since));
-            ps.setTimestamp(2, Timestamp.from(since));
+                     WHERE taken_at >= ?::timestamptz - interval '1 day' AND taken_at <= ? -- one sample before gives the first delta
+                    WINDOW w AS (PARTITION BY queryid ORDER BY taken_at))
+                SELECT d.queryid, s.query, sum(d.calls), sum(d.total_ms), max(d.max_ms), sum(d.rows), sum(d.hit), sum(d.read)
+                  FROM d JOIN perf.statements s USING (queryid)
+                 WHERE d.taken_at > ? AND d.calls > 0 AND d.total_ms >= 0
+                 GROUP BY d.queryid, s.query
+                 ORDER BY 4 DESC""")) {
+            ps.setTimestamp(1, Timestamp.from(from));
+            ps.setTimestamp(2, Timestamp.from(to));
+            ps.setTimestamp(3, Timestamp.from(from));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && out.size() < limit) {
-                    if (rs.getDouble(5) < slowMs) {
-                        continue;
-                    }
-                    Object hit = rs.getObject(8);
-                    out.add(new SlowQuery(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
-                            rs.getDouble(6), rs.getLong(7), hit == null ? null : ((Number) hit).doubleValue(), rs.getDouble(9)));
+                while (rs.next()) {
+                    out.add(new StatementDelta(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
+                            rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One interval between two database samples: rates and ratios over it, levels at its end. */
+    public record Point(Instant takenAt, double seconds, double transactionsPerSecond, Double cacheHitRatioPct,
+                        long deadlocks, int connections, int active, int idleInTransaction, int maxConnections,
+                        int blocked, int longRunning) {
+    }
+
+    /** The intervals between the database samples of the window, oldest first (resets dropped). */
+    public List<Point> series(Connection store, Duration window) throws SQLException {
+        List<Point> out = new ArrayList<>();
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+                SELECT taken_at, seconds, (commits + rollbacks) / nullif(seconds, 0),
+                       CASE WHEN hit + read > 0 THEN 100.0 * hit / (hit + read) END, deadlocks,
+                       connections, active, idle_in_tx, max_connections, blocked, long_running
+                  FROM (SELECT taken_at, extract(epoch FROM taken_at - lag(taken_at) OVER w) AS seconds,
+                               commits - lag(commits) OVER w AS commits, rollbacks - lag(rollbacks) OVER w AS rollbacks,
+                               blocks_hit - lag(blocks_hit) OVER w AS hit, blocks_read - lag(blocks_read) OVER w AS read,
+                               deadlocks - lag(deadlocks) OVER w AS deadlocks,
+                               connections, active, idle_in_tx, max_connections, blocked, long_running
+                          FROM perf.database_samples
+                         WHERE taken_at >= ?::timestamptz - interval '1 hour'
+                        WINDOW w AS (ORDER BY taken_at)) x
+                 WHERE taken_at >= ? AND seconds > 0 AND commits >= 0 AND hit >= 0 AND read >= 0 AND deadlocks >= 0
+                 ORDER BY taken_at""")) {
+            Timestamp since = Timestamp.from(clock.instant().minus(window));
+            ps.setTimestamp(1, since);
+            ps.setTimestamp(2, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Object hit = rs.getObject(4);
+                    out.add(new Point(rs.getTimestamp(1).toInstant(), rs.getDouble(2), rs.getDouble(3),
+                            hit == null ? null : ((Number) hit).doubleValue(), rs.getLong(5), rs.getInt(6), rs.getInt(7),
+                            rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getInt(11)));
                 }
             }
         }
@@ -141,12 +207,12 @@ public final class History {
         Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
         long removed = 0;
         for (String table : List.of("perf.database_samples", "perf.statement_samples")) {
-            try (PreparedStatement ps = store.prepareStatement("DELETE FROM " + table + " WHERE taken_at < ?")) {
+            try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();
             }
         }
-        try (PreparedStatement ps = store.prepareStatement(
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, 
                 "DELETE FROM perf.statements s WHERE NOT EXISTS (SELECT 1 FROM perf.statement_samples x WHERE x.queryid = s.queryid)")) {
             removed += ps.executeUpdate();
         }

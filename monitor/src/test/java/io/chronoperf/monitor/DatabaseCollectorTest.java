@@ -17,7 +17,7 @@ class DatabaseCollectorTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    static final DatabaseCollector collector = new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0));
+    static final DatabaseCollector collector = new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0, 1L << 20));
 
     @BeforeAll
     static void schema() throws SQLException {
@@ -57,6 +57,30 @@ class DatabaseCollectorTest {
     }
 
     @Test
+    void bloat_left_by_a_mass_delete_is_estimated_for_the_table_and_its_index() throws SQLException {
+        execute("CREATE TABLE churn (id bigint PRIMARY KEY, pad text)");
+        execute("INSERT INTO churn SELECT g, repeat('x', 100) FROM generate_series(1, 100000) g");
+        execute("VACUUM ANALYZE churn");
+        assertThat(snapshot().bloat()).noneMatch(b -> b.table().endsWith(".churn"));
+
+        execute("DELETE FROM churn WHERE id % 10 <> 0");
+        execute("VACUUM ANALYZE churn"); // the space is free inside the files, which keep their size
+
+        DatabaseCollector.Snapshot s = snapshot();
+        assertThat(s.bloat()).anySatisfy(b -> {
+            assertThat(b.kind()).isEqualTo("table");
+            assertThat(b.table()).endsWith(".churn");
+            assertThat(b.bloatPct()).isGreaterThan(70);
+        });
+        assertThat(s.bloat()).anySatisfy(b -> {
+            assertThat(b.kind()).isEqualTo("index");
+            assertThat(b.index()).endsWith("churn_pkey");
+            assertThat(b.fix()).startsWith("REINDEX INDEX CONCURRENTLY");
+        });
+        assertThat(s.replicas()).isEmpty(); // a lone server
+    }
+
+    @Test
     void a_sequence_near_its_maximum_is_reported() throws SQLException {
         execute("CREATE SEQUENCE nearly_full MAXVALUE 100");
         execute("SELECT setval('nearly_full', 95)");
@@ -88,6 +112,10 @@ class DatabaseCollectorTest {
             });
             assertThat(s.longRunning()).anySatisfy(l -> assertThat(l.seconds()).isGreaterThan(1));
             assertThat(s.locksWaiting()).isPositive();
+            assertThat(s.locks()).anySatisfy(l -> {
+                assertThat(l.mode()).isEqualTo("AccessShareLock");
+                assertThat(l.waiting()).isPositive();
+            });
             holder.rollback();
             waiter.get();
         }

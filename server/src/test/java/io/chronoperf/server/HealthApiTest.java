@@ -43,4 +43,50 @@ class HealthApiTest {
         assertThat(r.json().get("indexes").toString()).doesNotContain("\"invalid\"");
         assertThat(server.get("/api/v1/admin/performance/database/stats", null).status()).isEqualTo(401);
     }
+
+    @Test
+    void a_sample_feeds_the_gauges_the_health_metrics_and_the_prometheus_scrape() {
+        io.chronoperf.server.monitor.MonitorService monitor = server.bean(io.chronoperf.server.monitor.MonitorService.class);
+        monitor.sample();
+        monitor.sample();
+
+        Response health = server.get("/api/v1/admin/performance/health", server.token("viewer"));
+        assertThat(health.json().get("services").get("scheduler").asString()).isEqualTo("up");
+        assertThat(health.json().get("metrics").get("connections").asDouble()).isPositive();
+        assertThat(health.json().get("metrics").get("pool_usage").asDouble()).isBetween(0.0, 1.0);
+        assertThat(health.json().get("metrics").has("cpu_load_pct")).isTrue();
+        assertThat(health.json().get("metrics").get("redis_down").asDouble()).isZero();
+
+        Response scrape = server.get("/actuator/prometheus", server.token("viewer"));
+        assertThat(scrape.body()).contains("chrono_perf_monitor_health_score").contains("chrono_perf_monitor_connections")
+                .contains("hikaricp_connections_active");
+    }
+
+    @Test
+    void database_stats_carry_the_pool_redis_and_the_host() {
+        Response r = server.get("/api/v1/admin/performance/database/stats", server.token("viewer"));
+
+        assertThat(r.json().get("pool").get("maximum").asInt()).isEqualTo(10);
+        assertThat(r.json().get("redis").get("state").asString()).isEqualTo("up");
+        assertThat(r.json().get("redis").get("memory_bytes").asLong()).isPositive();
+        assertThat(r.json().get("system").get("logical_cpus").asInt()).isPositive();
+        assertThat(r.json().get("locks").isArray()).isTrue();
+        assertThat(r.json().has("bloat")).isTrue();
+    }
+
+    @Test
+    void alerts_and_trends_answer_with_their_rules_and_bound_the_window() {
+        Response alerts = server.get("/api/v1/admin/performance/alerts", server.token("viewer"));
+        assertThat(alerts.status()).isEqualTo(200);
+        assertThat(alerts.json().get("rules").toString()).contains("cache_hit_ratio_low").contains("mean_query_time_high")
+                .contains("database_connections_high").contains("pool_connections_high").contains("health_score_low");
+        assertThat(alerts.json().get("alerts").isArray()).isTrue();
+        assertThat(server.get("/api/v1/admin/performance/alerts?hours=0", server.token("viewer")).status()).isEqualTo(400);
+        assertThat(server.get("/api/v1/admin/performance/alerts", null).status()).isEqualTo(401);
+
+        Response trends = server.get("/api/v1/admin/performance/database/trends?hours=6", server.token("viewer"));
+        assertThat(trends.status()).isEqualTo(200);
+        assertThat(trends.json().get("regressions").isArray()).isTrue();
+        assertThat(trends.json().get("anomalies").isArray()).isTrue();
+    }
 }

@@ -64,6 +64,11 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         db.drop();
     }
 
+    /** A bean of the running server (to trigger scheduled work at once in a test). */
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
     public TestDatabase database() {
         return db;
     }

@@ -192,18 +192,32 @@ public final class RedisLayer implements AutoCloseable {
         guarded(() -> commands.publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8)), null);
     }
 
-    /** used_memory from INFO memory, or -1. */
-    public long usedMemory() {
-        String info = guarded(() -> commands.info("memory"), null);
-        if (info == null) {
-            return -1;
+    /** What the Redis server says of itself (INFO); -1 where it did not answer. */
+    public record ServerInfo(long usedMemory, long keyspaceHits, long keyspaceMisses, long connectedClients) {
+        static final ServerInfo UNKNOWN = new ServerInfo(-1, -1, -1, -1);
+
+        /** keyspace_hits / (hits + misses) in percent, or null before the first lookup. */
+        public Double keyspaceHitRatioPct() {
+            long lookups = keyspaceHits + keyspaceMisses;
+            return keyspaceHits < 0 || lookups == 0 ? null : 100.0 * keyspaceHits / lookups;
         }
+    }
+
+    /** used_memory, keyspace hits and misses, connected clients from one INFO call. */
+    public ServerInfo serverInfo() {
+        String info = guarded(() -> commands.info(), null);
+        if (info == null) {
+            return ServerInfo.UNKNOWN;
+        }
+        java.util.Map<String, Long> values = new java.util.HashMap<>();
         for (String line : info.split("\r?\n")) {
-            if (line.startsWith("used_memory:")) {
-                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(colon + 1).trim().matches("\\d+")) {
+                values.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 1).trim()));
             }
         }
-        return -1;
+        return new ServerInfo(values.getOrDefault("used_memory", -1L), values.getOrDefault("keyspace_hits", -1L),
+                values.getOrDefault("keyspace_misses", -1L), values.getOrDefault("connected_clients", -1L));
     }
 
     /** "up" when connected with a closed circuit, "degraded" otherwise. */

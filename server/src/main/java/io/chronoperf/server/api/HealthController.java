@@ -1,96 +1,155 @@
 package io.chronoperf.server.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.chronoperf.admin.repository.Bounds;
+import io.chronoperf.advisor.analyze.Insight;
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.HealthScore;
+import io.chronoperf.monitor.History;
 import io.chronoperf.monitor.StatementSummary;
+import io.chronoperf.monitor.SystemCollector;
+import io.chronoperf.monitor.Trends;
+import io.chronoperf.monitor.alert.Alert;
+import io.chronoperf.monitor.alert.Rule;
+import io.chronoperf.server.monitor.MonitorService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/admin/performance")
-@Tag(name = "performance: health", description = "Health score and database statistics (live; history comes with the monitoring issue)")
+@Tag(name = "performance: monitoring", description = "Health score, database statistics, slow queries, trends and alerts")
 public class HealthController {
     private final DataSource dataSource;
     private final AdminCache cache;
-    private final DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
-
-    private final io.chronoperf.monitor.History history;
-    private final io.chronoperf.server.monitor.MonitorConfig.Sampler sampler;
+    private final MonitorService monitor;
+    private final Trends trends;
     private final double slowMs;
+    private final java.time.Clock clock;
 
-    public HealthController(DataSource dataSource, AdminCache cache, io.chronoperf.monitor.History history,
-                            io.chronoperf.server.monitor.MonitorConfig.Sampler sampler,
-                            @org.springframework.beans.factory.annotation.Value("${chrono-perf.monitor.slow-ms:200}") double slowMs) {
+    public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
+                            @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, java.time.Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.cache = cache;
-        this.history = history;
-        this.sampler = sampler;
+        this.monitor = monitor;
+        this.trends = trends;
         this.slowMs = slowMs;
     }
 
     /** One slow statement with the analyzer's text findings (POST query/analyze gives the full analysis). */
-    public record SlowQuery(io.chronoperf.monitor.History.SlowQuery statement,
-                            java.util.List<io.chronoperf.advisor.analyze.Insight> suggestions) {
+    public record SlowQuery(History.SlowQuery statement, List<Insight> suggestions) {
     }
 
     /** The slow statements of a window, from the stored snapshots. */
-    public record SlowQueries(int hours, double slowThresholdMs, java.util.List<SlowQuery> queries) {
+    public record SlowQueries(int hours, double slowThresholdMs, List<SlowQuery> queries) {
     }
 
     @GetMapping("/database/slow-queries")
     @Operation(summary = "Statements whose mean time in the last hours (1 to the retention) is at least the slow threshold"
             + " (chrono-perf.monitor.slow-ms, default 200 ms), by total time, from the pg_stat_statements deltas between snapshots")
-    public SlowQueries slowQueries(@org.springframework.web.bind.annotation.RequestParam(required = false) Integer hours)
-            throws SQLException {
-        int maxHours = (int) sampler.retention().toHours();
-        int h = io.chronoperf.admin.repository.Bounds.range("hours", hours, 1, maxHours, 24);
+    public SlowQueries slowQueries(@RequestParam(required = false) Integer hours) throws SQLException {
+        int h = hours(hours);
         try (Connection c = dataSource.getConnection()) {
-            return new SlowQueries(h, slowMs, history.slowQueries(c, java.time.Duration.ofHours(h), slowMs, 50).stream()
-                    .map(q -> new SlowQuery(q, io.chronoperf.advisor.analyze.QueryAnalyzer.textFindings(q.query())))
+            return new SlowQueries(h, slowMs, monitor.history().slowQueries(c, Duration.ofHours(h), slowMs, 50).stream()
+                    .map(q -> new SlowQuery(q, QueryAnalyzer.textFindings(q.query())))
                     .toList());
         }
     }
 
-    /** The score, its components, and the state of each service. */
-    public record Health(String status, double score, java.util.List<HealthScore.Component> components,
-                         Map<String, String> services, StatementSummary statements) {
+    /** The score, its components, the state of each service, and the latest gauges. */
+    public record Health(String status, double score, List<HealthScore.Component> components,
+                         Map<String, String> services, StatementSummary statements, MonitorService.TaskRun lastSample,
+                         Map<String, Double> metrics) {
     }
 
     @GetMapping("/health")
-    @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, and each service's state")
+    @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
+            + " state (database, redis, cache, scheduler) and the latest gauges")
     public Health health() throws SQLException {
         DatabaseCollector.Snapshot s;
         StatementSummary statements;
         try (Connection c = dataSource.getConnection()) {
-            s = collector.collect(c);
+            s = monitor.collector().collect(c);
             statements = StatementSummary.of(c);
         }
         CacheStats cacheStats = cache.stats();
-        boolean redisDown = cacheStats.redis().equals("degraded");
-        HealthScore.Result r = HealthScore.of(s, statements, redisDown);
+        HealthScore.Result r = HealthScore.of(s, statements, cacheStats.redis().equals("degraded"));
+        MonitorService.TaskRun last = monitor.lastSample();
         Map<String, String> services = new LinkedHashMap<>();
         services.put("database", "up");
         services.put("redis", cacheStats.redis());
         services.put("cache", "up");
-        return new Health(r.status(), r.score(), r.components(), services, statements);
+        services.put("scheduler", last == null ? "starting" : last.outcome().equals("ok") ? "up" : "failing");
+        return new Health(r.status(), r.score(), r.components(), services, statements, last,
+                monitor.latest() == null ? Map.of() : monitor.latest().byKey());
+    }
+
+    /** The snapshot of the database, with the application's pool, Redis and host beside it. */
+    public record Stats(@JsonUnwrapped DatabaseCollector.Snapshot snapshot, MonitorService.Pool pool, RedisStats redis,
+                        SystemCollector.SystemStats system) {
+    }
+
+    public record RedisStats(String state, long memoryBytes, Double keyspaceHitRatioPct, long connectedClients) {
     }
 
     @GetMapping("/database/stats")
-    @Operation(summary = "Database counters and cache ratio, connections, long-running and blocked sessions, locks,"
-            + " index hygiene (unused, duplicate, invalid), transaction-ID age, sequences near their maximum")
-    public DatabaseCollector.Snapshot databaseStats() throws SQLException {
+    @Operation(summary = "Database counters and cache ratio, connections, long-running and blocked sessions, locks by mode,"
+            + " tables, index hygiene (unused, duplicate, invalid), bloat estimates, transaction-ID age, sequences near"
+            + " their maximum, replicas; the HikariCP pool, Redis and the host (OSHI)")
+    public Stats databaseStats() throws SQLException {
+        DatabaseCollector.Snapshot s;
         try (Connection c = dataSource.getConnection()) {
-            return collector.collect(c);
+            s = monitor.collector().collect(c);
         }
+        CacheStats cs = cache.stats();
+        return new Stats(s, monitor.pool(), new RedisStats(cs.redis(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(),
+                cs.redisClients()), monitor.system());
+    }
+
+    public record TrendsView(int hours, List<Trends.Regression> regressions, List<Trends.Anomaly> anomalies) {
+    }
+
+    @GetMapping("/database/trends")
+    @Operation(summary = "Statements whose mean time in the last hour is at least twice the previous 24 hours' (20 calls"
+            + " in each at least), and anomalies of the latest interval (robust z-score at least 3.5 against the last"
+            + " hours, 1 to the retention) in connections, cache hit ratio and transactions per second")
+    public TrendsView trends(@RequestParam(required = false) Integer hours) throws SQLException {
+        int h = hours(hours);
+        try (Connection c = dataSource.getConnection()) {
+            return new TrendsView(h, trends.regressions(c), trends.anomalies(c, Duration.ofHours(h)));
+        }
+    }
+
+    public record AlertsView(int hours, List<Alert> alerts, List<Rule> rules) {
+    }
+
+    @GetMapping("/alerts")
+    @Operation(summary = "Open alerts, then those resolved in the last hours (1 to the retention, 24 by default), with"
+            + " the rules and their fire and resolve thresholds")
+    public AlertsView alerts(@RequestParam(required = false) Integer hours) throws SQLException {
+        int h = hours(hours);
+        try (Connection c = dataSource.getConnection()) {
+            return new AlertsView(h, monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(h)), 200),
+                    monitor.alerts().rules());
+        }
+    }
+
+    private int hours(Integer hours) {
+        return Bounds.range("hours", hours, 1, (int) monitor.retention().toHours(), 24);
     }
 }

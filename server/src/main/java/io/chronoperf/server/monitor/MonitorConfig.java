@@ -1,28 +1,41 @@
 package io.chronoperf.server.monitor;
 
+import io.chronoperf.cache.AdminCache;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.History;
-import java.sql.Connection;
+import io.chronoperf.monitor.Metric;
+import io.chronoperf.monitor.Observation;
+import io.chronoperf.monitor.SystemCollector;
+import io.chronoperf.monitor.Trends;
+import io.chronoperf.monitor.alert.AlertSink;
+import io.chronoperf.monitor.alert.Alerts;
+import io.chronoperf.monitor.alert.LogSink;
+import io.chronoperf.monitor.alert.Rule;
+import io.chronoperf.monitor.alert.WebhookSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Snapshots of the application's database into the perf schema every
- * {@code chrono-perf.monitor.sample-interval} (30 s), and the retention clean-up every
- * {@code chrono-perf.monitor.cleanup-interval} (6 h, the seed's) keeping
- * {@code chrono-perf.monitor.retention} (14 days). A failed run is logged and the next one runs.
- * Each instance samples: one-instance-at-a-time scheduling (ShedLock) comes with the integration issue.
+ * The monitor in the server: a sample of the application's database into the perf schema every
+ * {@code chrono-perf.monitor.sample-interval} (30 s) with the alert rules evaluated on it, and the
+ * retention clean-up every {@code chrono-perf.monitor.cleanup-interval} (6 h, the seed's) keeping
+ * {@code chrono-perf.monitor.retention} (14 days). Alerts go to the log, and to
+ * {@code chrono-perf.alerts.webhook-url} when set ({@code chrono-perf.alerts.webhook-format}
+ * generic or slack). Every {@link Metric} is a gauge {@code chrono_perf_monitor_<key>}.
  */
 @Configuration(proxyBeanMethods = false)
 public class MonitorConfig {
-    private static final Logger log = LoggerFactory.getLogger(MonitorConfig.class);
 
     @Bean
     History history(Clock clock) {
@@ -30,46 +43,64 @@ public class MonitorConfig {
     }
 
     @Bean
-    Sampler sampler(DataSource dataSource, History history, @Value("${chrono-perf.monitor.retention:P14D}") Duration retention) {
-        return new Sampler(dataSource, history, retention);
+    Trends trends(History history, Clock clock) {
+        return new Trends(history, clock, Trends.Options.DEFAULT);
+    }
+
+    @Bean
+    Alerts alerts(@Value("${chrono-perf.alerts.webhook-url:}") String webhook,
+                  @Value("${chrono-perf.alerts.webhook-format:generic}") String format) {
+        List<AlertSink> sinks = new ArrayList<>(List.of(new LogSink()));
+        if (!webhook.isBlank()) {
+            sinks.add(new WebhookSink(URI.create(webhook), WebhookSink.Format.valueOf(format.toUpperCase(Locale.ROOT))));
+        }
+        return new Alerts(Rule.defaults(), sinks);
+    }
+
+    @Bean
+    MonitorService monitorService(DataSource dataSource, AdminCache cache, History history, Alerts alerts, Clock clock,
+                                  MeterRegistry registry,
+                                  @Value("${chrono-perf.monitor.retention:P14D}") Duration retention,
+                                  @Value("${chrono-perf.monitor.long-running:PT60S}") Duration longRunning) {
+        DatabaseCollector.Options options = new DatabaseCollector.Options(longRunning,
+                DatabaseCollector.Options.DEFAULT.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin());
+        MonitorService service = new MonitorService(dataSource, cache, history, alerts, new SystemCollector(), clock, options,
+                retention);
+        for (Metric m : Metric.values()) {
+            Gauge.builder("chrono_perf.monitor." + m.key(), service, s -> value(s.latest(), m))
+                    .description(m.description()).register(registry);
+        }
+        return service;
+    }
+
+    private static double value(Observation o, Metric m) {
+        Double v = o == null ? null : o.get(m);
+        return v == null ? Double.NaN : v;
+    }
+
+    @Bean
+    Schedule monitorSchedule(MonitorService service) {
+        return new Schedule(service);
     }
 
     /** The scheduled work. */
-    public static final class Sampler {
-        private final DataSource dataSource;
-        private final History history;
-        private final Duration retention;
-        private final DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
+    public static final class Schedule {
+        private final MonitorService service;
 
-        Sampler(DataSource dataSource, History history, Duration retention) {
-            this.dataSource = dataSource;
-            this.history = history;
-            this.retention = retention;
-        }
-
-        public Duration retention() {
-            return retention;
+        Schedule(MonitorService service) {
+            this.service = service;
         }
 
         @Scheduled(fixedDelayString = "${chrono-perf.monitor.sample-interval:PT30S}",
-                initialDelayString = "${chrono-perf.monitor.sample-interval:PT30S}")
+                initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
         public void sample() {
-            try (Connection c = dataSource.getConnection()) {
-                history.sample(c, c, collector);
-            } catch (Exception e) {
-                log.warn("Monitoring sample failed: {}", e.toString());
-            }
+            service.sample();
         }
 
         @Scheduled(fixedDelayString = "${chrono-perf.monitor.cleanup-interval:PT6H}",
                 initialDelayString = "${chrono-perf.monitor.cleanup-interval:PT6H}")
         public void cleanUp() {
-            try (Connection c = dataSource.getConnection()) {
-                long removed = history.cleanUp(c, retention);
-                log.info("Monitoring history clean-up removed {} rows older than {}", removed, retention);
-            } catch (Exception e) {
-                log.warn("Monitoring clean-up failed: {}", e.toString());
-            }
+            service.cleanUp();
         }
     }
 }
