@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
         subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
-                BenchCommand.SnapshotBench.class})
+                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -191,6 +191,66 @@ final class BenchCommand implements Runnable {
                         + " p95 %.1f ms over %d runs%n", tables, indexes, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.95)] / 1e6, runs);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "tpch", mixinStandardHelpOptions = true,
+            description = "The index advisor on TPC-H (19 queries, no keys or indexes): workload cost relative to the"
+                    + " unindexed one across budgets, with runtime and planner calls.")
+    static final class TpchBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--load", description = "Generate and load the data first (drops the TPC-H tables).")
+        boolean load;
+
+        @Option(names = "--scale", defaultValue = "1", description = "TPC-H scale factor. Default: ${DEFAULT-VALUE}.")
+        double scale;
+
+        @Option(names = "--budgets", split = ",", defaultValue = "100MB,200MB,600MB,1GB,3GB",
+                converter = Sizes.class, description = "Storage budgets. Default: ${DEFAULT-VALUE}.")
+        java.util.List<Long> budgets;
+
+        @Option(names = "--max-width", defaultValue = "2", description = "Most columns per index. Default: ${DEFAULT-VALUE}.")
+        int maxWidth;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Services svc = Services.start(services.settings(), false)) {
+                java.util.function.Supplier<java.sql.Connection> connections = () -> svc.database().connect();
+                if (load) {
+                    long start = System.nanoTime();
+                    System.out.printf(java.util.Locale.ROOT, "loading TPC-H at scale factor %s%n", scale);
+                    io.chronoperf.bench.Tpch.load(connections, scale, System.out::println);
+                    System.out.printf(java.util.Locale.ROOT, "loaded and analyzed in %.1f s%n", (System.nanoTime() - start) / 1e9);
+                }
+                io.chronoperf.advisor.index.Workload workload = io.chronoperf.bench.Tpch.workload();
+                try (java.sql.Connection c = connections.get()) {
+                    System.out.println(c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion()
+                            + hypopgVersion(c));
+                    System.out.println("| budget | relative cost | indexes | used | planner calls | runtime |");
+                    System.out.println("|---:|---:|---:|---:|---:|---:|");
+                    for (long budget : budgets) {
+                        io.chronoperf.advisor.index.IndexAdvisor advisor = new io.chronoperf.advisor.index.IndexAdvisor(
+                                new io.chronoperf.advisor.index.IndexAdvisor.Options(budget, maxWidth, 0, 0.1, 256L << 20), step -> { });
+                        io.chronoperf.advisor.index.IndexAdvisor.Advice a = advisor.advise(c, workload);
+                        System.out.printf(java.util.Locale.ROOT, "| %s | %.1f%% | %d | %s | %d | %.1f s |%n", Sizes.format(budget),
+                                100 * a.relativeCost(), a.indexes().size(), Sizes.format(a.usedBytes()), a.plannerCalls(),
+                                a.runtimeMs() / 1000.0);
+                        for (var r : a.indexes()) {
+                            System.out.printf(java.util.Locale.ROOT, "    %s (%s)%n", r.ddl(), Sizes.format(r.sizeBytes()));
+                        }
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private static String hypopgVersion(java.sql.Connection c) throws java.sql.SQLException {
+            try (java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'hypopg'")) {
+                return rs.next() ? ", HypoPG " + rs.getString(1) : ", no HypoPG (transactional what-if)";
+            }
         }
     }
 }

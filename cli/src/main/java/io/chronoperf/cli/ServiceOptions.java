@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * environment variable (a flag wins over the variable).
  */
 final class ServiceOptions {
-    @Option(names = "--db-url", paramLabel = "URL", description = "PostgreSQL JDBC or postgres:// URL (CHRONO_PERF_DB_URL). Unset: embedded PostgreSQL.")
+    @Option(names = {"--db-url", "--db"}, paramLabel = "URL", description = "PostgreSQL JDBC or postgres:// URL (CHRONO_PERF_DB_URL). Unset: embedded PostgreSQL.")
     String dbUrl;
 
     @Option(names = "--db-user", paramLabel = "USER", description = "Database user (CHRONO_PERF_DB_USER).")

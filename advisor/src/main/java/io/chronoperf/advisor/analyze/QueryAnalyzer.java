@@ -187,7 +187,7 @@ public final class QueryAnalyzer {
     }
 
     /** Runs an EXPLAIN (FORMAT JSON) statement with its values bound untyped; returns the JSON. */
-    static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
+    public static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(explainSql)) {
             for (int i = 0; i < values.size(); i++) {
                 Object v = values.get(i);
@@ -215,6 +215,36 @@ public final class QueryAnalyzer {
         } catch (SQLException ignored) {
             // the connection is closed right after; the server ends the session and its state with it
         }
+    }
+
+    /**
+     * A statement ready for EXPLAIN: {@code explainOptions} go inside EXPLAIN's parentheses (with
+     * FORMAT JSON), {@code sql} is the JDBC text and {@code values} are bound to its placeholders.
+     */
+    public record Plannable(String explainOptions, String sql, List<Object> values) {
+    }
+
+    /**
+     * How to plan a statement that may carry $n parameters without values (pg_stat_statements'
+     * normalized texts): as it is without parameters; a generic plan on PostgreSQL 16+
+     * (EXPLAIN (GENERIC_PLAN)); before 16, with representative values from pg_stats. Null when
+     * no representative value is known for a parameter.
+     */
+    public static Plannable plannable(Connection c, String statement) throws SQLException {
+        int placeholders = placeholders(statement);
+        if (placeholders == 0) {
+            return new Plannable("", jdbcText(statement), List.of());
+        }
+        if (c.getMetaData().getDatabaseMajorVersion() >= 16) {
+            return new Plannable("GENERIC_PLAN, ", jdbcText(statement), List.of());
+        }
+        List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
+        if (representative == null) {
+            return null;
+        }
+        List<Object> bound = new ArrayList<>();
+        String text = bindable(statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval"), representative, bound);
+        return new Plannable("", text, bound);
     }
 
     /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */

@@ -1,0 +1,362 @@
+package io.chronoperf.advisor.index;
+
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.monitor.DatabaseCollector;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Workload-wide index selection under a storage budget, verified by the planner. A greedy of the
+ * Extend kind (Schlosser et al., 2019): at each step either add a single-column index or extend a
+ * chosen one by a column, whichever lowers the workload cost the most per added byte, re-costing
+ * with the chosen indexes present; stop at the budget, the maximum count, or when the best step
+ * saves less than the minimum improvement. Two departures, both measured in docs/benchmarks.md:
+ * candidates are evaluated lazily (a candidate whose last known gain per byte cannot beat the best
+ * one found in this step is not re-costed), and write statements charge every index on the table
+ * they write (maintenance, and HOT updates lost when an updated column is indexed), so that a
+ * write-only table gets no index.
+ *
+ * <p>Costs are PostgreSQL's planner units (EXPLAIN total cost), weighted by each query's weight.
+ */
+public final class IndexAdvisor {
+    /** Planner units charged per index entry written (about one random leaf-page visit). */
+    public static final double WRITE_COST_PER_ENTRY = 5.0;
+
+    /**
+     * @param budgetBytes        the total size the new indexes may take
+     * @param maxWidth           most columns per index (2 by default)
+     * @param maxIndexes         most indexes recommended (0: no limit)
+     * @param minImprovementPct  a step must save at least this share of the baseline cost (0.1%)
+     * @param maxTableBytes      the transactional fallback builds indexes on tables up to this size
+     */
+    public record Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes) {
+        public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.1, 256L << 20);
+
+        public Options {
+            if (budgetBytes <= 0) {
+                throw new IllegalArgumentException("the budget must be positive");
+            }
+            if (maxWidth < 1 || maxWidth > 8) {
+                throw new IllegalArgumentException("max width must be from 1 to 8, not " + maxWidth);
+            }
+        }
+    }
+
+    /** A query's cost without and with an index. */
+    public record QueryGain(String query, double costBefore, double costAfter) {
+    }
+
+    public record Recommendation(String ddl, String table, List<String> columns, long sizeBytes,
+                                 List<QueryGain> queriesHelped, String writeOverhead) {
+    }
+
+    public record Advice(double baselineCost, double finalCost, String method, int plannerCalls, long runtimeMs,
+                         int queries, int queriesUnplanned, long budgetBytes, long usedBytes,
+                         List<Recommendation> indexes, List<DatabaseCollector.IndexIssue> hygiene) {
+        public double relativeCost() {
+            return baselineCost == 0 ? 1 : finalCost / baselineCost;
+        }
+    }
+
+    private final Options options;
+    private final IntConsumer progress;
+
+    public IndexAdvisor(Options options, IntConsumer progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    public Advice advise(Connection c, Workload workload) throws SQLException {
+        long start = System.nanoTime();
+        QueryColumns catalog = QueryColumns.load(c);
+        Map<String, List<List<String>>> existing = existingIndexes(c);
+        List<WhatIf.Prepared> reads = new ArrayList<>();
+        Map<String, Double> writes = new HashMap<>();      // table -> weighted rows written
+        Map<String, Double> updates = new HashMap<>();     // table -> weighted rows updated
+        Map<String, Set<String>> updatedColumns = new HashMap<>();
+        int unplanned = 0;
+        try (WhatIf whatIf = new WhatIf(c, options.maxTableBytes())) {
+            for (Workload.Query q : workload.queries()) {
+                QueryColumns.Use use = catalog.use(q.sql());
+                QueryAnalyzer.Plannable plan;
+                try {
+                    plan = QueryAnalyzer.plannable(c, q.sql());
+                } catch (RuntimeException | SQLException e) {
+                    plan = null;
+                }
+                if (plan == null || use.tables().isEmpty()) {
+                    unplanned++;
+                    continue;
+                }
+                WhatIf.Prepared p = new WhatIf.Prepared(q, plan, use);
+                if (use.write() && use.writtenTable() != null) {
+                    double rows = writtenRows(c, plan);
+                    writes.merge(use.writtenTable(), q.weight() * rows, Double::sum);
+                    if (q.sql().stripLeading().toLowerCase(java.util.Locale.ROOT).startsWith("update")) {
+                        updates.merge(use.writtenTable(), q.weight() * rows, Double::sum);
+                        updatedColumns.computeIfAbsent(use.writtenTable(), k -> new HashSet<>()).addAll(use.setColumns());
+                    }
+                }
+                if (whatIf.cost(p, Set.of()) == null) {
+                    unplanned++;
+                    continue;
+                }
+                reads.add(p);
+            }
+            Selection s = new Selection(whatIf, reads, existing, writes, updates, updatedColumns);
+            double baseline = s.workloadCost(Set.of());
+            s.run(baseline);
+            List<Recommendation> out = s.recommendations();
+            List<DatabaseCollector.IndexIssue> hygiene = new DatabaseCollector(DatabaseCollector.Options.DEFAULT).collect(c).indexes();
+            return new Advice(round(baseline), round(s.cost), whatIf.method(), whatIf.plannerCalls(),
+                    (System.nanoTime() - start) / 1_000_000, workload.queries().size(), unplanned, options.budgetBytes(),
+                    s.usedBytes, out, hygiene);
+        }
+    }
+
+    private final class Selection {
+        private final WhatIf whatIf;
+        private final List<WhatIf.Prepared> queries;
+        private final Map<String, List<List<String>>> existing;
+        private final Map<String, Double> writes;
+        private final Map<String, Double> updates;
+        private final Map<String, Set<String>> updatedColumns;
+        private final Map<String, Integer> existingCount = new HashMap<>();
+        private final Map<IndexDef, Double> bound = new HashMap<>(); // lazy upper bounds of gain per byte
+        private final List<IndexDef> chosen = new ArrayList<>();
+        private double cost;
+        private long usedBytes;
+
+        Selection(WhatIf whatIf, List<WhatIf.Prepared> queries, Map<String, List<List<String>>> existing,
+                  Map<String, Double> writes, Map<String, Double> updates, Map<String, Set<String>> updatedColumns) {
+            this.whatIf = whatIf;
+            this.queries = queries;
+            this.existing = existing;
+            this.writes = writes;
+            this.updates = updates;
+            this.updatedColumns = updatedColumns;
+            existing.forEach((t, l) -> existingCount.put(t, l.size()));
+        }
+
+        double workloadCost(Set<IndexDef> config) throws SQLException {
+            double total = 0;
+            for (WhatIf.Prepared q : queries) {
+                Double c = whatIf.cost(q, config);
+                total += q.query().weight() * (c == null ? 0 : c);
+            }
+            for (IndexDef d : config) {
+                total += writePenalty(d);
+            }
+            return total;
+        }
+
+        double writePenalty(IndexDef d) {
+            double penalty = writes.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY;
+            Set<String> updated = updatedColumns.getOrDefault(d.table(), Set.of());
+            if (d.columns().stream().anyMatch(updated::contains)) {
+                // the update can no longer be HOT: every index of the table gets a new entry
+                penalty += updates.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY * (existingCount.getOrDefault(d.table(), 0) + 1);
+            }
+            return penalty;
+        }
+
+        void run(double baseline) throws SQLException {
+            cost = baseline;
+            double minStep = baseline * options.minImprovementPct() / 100;
+            int step = 0;
+            while (options.maxIndexes() == 0 || chosen.size() < options.maxIndexes()) {
+                Set<IndexDef> config = new LinkedHashSet<>(chosen);
+                List<Move> moves = moves();
+                moves.sort(Comparator.comparingDouble((Move m) -> -bound.getOrDefault(m.add, Double.MAX_VALUE)));
+                Move best = null;
+                double bestRatio = 0;
+                for (Move m : moves) {
+                    double upper = bound.getOrDefault(m.add, Double.MAX_VALUE);
+                    if (best != null && upper <= bestRatio) {
+                        break; // lazy: no remaining candidate can beat the best of this step
+                    }
+                    long added = whatIf.size(m.add) - (m.replaces == null ? 0 : whatIf.size(m.replaces));
+                    if (usedBytes + added > options.budgetBytes()) {
+                        bound.put(m.add, 0.0);
+                        continue;
+                    }
+                    Set<IndexDef> next = new LinkedHashSet<>(config);
+                    if (m.replaces != null) {
+                        next.remove(m.replaces);
+                    }
+                    next.add(m.add);
+                    double gain = cost - workloadCost(next);
+                    double ratio = gain / Math.max(added, 8192);
+                    bound.put(m.add, Math.max(ratio, 0));
+                    if (gain > minStep && (best == null || ratio > bestRatio)) {
+                        best = m;
+                        bestRatio = ratio;
+                        best.gain = gain;
+                        best.bytes = added;
+                    }
+                }
+                if (best == null) {
+                    return;
+                }
+                if (best.replaces != null) {
+                    chosen.set(chosen.indexOf(best.replaces), best.add);
+                } else {
+                    chosen.add(best.add);
+                }
+                cost -= best.gain;
+                usedBytes += best.bytes;
+                progress.accept(++step);
+            }
+        }
+
+        /** Single-column indexes not yet chosen, and one-column extensions of the chosen ones. */
+        private List<Move> moves() {
+            Map<String, Set<String>> columns = new LinkedHashMap<>();
+            Map<String, Set<String>> together = new HashMap<>(); // table.leading -> columns seen with it
+            for (WhatIf.Prepared q : queries) {
+                q.use().indexable().forEach((table, cols) -> {
+                    columns.computeIfAbsent(table, k -> new LinkedHashSet<>()).addAll(cols);
+                    for (String col : cols) {
+                        together.computeIfAbsent(table + "." + col, k -> new LinkedHashSet<>()).addAll(cols);
+                    }
+                });
+            }
+            Set<IndexDef> taken = new HashSet<>(chosen);
+            List<Move> out = new ArrayList<>();
+            columns.forEach((table, cols) -> {
+                for (String col : cols) {
+                    IndexDef d = new IndexDef(table, List.of(col));
+                    if (!taken.contains(d) && !covered(d)) {
+                        out.add(new Move(d, null));
+                    }
+                }
+            });
+            for (IndexDef c : chosen) {
+                if (c.columns().size() >= options.maxWidth()) {
+                    continue;
+                }
+                Set<String> with = new LinkedHashSet<>();
+                for (String col : c.columns()) {
+                    with.addAll(together.getOrDefault(c.table() + "." + col, Set.of()));
+                }
+                for (String col : with) {
+                    if (!c.columns().contains(col)) {
+                        IndexDef ext = c.extendedBy(col);
+                        if (!taken.contains(ext) && !covered(ext)) {
+                            out.add(new Move(ext, c));
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** True when an existing index or a chosen one starts with these columns. */
+        private boolean covered(IndexDef d) {
+            for (List<String> cols : existing.getOrDefault(d.table(), List.of())) {
+                if (cols.size() >= d.columns().size() && cols.subList(0, d.columns().size()).equals(d.columns())) {
+                    return true;
+                }
+            }
+            for (IndexDef c : chosen) {
+                if (c.table().equals(d.table()) && c.columns().size() >= d.columns().size()
+                        && c.columns().subList(0, d.columns().size()).equals(d.columns())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The chosen indexes in order, each with the queries it helps in the final configuration. */
+        List<Recommendation> recommendations() throws SQLException {
+            Set<IndexDef> all = new LinkedHashSet<>(chosen);
+            List<Recommendation> out = new ArrayList<>();
+            for (IndexDef d : chosen) {
+                Set<IndexDef> without = new LinkedHashSet<>(all);
+                without.remove(d);
+                List<QueryGain> helped = new ArrayList<>();
+                for (WhatIf.Prepared q : queries) {
+                    if (!q.use().tables().contains(d.table())) {
+                        continue;
+                    }
+                    Double before = whatIf.cost(q, without);
+                    Double after = whatIf.cost(q, all);
+                    if (before != null && after != null && after < before - 0.01) {
+                        helped.add(new QueryGain(q.query().id(), round(before), round(after)));
+                    }
+                }
+                double penalty = writePenalty(d);
+                String note = penalty == 0 ? "no writes to " + d.table() + " in the workload"
+                        : String.format(java.util.Locale.ROOT, "writes to %s in the workload cost %.1f planner units more with it"
+                        + " (%.0f per entry written%s)", d.table(), penalty, WRITE_COST_PER_ENTRY,
+                        d.columns().stream().anyMatch(updatedColumns.getOrDefault(d.table(), Set.of())::contains)
+                                ? ", and updates of an indexed column lose HOT" : "");
+                out.add(new Recommendation(d.ddl(), d.table(), d.columns(), whatIf.size(d), helped, note));
+            }
+            return out;
+        }
+    }
+
+    private static final class Move {
+        final IndexDef add;
+        final IndexDef replaces;
+        double gain;
+        long bytes;
+
+        Move(IndexDef add, IndexDef replaces) {
+            this.add = add;
+            this.replaces = replaces;
+        }
+    }
+
+    /** Rows a write statement writes per call, from its plan (at least 1). */
+    private static double writtenRows(Connection c, QueryAnalyzer.Plannable plan) {
+        try {
+            var root = QueryAnalyzer.explain(c, "EXPLAIN (" + plan.explainOptions() + "FORMAT JSON) " + plan.sql(), plan.values())
+                    .get(0).get("Plan");
+            var child = root.has("Plans") ? root.get("Plans").get(0) : root;
+            return Math.max(1, child.get("Plan Rows").asDouble());
+        } catch (SQLException | RuntimeException e) {
+            return 1;
+        }
+    }
+
+    /** Key columns of the valid, non-partial B-tree indexes, per schema-qualified table. */
+    static Map<String, List<List<String>>> existingIndexes(Connection c) throws SQLException {
+        Map<String, List<List<String>>> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT n.nspname || '.' || t.relname,
+                       array_agg(coalesce(a.attname::text, '(expression)') ORDER BY k.ord)
+                  FROM pg_catalog.pg_index i
+                  JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+                  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+                  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                  JOIN pg_catalog.pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+                 CROSS JOIN LATERAL unnest(i.indkey[0:i.indnkeyatts - 1]) WITH ORDINALITY AS k(attnum, ord)
+                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                 WHERE i.indisvalid AND i.indpred IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                 GROUP BY i.indexrelid, 1""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(List.of((String[]) rs.getArray(2).getArray()));
+            }
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

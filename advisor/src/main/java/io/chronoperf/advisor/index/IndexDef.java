@@ -1,0 +1,72 @@
+package io.chronoperf.advisor.index;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A B-tree index the advisor may recommend: key columns in order on one table (schema-qualified
+ * as the catalog names it). Value object: equal definitions are the same index.
+ */
+public record IndexDef(String table, List<String> columns) implements Comparable<IndexDef> {
+    public IndexDef {
+        columns = List.copyOf(columns);
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("an index needs a column");
+        }
+    }
+
+    public IndexDef extendedBy(String column) {
+        List<String> more = new ArrayList<>(columns);
+        more.add(column);
+        return new IndexDef(table, more);
+    }
+
+    public String leading() {
+        return columns.get(0);
+    }
+
+    /** A stable name within PostgreSQL's 63 characters: table, columns, and "idx". */
+    public String name() {
+        String bare = table.substring(table.indexOf('.') + 1);
+        String name = bare + "_" + String.join("_", columns) + "_idx";
+        if (name.length() > 63) {
+            name = name.substring(0, 54) + "_" + Integer.toHexString(name.hashCode() & 0xfffffff);
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** The statement without CONCURRENTLY (HypoPG, or a build inside a rolled-back transaction). */
+    public String createSql() {
+        return "CREATE INDEX " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")";
+    }
+
+    /** The statement to run in production. */
+    public String ddl() {
+        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")";
+    }
+
+    String qualified() {
+        int dot = table.indexOf('.');
+        return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    }
+
+    private String quotedColumns() {
+        return String.join(", ", columns.stream().map(IndexDef::quote).toList());
+    }
+
+    static String quote(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_]*") ? identifier : "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public int compareTo(IndexDef o) {
+        int t = table.compareTo(o.table);
+        return t != 0 ? t : String.join(",", columns).compareTo(String.join(",", o.columns));
+    }
+
+    @Override
+    public String toString() {
+        return table + "(" + String.join(", ", columns) + ")";
+    }
+}

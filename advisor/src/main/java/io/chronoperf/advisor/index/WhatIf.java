@@ -1,0 +1,204 @@
+package io.chronoperf.advisor.index;
+
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the planner would make of a query if some indexes existed: HypoPG's hypothetical indexes
+ * when the extension is installed (EXPLAIN without execution, sizes estimated by HypoPG), or
+ * otherwise real indexes built inside a transaction that is rolled back (tables up to a size
+ * limit; sizes measured). Costs are cached per (query, indexes on the query's tables), so a
+ * configuration is planned once. One connection, not thread-safe.
+ */
+final class WhatIf implements AutoCloseable {
+    private final Connection c;
+    private final boolean hypopg;
+    private final long maxTableBytes;
+    private final Map<String, Double> costs = new HashMap<>();
+    private final Map<IndexDef, Long> sizes = new HashMap<>();
+    /** Hypothetical indexes now present on the connection, with their HypoPG oids. */
+    private final Map<IndexDef, Long> present = new HashMap<>();
+    private int plannerCalls;
+
+    WhatIf(Connection c, long maxTableBytes) throws SQLException {
+        this.c = c;
+        this.maxTableBytes = maxTableBytes;
+        this.hypopg = hasHypopg(c);
+        if (hypopg) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT hypopg_reset()");
+            }
+        }
+    }
+
+    static boolean hasHypopg(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    String method() {
+        return hypopg ? "hypopg" : "transactional";
+    }
+
+    int plannerCalls() {
+        return plannerCalls;
+    }
+
+    /**
+     * The planner's total cost of the query with these indexes (only those on its tables matter);
+     * null when it cannot be planned.
+     */
+    Double cost(Prepared q, Set<IndexDef> config) throws SQLException {
+        TreeSet<IndexDef> relevant = new TreeSet<>();
+        for (IndexDef d : config) {
+            if (q.use().tables().contains(d.table())) {
+                relevant.add(d);
+            }
+        }
+        String key = q.query().id() + "|" + relevant;
+        if (costs.containsKey(key)) {
+            return costs.get(key);
+        }
+        Double cost = hypopg ? hypoCost(q, relevant) : transactionalCost(q, relevant);
+        costs.put(key, cost);
+        return cost;
+    }
+
+    /** The index's size: HypoPG's estimate, or the size of the index built in a rolled-back transaction. */
+    long size(IndexDef d) throws SQLException {
+        Long known = sizes.get(d);
+        if (known != null) {
+            return known;
+        }
+        long size;
+        if (hypopg) {
+            long oid = ensure(d);
+            try (PreparedStatement ps = c.prepareStatement("SELECT hypopg_relation_size(?)")) {
+                ps.setLong(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    size = rs.getLong(1);
+                }
+            }
+        } else {
+            size = withIndexes(Set.of(d), () -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+                    ps.setString(1, d.qualified().replaceFirst("\\.[^.]+$", "") + "." + IndexDef.quote(d.name()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return (double) rs.getLong(1);
+                    }
+                }
+            }).longValue();
+        }
+        sizes.put(d, size);
+        return size;
+    }
+
+    private Double hypoCost(Prepared q, Set<IndexDef> wanted) throws SQLException {
+        for (IndexDef d : new ArrayList<>(present.keySet())) {
+            if (!wanted.contains(d) && q.use().tables().contains(d.table())) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT hypopg_drop_index(?)")) {
+                    ps.setLong(1, present.remove(d));
+                    ps.execute();
+                }
+            }
+        }
+        for (IndexDef d : wanted) {
+            ensure(d);
+        }
+        return explain(q);
+    }
+
+    private long ensure(IndexDef d) throws SQLException {
+        Long oid = present.get(d);
+        if (oid != null) {
+            return oid;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT indexrelid FROM hypopg_create_index(?)")) {
+            ps.setString(1, d.createSql());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                oid = rs.getLong(1);
+            }
+        }
+        present.put(d, oid);
+        return oid;
+    }
+
+    private Double transactionalCost(Prepared q, Set<IndexDef> wanted) throws SQLException {
+        for (IndexDef d : wanted) {
+            if (bytes(d.table()) > maxTableBytes) {
+                return null; // too large to build for real: only HypoPG can cost it
+            }
+        }
+        return withIndexes(wanted, () -> explain(q));
+    }
+
+    private long bytes(String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private interface Body {
+        Double run() throws SQLException;
+    }
+
+    private Double withIndexes(Set<IndexDef> indexes, Body body) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '1s'");
+            for (IndexDef d : indexes) {
+                s.execute(d.createSql()); // inside the transaction: rolled back below, never seen by others
+            }
+            return body.run();
+        } catch (SQLException e) {
+            return null; // a lock timeout or a failed build: no verdict rather than a guess
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private Double explain(Prepared q) throws SQLException {
+        plannerCalls++;
+        try {
+            return QueryAnalyzer.explain(c, "EXPLAIN (" + q.plan().explainOptions() + "FORMAT JSON) " + q.plan().sql(),
+                    q.plan().values()).get(0).get("Plan").get("Total Cost").asDouble();
+        } catch (SQLException e) {
+            if (!c.getAutoCommit()) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (hypopg) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT hypopg_reset()");
+            }
+        }
+    }
+
+    /** A workload query ready to plan, with what it touches. */
+    record Prepared(Workload.Query query, QueryAnalyzer.Plannable plan, QueryColumns.Use use) {
+    }
+}

@@ -1,0 +1,128 @@
+package io.chronoperf.advisor.index;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The statements the advisor optimizes for, each with a weight (how often it runs, or its share
+ * of the time): from a file of statements separated by semicolons, from a directory with one
+ * {@code .sql} file per query, or from pg_stat_statements (weighted by calls).
+ */
+public record Workload(String source, List<Query> queries) {
+    /** One statement and its weight; {@code id} names it in reports. */
+    public record Query(String id, String sql, double weight) {
+    }
+
+    public Workload {
+        queries = List.copyOf(queries);
+    }
+
+    /** Statements separated by semicolons (outside quotes and comments), each of weight 1. */
+    public static Workload fromText(String source, String text) {
+        List<Query> out = new ArrayList<>();
+        int n = 1;
+        for (String statement : split(text)) {
+            out.add(new Query(source + "#" + n++, statement, 1));
+        }
+        return new Workload(source, out);
+    }
+
+    /**
+     * A file of statements, or a directory of {@code .sql} files (one query each; a file may
+     * hold a setup statement first, such as TPC-H q15's view: only its last statement is the query).
+     */
+    public static Workload fromPath(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            return fromText(path.getFileName().toString(), Files.readString(path, StandardCharsets.UTF_8));
+        }
+        List<Query> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(path)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+                List<String> statements = split(Files.readString(f, StandardCharsets.UTF_8));
+                if (!statements.isEmpty()) {
+                    out.add(new Query(f.getFileName().toString().replaceFirst("\\.sql$", ""), statements.get(statements.size() - 1), 1));
+                }
+            }
+        }
+        return new Workload(path.toString(), out);
+    }
+
+    /**
+     * The database's statements from pg_stat_statements that read or write tables (not the
+     * monitor's, not utility statements), the {@code limit} with the most total time, weighted by calls.
+     */
+    public static Workload fromStatStatements(Connection c, int limit) throws SQLException {
+        List<Query> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.queryid, s.query, s.calls
+                  FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
+                 WHERE d.datname = current_database() AND s.calls > 0
+                   AND s.query ~* '^\\s*(with|select|update|delete|insert)\\M'
+                   AND s.query !~* 'pg_catalog|pg_stat_|information_schema|hypopg|perf\\.'
+                   AND s.query NOT LIKE '/* chrono-perf%'
+                 ORDER BY s.total_exec_time DESC LIMIT ?""")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Query("pgss:" + rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+        }
+        return new Workload("pg_stat_statements", out);
+    }
+
+    /** Splits on semicolons outside quotes, dollar quotes and comments; drops empty statements. */
+    static List<String> split(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
+                int end = text.indexOf('\n', i);
+                i = end < 0 ? n : end;
+                current.append('\n');
+                continue;
+            }
+            if (ch == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
+                int end = text.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 1;
+                current.append(' ');
+                continue;
+            }
+            if (ch == '\'' || ch == '"') {
+                int end = i + 1;
+                while (end < n && text.charAt(end) != ch) {
+                    end++;
+                }
+                current.append(text, i, Math.min(n, end + 1));
+                i = end;
+                continue;
+            }
+            if (ch == ';') {
+                add(out, current);
+                current.setLength(0);
+                continue;
+            }
+            current.append(ch);
+        }
+        add(out, current);
+        return out;
+    }
+
+    private static void add(List<String> out, StringBuilder statement) {
+        String s = statement.toString().strip();
+        if (!s.isEmpty()) {
+            out.add(s);
+        }
+    }
+}
