@@ -127,7 +127,7 @@ public final class WorkloadBenchmark {
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private Map<String, long[]> measure(List<QueryCase> cases, int warmup, int iterations, long seed) {
+    Map<String, long[]> measure(List<QueryCase> cases, int warmup, int iterations, long seed) {
         Map<String, long[]> samples = new LinkedHashMap<>();
         for (QueryCase qc : cases) {
             SplittableRandom random = new SplittableRandom(seed ^ qc.name().hashCode());
@@ -151,7 +151,7 @@ public final class WorkloadBenchmark {
         return samples;
     }
 
-    private List<QueryCase> cases() {
+    List<QueryCase> cases() {
         Clock clock = Clock.systemUTC();
         UserRepository users = new UserRepository(dataSource);
         AuditLogRepository audit = new AuditLogRepository(dataSource, clock);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
         subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
-                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class})
+                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class, BenchCommand.AdvisorBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -232,7 +232,8 @@ final class BenchCommand implements Runnable {
                     System.out.println("|---:|---:|---:|---:|---:|---:|");
                     for (long budget : budgets) {
                         io.chronoperf.advisor.index.IndexAdvisor advisor = new io.chronoperf.advisor.index.IndexAdvisor(
-                                new io.chronoperf.advisor.index.IndexAdvisor.Options(budget, maxWidth, 0, 0.1, 256L << 20), step -> { });
+                                new io.chronoperf.advisor.index.IndexAdvisor.Options(budget, maxWidth, 0,
+                                        io.chronoperf.advisor.index.IndexAdvisor.Options.DEFAULT.minImprovementPct(), 256L << 20, 10L << 20), step -> { });
                         io.chronoperf.advisor.index.IndexAdvisor.Advice a = advisor.advise(c, workload);
                         System.out.printf(java.util.Locale.ROOT, "| %s | %.1f%% | %d | %s | %d | %.1f s |%n", Sizes.format(budget),
                                 100 * a.relativeCost(), a.indexes().size(), Sizes.format(a.usedBytes()), a.plannerCalls(),
@@ -251,6 +252,40 @@ final class BenchCommand implements Runnable {
                  java.sql.ResultSet rs = s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'hypopg'")) {
                 return rs.next() ? ", HypoPG " + rs.getString(1) : ", no HypoPG (transactional what-if)";
             }
+        }
+    }
+
+    @Command(name = "advisor", mixinStandardHelpOptions = true,
+            description = "The index advisor against the 46 strategic indexes on the admin query mix (data already loaded:"
+                    + " run seed first): mean time per query with the 46, with none, and with the advisor's set chosen"
+                    + " under half of their size from the pg_stat_statements of the mix.")
+    static final class AdvisorBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--iterations", defaultValue = "50", description = "Runs per query with indexes. Default: ${DEFAULT-VALUE}.")
+        int iterations;
+
+        @Option(names = "--iterations-without", defaultValue = "5", description = "Runs per query without. Default: ${DEFAULT-VALUE}.")
+        int iterationsWithout;
+
+        @Override
+        public Integer call() throws java.sql.SQLException {
+            try (Services svc = Services.start(services.settings(), false);
+                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                io.chronoperf.bench.AdvisorBenchmark.Result r = new io.chronoperf.bench.AdvisorBenchmark(ds, System.out::println)
+                        .run(iterations, iterationsWithout, 42);
+                var a = r.advice();
+                System.out.printf(java.util.Locale.ROOT, "%n| query | 46 strategic (ms) | none (ms) | advisor (ms) |%n|---|---:|---:|---:|%n");
+                r.perQuery().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, v[0], v[1], v[2]));
+                System.out.printf(java.util.Locale.ROOT, "| **sum of means** | %.1f | %.1f | %.1f |%n", r.withStrategicMs(),
+                        r.withoutMs(), r.withAdvisorMs());
+                System.out.printf(java.util.Locale.ROOT, "%nspeedup over no index: 46 strategic %.1fx (%s), advisor %.1fx (%d indexes, %s,"
+                                + " budget %s = half); what-if %s, %d planner calls, %.1f s%n", r.strategicSpeedup(),
+                        Sizes.format(r.strategicBytes()), r.advisorSpeedup(), a.indexes().size(), Sizes.format(a.usedBytes()),
+                        Sizes.format(r.budgetBytes()), a.method(), a.plannerCalls(), a.runtimeMs() / 1000.0);
+            }
+            return 0;
         }
     }
 }

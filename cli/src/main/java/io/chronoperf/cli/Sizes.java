@@ -36,6 +36,9 @@ final class Sizes implements ITypeConverter<Long> {
     }
 
     static String format(long bytes) {
+        if (bytes < 1L << 20) {
+            return String.format(Locale.ROOT, "%.0f kB", bytes / 1024.0);
+        }
         return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
                 : String.format(Locale.ROOT, "%.0f MB", bytes / (double) (1L << 20));
     }

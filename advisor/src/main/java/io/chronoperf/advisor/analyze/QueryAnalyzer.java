@@ -219,32 +219,73 @@ public final class QueryAnalyzer {
 
     /**
      * A statement ready for EXPLAIN: {@code explainOptions} go inside EXPLAIN's parentheses (with
-     * FORMAT JSON), {@code sql} is the JDBC text and {@code values} are bound to its placeholders.
+     * FORMAT JSON), {@code sql} is the JDBC text and {@code values} are bound to its placeholders;
+     * {@code genericParams} &gt; 0 means a generic plan of a prepared statement (before 16).
      */
-    public record Plannable(String explainOptions, String sql, List<Object> values) {
+    public record Plannable(String explainOptions, String sql, List<Object> values, int genericParams) {
+        /** True when the statement can be executed as planned (values known). */
+        public boolean executable() {
+            return explainOptions.isEmpty() && genericParams == 0;
+        }
+    }
+
+    /**
+     * EXPLAIN (FORMAT JSON) of a plannable statement, with {@code options} (e.g. "ANALYZE, ") when
+     * it is executable. A generic plan before 16 is PREPAREd, explained through EXECUTE with NULLs
+     * under plan_cache_mode = force_generic_plan, and DEALLOCATEd at once, so that each call plans
+     * afresh (a what-if index must not meet a cached plan).
+     */
+    public static JsonNode explain(Connection c, Plannable p, String options) throws SQLException {
+        if (p.genericParams() == 0) {
+            return explain(c, "EXPLAIN (" + options + p.explainOptions() + "FORMAT JSON) " + p.sql(), p.values());
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("PREPARE chrono_perf_whatif AS " + p.sql());
+            try {
+                s.execute("SET plan_cache_mode = force_generic_plan");
+                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_whatif("
+                        + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")", List.of());
+            } finally {
+                s.execute("RESET plan_cache_mode");
+                s.execute("DEALLOCATE chrono_perf_whatif");
+            }
+        }
     }
 
     /**
      * How to plan a statement that may carry $n parameters without values (pg_stat_statements'
      * normalized texts): as it is without parameters; a generic plan on PostgreSQL 16+
-     * (EXPLAIN (GENERIC_PLAN)); before 16, with representative values from pg_stats. Null when
-     * no representative value is known for a parameter.
+     * (EXPLAIN (GENERIC_PLAN)); before 16, with representative values from pg_stats, or a generic
+     * plan through PREPARE when a parameter has no representative value.
      */
     public static Plannable plannable(Connection c, String statement) throws SQLException {
+        return plannable(c, statement, false);
+    }
+
+    /**
+     * As {@link #plannable(Connection, String)}; with {@code generic}, a generic plan on every
+     * version (before 16 through PREPARE), never representative values: the plan for any value.
+     */
+    public static Plannable plannable(Connection c, String statement, boolean generic) throws SQLException {
         int placeholders = placeholders(statement);
         if (placeholders == 0) {
-            return new Plannable("", jdbcText(statement), List.of());
+            return new Plannable("", jdbcText(statement), List.of(), 0);
         }
         if (c.getMetaData().getDatabaseMajorVersion() >= 16) {
-            return new Plannable("GENERIC_PLAN, ", jdbcText(statement), List.of());
+            return new Plannable("GENERIC_PLAN, ", jdbcText(statement), List.of(), 0);
+        }
+        String fixed = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
+        if (generic) {
+            return new Plannable("", jdbcText(fixed), List.of(), placeholders);
         }
         List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
         if (representative == null) {
-            return null;
+            // no representative value for some parameter: a generic plan through PREPARE
+            return new Plannable("", jdbcText(fixed), List.of(), placeholders);
         }
         List<Object> bound = new ArrayList<>();
-        String text = bindable(statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval"), representative, bound);
-        return new Plannable("", text, bound);
+        String text = bindable(fixed, representative, bound);
+        return new Plannable("", text, bound, 0);
     }
 
     /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */

@@ -22,7 +22,7 @@ import java.util.function.IntConsumer;
  * Extend kind (Schlosser et al., 2019): at each step either add a single-column index or extend a
  * chosen one by a column, whichever lowers the workload cost the most per added byte, re-costing
  * with the chosen indexes present; stop at the budget, the maximum count, or when the best step
- * saves less than the minimum improvement. Two departures, both measured in docs/benchmarks.md:
+ * saves less than the minimum improvement (a share of the current cost). Two departures, both measured in docs/benchmarks.md:
  * candidates are evaluated lazily (a candidate whose last known gain per byte cannot beat the best
  * one found in this step is not re-costed), and write statements charge every index on the table
  * they write (maintenance, and HOT updates lost when an updated column is indexed), so that a
@@ -38,11 +38,13 @@ public final class IndexAdvisor {
      * @param budgetBytes        the total size the new indexes may take
      * @param maxWidth           most columns per index (2 by default)
      * @param maxIndexes         most indexes recommended (0: no limit)
-     * @param minImprovementPct  a step must save at least this share of the baseline cost (0.1%)
+     * @param minImprovementPct  a step must save at least this share of the current workload cost (0.001%)
      * @param maxTableBytes      the transactional fallback builds indexes on tables up to this size
+     * @param unusedIndexMin     hygiene reports unused indexes from this size (10 MB)
      */
-    public record Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes) {
-        public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.1, 256L << 20);
+    public record Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes,
+                          long unusedIndexMin) {
+        public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.001, 256L << 20, 10L << 20);
 
         public Options {
             if (budgetBytes <= 0) {
@@ -62,9 +64,13 @@ public final class IndexAdvisor {
                                  List<QueryGain> queriesHelped, String writeOverhead) {
     }
 
+    /** A workload statement left out, and why. */
+    public record Unplanned(String query, String reason) {
+    }
+
     public record Advice(double baselineCost, double finalCost, String method, int plannerCalls, long runtimeMs,
                          int queries, int queriesUnplanned, long budgetBytes, long usedBytes,
-                         List<Recommendation> indexes, List<DatabaseCollector.IndexIssue> hygiene) {
+                         List<Recommendation> indexes, List<DatabaseCollector.IndexIssue> hygiene, List<Unplanned> unplanned) {
         public double relativeCost() {
             return baselineCost == 0 ? 1 : finalCost / baselineCost;
         }
@@ -86,18 +92,19 @@ public final class IndexAdvisor {
         Map<String, Double> writes = new HashMap<>();      // table -> weighted rows written
         Map<String, Double> updates = new HashMap<>();     // table -> weighted rows updated
         Map<String, Set<String>> updatedColumns = new HashMap<>();
-        int unplanned = 0;
+        List<Unplanned> unplanned = new ArrayList<>();
         try (WhatIf whatIf = new WhatIf(c, options.maxTableBytes())) {
             for (Workload.Query q : workload.queries()) {
                 QueryColumns.Use use = catalog.use(q.sql());
                 QueryAnalyzer.Plannable plan;
                 try {
-                    plan = QueryAnalyzer.plannable(c, q.sql());
+                    plan = QueryAnalyzer.plannable(c, q.sql(), true);
                 } catch (RuntimeException | SQLException e) {
-                    plan = null;
+                    unplanned.add(new Unplanned(q.id(), "cannot be prepared for planning: " + firstLine(e.getMessage())));
+                    continue;
                 }
-                if (plan == null || use.tables().isEmpty()) {
-                    unplanned++;
+                if (use.tables().isEmpty()) {
+                    unplanned.add(new Unplanned(q.id(), "reads no table of this database"));
                     continue;
                 }
                 WhatIf.Prepared p = new WhatIf.Prepared(q, plan, use);
@@ -110,19 +117,26 @@ public final class IndexAdvisor {
                     }
                 }
                 if (whatIf.cost(p, Set.of()) == null) {
-                    unplanned++;
+                    unplanned.add(new Unplanned(q.id(), "the planner refused it: " + whatIf.lastError()));
                     continue;
                 }
                 reads.add(p);
             }
-            Selection s = new Selection(whatIf, reads, existing, writes, updates, updatedColumns);
-            double baseline = s.workloadCost(Set.of());
-            s.run(baseline);
+            // Two greedy passes over the same cost cache: by gain per byte (Extend's rule, best when
+            // the budget binds) and by gain alone (best when it does not); the cheaper set wins.
+            Selection perByte = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, true);
+            double baseline = perByte.workloadCost(Set.of());
+            perByte.run(baseline);
+            Selection byGain = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, false);
+            byGain.run(baseline);
+            Selection s = byGain.cost < perByte.cost ? byGain : perByte;
             List<Recommendation> out = s.recommendations();
-            List<DatabaseCollector.IndexIssue> hygiene = new DatabaseCollector(DatabaseCollector.Options.DEFAULT).collect(c).indexes();
+            List<DatabaseCollector.IndexIssue> hygiene = new DatabaseCollector(new DatabaseCollector.Options(
+                    DatabaseCollector.Options.DEFAULT.longRunning(), options.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin()))
+                    .collect(c).indexes();
             return new Advice(round(baseline), round(s.cost), whatIf.method(), whatIf.plannerCalls(),
-                    (System.nanoTime() - start) / 1_000_000, workload.queries().size(), unplanned, options.budgetBytes(),
-                    s.usedBytes, out, hygiene);
+                    (System.nanoTime() - start) / 1_000_000, workload.queries().size(), unplanned.size(), options.budgetBytes(),
+                    s.usedBytes, out, hygiene, unplanned);
         }
     }
 
@@ -136,11 +150,14 @@ public final class IndexAdvisor {
         private final Map<String, Integer> existingCount = new HashMap<>();
         private final Map<IndexDef, Double> bound = new HashMap<>(); // lazy upper bounds of gain per byte
         private final List<IndexDef> chosen = new ArrayList<>();
+        private final boolean perByte;
         private double cost;
         private long usedBytes;
 
         Selection(WhatIf whatIf, List<WhatIf.Prepared> queries, Map<String, List<List<String>>> existing,
-                  Map<String, Double> writes, Map<String, Double> updates, Map<String, Set<String>> updatedColumns) {
+                  Map<String, Double> writes, Map<String, Double> updates, Map<String, Set<String>> updatedColumns,
+                  boolean perByte) {
+            this.perByte = perByte;
             this.whatIf = whatIf;
             this.queries = queries;
             this.existing = existing;
@@ -174,7 +191,6 @@ public final class IndexAdvisor {
 
         void run(double baseline) throws SQLException {
             cost = baseline;
-            double minStep = baseline * options.minImprovementPct() / 100;
             int step = 0;
             while (options.maxIndexes() == 0 || chosen.size() < options.maxIndexes()) {
                 Set<IndexDef> config = new LinkedHashSet<>(chosen);
@@ -182,6 +198,8 @@ public final class IndexAdvisor {
                 moves.sort(Comparator.comparingDouble((Move m) -> -bound.getOrDefault(m.add, Double.MAX_VALUE)));
                 Move best = null;
                 double bestRatio = 0;
+                // relative to what is left: once the big wins are in, the small queries still count
+                double minStep = cost * options.minImprovementPct() / 100;
                 for (Move m : moves) {
                     double upper = bound.getOrDefault(m.add, Double.MAX_VALUE);
                     if (best != null && upper <= bestRatio) {
@@ -198,7 +216,7 @@ public final class IndexAdvisor {
                     }
                     next.add(m.add);
                     double gain = cost - workloadCost(next);
-                    double ratio = gain / Math.max(added, 8192);
+                    double ratio = perByte ? gain / Math.max(added, 8192) : gain;
                     bound.put(m.add, Math.max(ratio, 0));
                     if (gain > minStep && (best == null || ratio > bestRatio)) {
                         best = m;
@@ -324,8 +342,7 @@ public final class IndexAdvisor {
     /** Rows a write statement writes per call, from its plan (at least 1). */
     private static double writtenRows(Connection c, QueryAnalyzer.Plannable plan) {
         try {
-            var root = QueryAnalyzer.explain(c, "EXPLAIN (" + plan.explainOptions() + "FORMAT JSON) " + plan.sql(), plan.values())
-                    .get(0).get("Plan");
+            var root = QueryAnalyzer.explain(c, plan, "").get(0).get("Plan");
             var child = root.has("Plans") ? root.get("Plans").get(0) : root;
             return Math.max(1, child.get("Plan Rows").asDouble());
         } catch (SQLException | RuntimeException e) {
@@ -354,6 +371,10 @@ public final class IndexAdvisor {
             }
         }
         return out;
+    }
+
+    static String firstLine(String message) {
+        return message == null ? "unknown error" : message.lines().findFirst().orElse(message);
     }
 
     private static double round(double v) {

@@ -26,9 +26,11 @@ final class WhatIf implements AutoCloseable {
     private final long maxTableBytes;
     private final Map<String, Double> costs = new HashMap<>();
     private final Map<IndexDef, Long> sizes = new HashMap<>();
+    private final Map<String, Long> tableBytes = new HashMap<>();
     /** Hypothetical indexes now present on the connection, with their HypoPG oids. */
     private final Map<IndexDef, Long> present = new HashMap<>();
     private int plannerCalls;
+    private String lastError;
 
     WhatIf(Connection c, long maxTableBytes) throws SQLException {
         this.c = c;
@@ -50,6 +52,11 @@ final class WhatIf implements AutoCloseable {
 
     String method() {
         return hypopg ? "hypopg" : "transactional";
+    }
+
+    /** The planner's last refusal. */
+    String lastError() {
+        return lastError;
     }
 
     int plannerCalls() {
@@ -148,10 +155,16 @@ final class WhatIf implements AutoCloseable {
     }
 
     private long bytes(String table) throws SQLException {
+        Long known = tableBytes.get(table);
+        if (known != null) {
+            return known;
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                long bytes = rs.next() ? rs.getLong(1) : 0;
+                tableBytes.put(table, bytes);
+                return bytes;
             }
         }
     }
@@ -179,9 +192,9 @@ final class WhatIf implements AutoCloseable {
     private Double explain(Prepared q) throws SQLException {
         plannerCalls++;
         try {
-            return QueryAnalyzer.explain(c, "EXPLAIN (" + q.plan().explainOptions() + "FORMAT JSON) " + q.plan().sql(),
-                    q.plan().values()).get(0).get("Plan").get("Total Cost").asDouble();
+            return QueryAnalyzer.explain(c, q.plan(), "").get(0).get("Plan").get("Total Cost").asDouble();
         } catch (SQLException e) {
+            lastError = IndexAdvisor.firstLine(e.getMessage());
             if (!c.getAutoCommit()) {
                 throw e;
             }

@@ -14,8 +14,9 @@ public final class Problems {
         response.setStatus(status.value());
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":" + json(title) + ",\"status\":" + status.value()
-                + ",\"detail\":" + json(detail) + "}");
+        // the output stream, not the writer: a wrapped response (strict N+1 mode) may have opened it already
+        response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":" + json(title) + ",\"status\":" + status.value()
+                + ",\"detail\":" + json(detail) + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     private static String json(String s) {

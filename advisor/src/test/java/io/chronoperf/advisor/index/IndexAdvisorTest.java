@@ -1,0 +1,163 @@
+package io.chronoperf.advisor.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The advisor on real PostgreSQL with HypoPG (installed by .ci/services for the local server) and,
+ * in {@link TransactionalAdvisorTest}, with the rolled-back builds instead.
+ */
+class IndexAdvisorTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    @BeforeAll
+    static void schema() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS hypopg");
+            createTables(s);
+        }
+    }
+
+    static void createTables(Statement s) throws SQLException {
+        s.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL,"
+                + " created_at timestamptz NOT NULL, total numeric(10,2) NOT NULL)");
+        s.execute("INSERT INTO orders SELECT g, g % 20000, (ARRAY['new','paid','shipped','done'])[1 + g % 4],"
+                + " timestamptz '2026-01-01' + g * interval '1 minute', g % 1000 FROM generate_series(1, 200000) g");
+        s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, kind text NOT NULL, payload text)");
+        s.execute("INSERT INTO events (kind, payload) SELECT 'k' || g % 50, repeat('x', 20) FROM generate_series(1, 50000) g");
+        s.execute("CREATE TABLE wide (id bigint PRIMARY KEY, a int NOT NULL, b int NOT NULL, filler text)");
+        s.execute("INSERT INTO wide SELECT g, g % 1000, g % 7, repeat('y', 50) FROM generate_series(1, 400000) g");
+        s.execute("CREATE INDEX wide_b ON wide (b)");                 // unused and over 1 MB
+        s.execute("CREATE INDEX wide_a ON wide (a)");                 // duplicate: it leads wide_a_b
+        s.execute("CREATE INDEX wide_a_b ON wide (a, b)");
+        s.execute("VACUUM ANALYZE");
+    }
+
+    static IndexAdvisor.Advice advise(String... sql) throws SQLException {
+        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> { });
+        try (Connection c = db.dataSource().getConnection()) {
+            return advisor.advise(c, Workload.fromText("test", String.join(";\n", sql)));
+        }
+    }
+
+    @Test
+    void a_selective_filter_gets_its_index_verified_by_the_planner() throws SQLException {
+        IndexAdvisor.Advice a = advise("SELECT * FROM orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 20");
+
+        assertThat(a.method()).isEqualTo("hypopg");
+        assertThat(a.indexes()).isNotEmpty();
+        IndexAdvisor.Recommendation first = a.indexes().get(0);
+        assertThat(first.table()).isEqualTo("public.orders");
+        assertThat(first.columns().get(0)).isEqualTo("customer_id");
+        assertThat(first.ddl()).startsWith("CREATE INDEX CONCURRENTLY IF NOT EXISTS").contains("(customer_id");
+        assertThat(first.sizeBytes()).isPositive();
+        assertThat(first.queriesHelped()).singleElement().satisfies(g -> assertThat(g.costAfter()).isLessThan(g.costBefore() / 10));
+        assertThat(a.finalCost()).isLessThan(a.baselineCost() / 10);
+        assertThat(a.plannerCalls()).isPositive();
+    }
+
+    @Test
+    void a_write_only_table_gets_no_index() throws SQLException {
+        IndexAdvisor.Advice a = advise("INSERT INTO events (kind, payload) VALUES ('login', 'x')",
+                "INSERT INTO events (kind, payload) VALUES ('logout', 'y')");
+
+        assertThat(a.indexes()).isEmpty();
+    }
+
+    @Test
+    void writes_outweighing_a_rare_read_leave_the_table_without_an_index() throws SQLException {
+        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> { });
+        Workload w = new Workload("mix", List.of(
+                new Workload.Query("read", "SELECT count(*) FROM events WHERE kind = 'k7'", 1),
+                new Workload.Query("write", "INSERT INTO events (kind, payload) VALUES ('k1', 'x')", 1_000_000)));
+        try (Connection c = db.dataSource().getConnection()) {
+            assertThat(advisor.advise(c, w).indexes()).isEmpty();
+        }
+        // the same read alone is worth an index
+        assertThat(advise("SELECT count(*) FROM events WHERE kind = 'k7'").indexes())
+                .anySatisfy(r -> assertThat(r.columns()).startsWith("kind"));
+    }
+
+    @Test
+    void an_existing_index_is_never_recommended_again() throws SQLException {
+        IndexAdvisor.Advice a = advise("SELECT * FROM wide WHERE a = 5 AND b = 3", "SELECT * FROM wide WHERE id = 77");
+
+        assertThat(a.indexes()).noneMatch(r -> r.table().equals("public.wide") && (r.columns().equals(List.of("a"))
+                || r.columns().equals(List.of("a", "b")) || r.columns().equals(List.of("b")) || r.columns().equals(List.of("id"))));
+    }
+
+    @Test
+    void hygiene_finds_the_unused_the_duplicate_and_the_invalid_index() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE dup_codes (code text)");
+            s.execute("INSERT INTO dup_codes VALUES ('x'), ('x')");
+            try {
+                s.execute("CREATE UNIQUE INDEX CONCURRENTLY dup_codes_unique ON dup_codes (code)");
+            } catch (SQLException expected) {
+                // the duplicates make the concurrent build fail and leave an invalid index
+            }
+        }
+        IndexAdvisor.Advice a = advise("SELECT * FROM orders WHERE id = 1");
+
+        assertThat(a.hygiene()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("unused");
+            assertThat(i.index()).isEqualTo("wide_b");
+            assertThat(i.sizeBytes()).isPositive();
+        });
+        assertThat(a.hygiene()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("duplicate");
+            assertThat(i.index()).isEqualTo("wide_a");
+            assertThat(i.fix()).startsWith("DROP INDEX CONCURRENTLY");
+        });
+        assertThat(a.hygiene()).anySatisfy(i -> {
+            assertThat(i.kind()).isEqualTo("invalid");
+            assertThat(i.fix()).startsWith("REINDEX INDEX CONCURRENTLY");
+        });
+    }
+
+    @Test
+    void apply_creates_valid_indexes_and_records_the_measured_improvement() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS perf");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS perf.index_applications (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        applied_at timestamptz NOT NULL DEFAULT now(), ddl text[] NOT NULL, before_ms double precision,
+                        after_ms double precision, outcome jsonb NOT NULL)""");
+        }
+        Workload w = Workload.fromText("apply", "SELECT * FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC LIMIT 20");
+        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 1, 0.01, 256L << 20, 1L << 20), step -> { });
+        try (Connection c = db.dataSource().getConnection()) {
+            IndexAdvisor.Advice a = advisor.advise(c, w);
+            IndexApplier.Outcome o = new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> { })
+                    .apply(c, w, a.indexes());
+
+            assertThat(o.indexes()).singleElement().satisfies(i -> {
+                assertThat(i.valid()).isTrue();
+                assertThat(i.sizeBytes()).isPositive();
+            });
+            assertThat(o.afterMs()).isLessThan(o.beforeMs());
+            assertThat(o.speedup()).isGreaterThan(2);
+            assertThat(o.stored()).isTrue();
+            try (Statement s = c.createStatement();
+                 var rs = s.executeQuery("SELECT i.indisvalid, (SELECT count(*) FROM perf.index_applications) FROM pg_index i"
+                         + " WHERE i.indexrelid = to_regclass('public.orders_customer_id_created_at_idx')"
+                         + " OR i.indexrelid = to_regclass('public.orders_customer_id_idx')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1)).isTrue();
+                assertThat(rs.getLong(2)).isEqualTo(1);
+            }
+            // applied: the advisor now leaves it alone
+            assertThat(advisor.advise(c, w).indexes()).noneMatch(r -> r.columns().get(0).equals("customer_id"));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.chronoperf.server.advisor;
+
+import io.chronoperf.advisor.index.IndexAdvisor;
+import io.chronoperf.advisor.index.IndexApplier;
+import io.chronoperf.advisor.index.Workload;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+
+/**
+ * Index advice for the application's database, from its pg_stat_statements: computed on request
+ * (one at a time: the what-if state lives on one connection), the latest kept for the dashboard,
+ * and applied on an admin's confirmation.
+ */
+public final class AdvisorService {
+    /** Statements of pg_stat_statements the advice considers (the most total time first). */
+    public static final int STATEMENTS = 200;
+
+    private final DataSource dataSource;
+    private final AtomicReference<IndexAdvisor.Advice> latest = new AtomicReference<>();
+
+    /**
+     * @param dataSource the application's pool; the advisor works on the pool beneath the N+1
+     *                   capture, whose what-if loops are the tool's, not the application's queries
+     */
+    public AdvisorService(DataSource dataSource) {
+        DataSource raw = dataSource;
+        try {
+            raw = dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class);
+        } catch (SQLException notHikari) {
+            // not a Hikari pool beneath: use it as it is
+        }
+        this.dataSource = raw;
+    }
+
+    public IndexAdvisor.Advice latest() {
+        return latest.get();
+    }
+
+    public synchronized IndexAdvisor.Advice advise(IndexAdvisor.Options options) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, Workload.fromStatStatements(c, STATEMENTS));
+            latest.set(a);
+            return a;
+        }
+    }
+
+    /** Creates the given recommendations (already checked to be current ones) with proof. */
+    public synchronized IndexApplier.Outcome apply(List<IndexAdvisor.Recommendation> indexes) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Workload w = Workload.fromStatStatements(c, STATEMENTS);
+            return new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> { }).apply(c, w, indexes);
+        }
+    }
+}
