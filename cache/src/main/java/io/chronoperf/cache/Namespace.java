@@ -35,6 +35,8 @@ public record Namespace(String name, Duration ttl, boolean compressed, boolean a
                 new Namespace("audit", Duration.ofMinutes(15), true, false),
                 new Namespace("security", Duration.ofSeconds(30), false, true),
                 new Namespace("system", Duration.ofMinutes(2), true, false),
-                new Namespace("backup", Duration.ofMinutes(10), true, false));
+                new Namespace("backup", Duration.ofMinutes(10), true, false),
+                // not the seed's: the performance dashboard's document, short-lived (live page)
+                new Namespace("performance", Duration.ofSeconds(10), true, false));
     }
 }

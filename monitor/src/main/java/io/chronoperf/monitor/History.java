@@ -202,6 +202,46 @@ public final class History {
         return out;
     }
 
+    /**
+     * Per interval between statement samples in the window, the 95th percentile of statement time:
+     * each statement's mean over the interval, weighted by its calls in it (the time under which
+     * 95% of the interval's calls ran, at the resolution of statement means).
+     */
+    public java.util.SortedMap<Instant, Double> statementP95(Connection store, Duration window) throws SQLException {
+        java.util.SortedMap<Instant, List<double[]>> byInterval = new java.util.TreeMap<>();
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+                SELECT taken_at, total_ms / calls, calls
+                  FROM (SELECT taken_at, calls - lag(calls) OVER w AS calls, total_ms - lag(total_ms) OVER w AS total_ms
+                          FROM perf.statement_samples
+                         WHERE taken_at >= ?::timestamptz - interval '1 hour'
+                        WINDOW w AS (PARTITION BY queryid ORDER BY taken_at)) d
+                 WHERE taken_at >= ? AND calls > 0 AND total_ms >= 0""")) {
+            Timestamp since = Timestamp.from(clock.instant().minus(window));
+            ps.setTimestamp(1, since);
+            ps.setTimestamp(2, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byInterval.computeIfAbsent(rs.getTimestamp(1).toInstant(), k -> new ArrayList<>())
+                            .add(new double[] {rs.getDouble(2), rs.getLong(3)});
+                }
+            }
+        }
+        java.util.SortedMap<Instant, Double> out = new java.util.TreeMap<>();
+        byInterval.forEach((at, rows) -> {
+            rows.sort((a, b) -> Double.compare(a[0], b[0]));
+            double total = rows.stream().mapToDouble(r -> r[1]).sum();
+            double seen = 0;
+            for (double[] r : rows) {
+                seen += r[1];
+                if (seen >= 0.95 * total) {
+                    out.put(at, Math.round(r[0] * 1000) / 1000.0);
+                    break;
+                }
+            }
+        });
+        return out;
+    }
+
     /** Deletes samples older than the retention; returns the rows removed. */
     public long cleanUp(Connection store, Duration retention) throws SQLException {
         Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));

@@ -46,9 +46,9 @@ class HealthApiTest {
 
     @Test
     void a_sample_feeds_the_gauges_the_health_metrics_and_the_prometheus_scrape() {
-        io.chronoperf.server.monitor.MonitorService monitor = server.bean(io.chronoperf.server.monitor.MonitorService.class);
-        monitor.sample();
-        monitor.sample();
+        var tasks = server.bean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class);
+        tasks.sample();
+        tasks.sample();
 
         Response health = server.get("/api/v1/admin/performance/health", server.token("viewer"));
         assertThat(health.json().get("services").get("scheduler").asString()).isEqualTo("up");

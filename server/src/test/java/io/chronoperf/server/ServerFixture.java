@@ -69,6 +69,11 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         return context.getBean(type);
     }
 
+    /** The absolute URL of a path on the running server. */
+    public String url(String path) {
+        return base + path;
+    }
+
     public TestDatabase database() {
         return db;
     }

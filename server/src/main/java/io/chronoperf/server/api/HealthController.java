@@ -41,9 +41,13 @@ public class HealthController {
     private final double slowMs;
     private final java.time.Clock clock;
 
+    private final io.chronoperf.server.performance.PerformanceService performance;
+
     public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
+                            io.chronoperf.server.performance.PerformanceService performance,
                             @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, java.time.Clock clock) {
         this.clock = clock;
+        this.performance = performance;
         this.dataSource = dataSource;
         this.cache = cache;
         this.monitor = monitor;
@@ -71,32 +75,11 @@ public class HealthController {
         }
     }
 
-    /** The score, its components, the state of each service, and the latest gauges. */
-    public record Health(String status, double score, List<HealthScore.Component> components,
-                         Map<String, String> services, StatementSummary statements, MonitorService.TaskRun lastSample,
-                         Map<String, Double> metrics) {
-    }
-
     @GetMapping("/health")
     @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
-            + " state (database, redis, cache, scheduler) and the latest gauges")
-    public Health health() throws SQLException {
-        DatabaseCollector.Snapshot s;
-        StatementSummary statements;
-        try (Connection c = dataSource.getConnection()) {
-            s = monitor.collector().collect(c);
-            statements = StatementSummary.of(c);
-        }
-        CacheStats cacheStats = cache.stats();
-        HealthScore.Result r = HealthScore.of(s, statements, cacheStats.redis().equals("degraded"));
-        MonitorService.TaskRun last = monitor.lastSample();
-        Map<String, String> services = new LinkedHashMap<>();
-        services.put("database", "up");
-        services.put("redis", cacheStats.redis());
-        services.put("cache", "up");
-        services.put("scheduler", last == null ? "starting" : last.outcome().equals("ok") ? "up" : "failing");
-        return new Health(r.status(), r.score(), r.components(), services, statements, last,
-                monitor.latest() == null ? Map.of() : monitor.latest().byKey());
+            + " state (database, redis, cache, scheduler, analyzer, advisor, N+1), the background tasks and the latest gauges")
+    public io.chronoperf.server.performance.PerformanceService.SystemHealth health() throws SQLException {
+        return performance.health();
     }
 
     /** The snapshot of the database, with the application's pool, Redis and host beside it. */

@@ -4,13 +4,10 @@ import io.chronoperf.admin.repository.InvalidParameterException;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -22,26 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 public class QueryAnalysisController {
     private final QueryAnalyzer analyzer;
 
-    public QueryAnalysisController(Environment env, io.chronoperf.runtime.Settings settings) {
-        // A dedicated connection per analysis, closed after it: nothing the statement did reaches the pool.
-        // As the least-privilege analysis role when one is configured.
-        String url = env.getRequiredProperty("spring.datasource.url");
-        String user = settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_USER)
-                .orElse(env.getProperty("spring.datasource.username"));
-        String password = settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_USER).isPresent()
-                ? settings.get(io.chronoperf.runtime.Setting.ANALYZE_DB_PASSWORD).orElse(null)
-                : env.getProperty("spring.datasource.password");
-        this.analyzer = new QueryAnalyzer(() -> {
-            Properties p = new Properties();
-            if (user != null && !user.isBlank()) {
-                p.setProperty("user", user);
-            }
-            if (password != null && !password.isBlank()) {
-                p.setProperty("password", password);
-            }
-            p.setProperty("ApplicationName", "chrono-perf-analyze");
-            return DriverManager.getConnection(url, p);
-        }, QueryAnalyzer.Options.DEFAULT);
+    public QueryAnalysisController(QueryAnalyzer analyzer) {
+        this.analyzer = analyzer;
     }
 
     /**

@@ -16,7 +16,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.EnableScheduling;
-import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * The two-level cache of the admin API: L2 on the configured Redis (none with no-redis), warmed
@@ -64,13 +63,8 @@ public class CacheConfig {
             warmAll(false);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.cache.warm-interval:PT15M}",
-                initialDelayString = "${chrono-perf.cache.warm-interval:PT15M}")
-        public void scheduled() {
-            warmAll(true);
-        }
-
-        void warmAll(boolean force) {
+        /** Warms every namespace (the background task calls it every 15 minutes, forced). */
+        public void warmAll(boolean force) {
             for (String ns : cache.warmedNamespaces()) {
                 try {
                     WarmReport r = cache.warm(ns, force);

@@ -24,13 +24,10 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The monitor in the server: a sample of the application's database into the perf schema every
- * {@code chrono-perf.monitor.sample-interval} (30 s) with the alert rules evaluated on it, and the
- * retention clean-up every {@code chrono-perf.monitor.cleanup-interval} (6 h, the seed's) keeping
- * {@code chrono-perf.monitor.retention} (14 days). Alerts go to the log, and to
+ * The monitor in the server ({@link MonitorService}); its schedule is in the background tasks
+ * ({@code io.chronoperf.server.tasks}). Retention {@code chrono-perf.monitor.retention} (14 days). Alerts go to the log, and to
  * {@code chrono-perf.alerts.webhook-url} when set ({@code chrono-perf.alerts.webhook-format}
  * generic or slack). Every {@link Metric} is a gauge {@code chrono_perf_monitor_<key>}.
  */
@@ -76,31 +73,5 @@ public class MonitorConfig {
     private static double value(Observation o, Metric m) {
         Double v = o == null ? null : o.get(m);
         return v == null ? Double.NaN : v;
-    }
-
-    @Bean
-    Schedule monitorSchedule(MonitorService service) {
-        return new Schedule(service);
-    }
-
-    /** The scheduled work. */
-    public static final class Schedule {
-        private final MonitorService service;
-
-        Schedule(MonitorService service) {
-            this.service = service;
-        }
-
-        @Scheduled(fixedDelayString = "${chrono-perf.monitor.sample-interval:PT30S}",
-                initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
-        public void sample() {
-            service.sample();
-        }
-
-        @Scheduled(fixedDelayString = "${chrono-perf.monitor.cleanup-interval:PT6H}",
-                initialDelayString = "${chrono-perf.monitor.cleanup-interval:PT6H}")
-        public void cleanUp() {
-            service.cleanUp();
-        }
     }
 }

@@ -40,10 +40,6 @@ public final class MonitorService {
         }
     }
 
-    /** The last run of a background task. */
-    public record TaskRun(Instant at, long millis, String outcome, long failures) {
-    }
-
     private final DataSource dataSource;
     private final AdminCache cache;
     private final History history;
@@ -53,8 +49,6 @@ public final class MonitorService {
     private final DatabaseCollector collector;
     private final Duration retention;
     private final AtomicReference<Observation> latest = new AtomicReference<>();
-    private final AtomicReference<TaskRun> lastSample = new AtomicReference<>();
-    private long sampleFailures;
 
     public MonitorService(DataSource dataSource, AdminCache cache, History history, Alerts alerts, SystemCollector system,
                           Clock clock, DatabaseCollector.Options options, Duration retention) {
@@ -89,25 +83,23 @@ public final class MonitorService {
         return latest.get();
     }
 
-    public TaskRun lastSample() {
-        return lastSample.get();
-    }
-
-    /** Samples, stores, observes and evaluates the alerts; a failure is logged and counted, never thrown. */
-    public synchronized void sample() {
-        long start = System.nanoTime();
+    /** Samples, stores and observes (the background task counts and logs a failure). */
+    public synchronized void sample() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             DatabaseCollector.Snapshot s = collector.collect(c);
             history.sample(c, c, s);
-            Observation o = observe(c, s);
-            latest.set(o);
-            alerts.evaluate(c, o);
-            lastSample.set(new TaskRun(clock.instant(), (System.nanoTime() - start) / 1_000_000, "ok", sampleFailures));
-        } catch (SQLException | RuntimeException e) {
-            sampleFailures++;
-            lastSample.set(new TaskRun(clock.instant(), (System.nanoTime() - start) / 1_000_000, "failed: " + e.getMessage(),
-                    sampleFailures));
-            log.warn("Monitoring sample failed: {}", e.toString());
+            CacheHistory.sample(c, clock.instant(), cache.stats());
+            latest.set(observe(c, s));
+        }
+    }
+
+    /** Evaluates the alert rules on the latest observation (sampling first when there is none). */
+    public List<io.chronoperf.monitor.alert.Alert> evaluateAlerts() throws SQLException {
+        if (latest.get() == null) {
+            sample();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return alerts.evaluate(c, latest.get());
         }
     }
 
@@ -152,13 +144,14 @@ public final class MonitorService {
         return system.collect();
     }
 
-    /** Removes samples and resolved alerts older than the retention. */
-    public void cleanUp() {
+    /** Removes samples, resolved alerts and findings older than the retention; returns the rows removed. */
+    public long cleanUp() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            long removed = history.cleanUp(c, retention) + alerts.cleanUp(c, clock.instant(), retention);
+            Instant cutoff = clock.instant().minus(retention);
+            long removed = history.cleanUp(c, retention) + alerts.cleanUp(c, clock.instant(), retention)
+                    + CacheHistory.cleanUp(c, cutoff) + Findings.cleanUp(c, cutoff);
             log.info("Monitoring history clean-up removed {} rows older than {}", removed, retention);
-        } catch (SQLException | RuntimeException e) {
-            log.warn("Monitoring clean-up failed: {}", e.toString());
+            return removed;
         }
     }
 }

@@ -45,7 +45,8 @@ public final class NPlusOneFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/v1/admin/");
+        // a server-sent event stream is long-lived and must flush as it goes: no unit of work, no buffering
+        return !request.getRequestURI().startsWith("/api/v1/admin/") || request.getRequestURI().endsWith("/stream");
     }
 
     @Override

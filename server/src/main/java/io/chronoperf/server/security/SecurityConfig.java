@@ -64,6 +64,8 @@ public class SecurityConfig {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
                                 "/error").permitAll()
+                        // the dashboard page and its assets hold no data: it signs in with a token and calls the API
+                        .requestMatchers(HttpMethod.GET, "/admin/performance", "/admin/performance/**", "/webjars/**").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/v1/admin/**").hasAnyRole("ADMIN", "VIEWER")
                         .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
                         .anyRequest().hasAnyRole("ADMIN", "VIEWER"))

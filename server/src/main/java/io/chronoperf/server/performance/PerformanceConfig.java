@@ -1,0 +1,25 @@
+package io.chronoperf.server.performance;
+
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.cache.AdminCache;
+import io.chronoperf.server.advisor.AdvisorService;
+import io.chronoperf.server.monitor.MonitorService;
+import io.chronoperf.server.nplusone.NPlusOneLog;
+import io.chronoperf.server.tasks.TaskRegistry;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+public class PerformanceConfig {
+    @Bean
+    PerformanceService performanceService(DataSource dataSource, AdminCache cache, MonitorService monitor, AdvisorService advisor,
+                                          QueryAnalyzer analyzer, NPlusOneLog nPlusOne, ObjectProvider<TaskRegistry> tasks,
+                                          Clock clock,
+                                          @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs) {
+        return new PerformanceService(dataSource, cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, slowMs);
+    }
+}

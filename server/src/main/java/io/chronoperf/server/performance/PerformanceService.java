@@ -1,0 +1,210 @@
+package io.chronoperf.server.performance;
+
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.advisor.index.IndexAdvisor;
+import io.chronoperf.cache.AdminCache;
+import io.chronoperf.cache.CacheKey;
+import io.chronoperf.cache.CacheStats;
+import io.chronoperf.cache.WarmReport;
+import io.chronoperf.monitor.DatabaseCollector;
+import io.chronoperf.monitor.HealthScore;
+import io.chronoperf.monitor.History;
+import io.chronoperf.monitor.StatementSummary;
+import io.chronoperf.monitor.alert.Alert;
+import io.chronoperf.server.advisor.AdvisorService;
+import io.chronoperf.server.monitor.Findings;
+import io.chronoperf.server.monitor.MonitorService;
+import io.chronoperf.server.nplusone.NPlusOneLog;
+import io.chronoperf.server.tasks.TaskRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * The one coordinating service: it owns nothing's internals but knows every part (cache, monitor,
+ * query analyzer, index advisor, N+1 detector, background tasks) and answers for them together:
+ * the comprehensive health, the dashboard in one call (served through the cache), the periodic
+ * performance analysis, and system optimize (warming, analysis and index advice now, never
+ * applying; concurrent calls share one run).
+ */
+public final class PerformanceService {
+    /** Slow statements the periodic analysis explains (the most total time first). */
+    public static final int ANALYSED = 10;
+
+    private final DataSource dataSource;
+    private final AdminCache cache;
+    private final MonitorService monitor;
+    private final AdvisorService advisor;
+    private final QueryAnalyzer analyzer;
+    private final NPlusOneLog nPlusOne;
+    private final Supplier<TaskRegistry> tasks;
+    private final Clock clock;
+    private final double slowMs;
+    private final AtomicReference<CompletableFuture<OptimizeReport>> running = new AtomicReference<>();
+
+    public PerformanceService(DataSource dataSource, AdminCache cache, MonitorService monitor, AdvisorService advisor,
+                              QueryAnalyzer analyzer, NPlusOneLog nPlusOne, Supplier<TaskRegistry> tasks,
+                              Clock clock, double slowMs) {
+        this.dataSource = dataSource;
+        this.cache = cache;
+        this.monitor = monitor;
+        this.advisor = advisor;
+        this.analyzer = analyzer;
+        this.nPlusOne = nPlusOne;
+        this.tasks = tasks;
+        this.clock = clock;
+        this.slowMs = slowMs;
+    }
+
+    /** A slow statement with its analysis (plan insights, index suggestions, rewrites). */
+    public record AnalysedQuery(long queryid, String query, long calls, double meanMs, double totalMs,
+                                QueryAnalyzer.Analysis analysis, String error) {
+    }
+
+    public record AnalysisReport(Instant at, long millis, List<AnalysedQuery> slowQueries, IndexAdvisor.Advice advice) {
+    }
+
+    /**
+     * The periodic analysis: the slow statements of the last 24 hours analysed (generic plans:
+     * pg_stat_statements keeps no values), the index advice refreshed; both stored in perf.findings.
+     */
+    public AnalysisReport analyze() throws SQLException {
+        long start = System.nanoTime();
+        List<AnalysedQuery> analysed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (History.SlowQuery q : monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, ANALYSED)) {
+                try {
+                    analysed.add(new AnalysedQuery(q.queryid(), q.query(), q.calls(), q.meanMs(), q.totalMs(),
+                            analyzer.analyze(q.query(), List.of(), q.meanMs()), null));
+                } catch (RuntimeException e) {
+                    analysed.add(new AnalysedQuery(q.queryid(), q.query(), q.calls(), q.meanMs(), q.totalMs(), null,
+                            e.getMessage()));
+                }
+            }
+        }
+        IndexAdvisor.Advice advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
+        AnalysisReport report = new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice);
+        try (Connection c = dataSource.getConnection()) {
+            Findings.store(c, report.at(), "slow_query_analysis", analysed);
+            Findings.store(c, report.at(), "index_advice", advice);
+        }
+        cache.invalidateNamespace(NAMESPACE);
+        return report;
+    }
+
+    public record OptimizeReport(Instant startedAt, long millis, boolean forced, List<WarmReport> warmed,
+                                 int slowQueriesAnalysed, IndexAdvisor.Advice advice, String note) {
+    }
+
+    /**
+     * Warming, analysis and index advice now; never applies an index. A call while a run is in
+     * progress joins it and gets its report.
+     */
+    public OptimizeReport optimize(boolean force) {
+        CompletableFuture<OptimizeReport> mine = new CompletableFuture<>();
+        CompletableFuture<OptimizeReport> current = running.compareAndExchange(null, mine);
+        if (current != null) {
+            return join(current);
+        }
+        try {
+            long start = System.nanoTime();
+            Instant at = clock.instant();
+            List<WarmReport> warmed = new ArrayList<>();
+            for (String ns : cache.warmedNamespaces()) {
+                warmed.add(cache.warm(ns, force));
+            }
+            AnalysisReport analysis = analyze();
+            OptimizeReport r = new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, warmed,
+                    analysis.slowQueries().size(), analysis.advice(),
+                    "indexes are recommended, never applied here: POST indexes/apply with confirm does that");
+            try (Connection c = dataSource.getConnection()) {
+                Findings.store(c, at, "optimize", Map.of("millis", r.millis(), "forced", force, "warmed", warmed.size(),
+                        "slow_queries_analysed", r.slowQueriesAnalysed(), "indexes_recommended", analysis.advice().indexes().size()));
+            }
+            mine.complete(r);
+            return r;
+        } catch (SQLException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private static OptimizeReport join(CompletableFuture<OptimizeReport> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The health of every part, with the score. */
+    public record SystemHealth(String status, double score, List<HealthScore.Component> components, Map<String, String> services,
+                               StatementSummary statements, Map<String, TaskRegistry.TaskState> tasks,
+                               Map<String, Double> metrics) {
+    }
+
+    public SystemHealth health() throws SQLException {
+        DatabaseCollector.Snapshot s;
+        StatementSummary statements;
+        try (Connection c = dataSource.getConnection()) {
+            s = monitor.collector().collect(c);
+            statements = StatementSummary.of(c);
+        }
+        CacheStats cs = cache.stats();
+        HealthScore.Result r = HealthScore.of(s, statements, cs.redis().equals("degraded"));
+        Map<String, TaskRegistry.TaskState> states = tasks.get().states();
+        Map<String, String> services = new LinkedHashMap<>();
+        services.put("database", "up");
+        services.put("redis", cs.redis());
+        services.put("cache", "up");
+        services.put("scheduler", states.values().stream().anyMatch(t -> t.lastOutcome() != null && t.lastOutcome().startsWith("failed"))
+                ? "failing" : states.values().stream().allMatch(t -> t.runs() == 0) ? "starting" : "up");
+        services.put("analyzer", "up");
+        services.put("advisor", advisor.latest() == null ? "no advice yet" : "up");
+        services.put("n_plus_one", "up");
+        return new SystemHealth(r.status(), r.score(), r.components(), services, statements, states,
+                monitor.latest() == null ? Map.of() : monitor.latest().byKey());
+    }
+
+    /** The cache namespace of the dashboard document (10 s). */
+    public static final String NAMESPACE = "performance";
+
+    /** Everything the dashboard shows, in one document. */
+    public record Dashboard(Instant generatedAt, SystemHealth health, DatabaseCollector.DatabaseStats database,
+                            DatabaseCollector.Connections connections, CacheStats cache, List<History.SlowQuery> slowQueries,
+                            IndexAdvisor.Advice recommendations, List<Alert> alerts, List<NPlusOneLog.Summary> nPlusOne) {
+    }
+
+    /** The dashboard document, from the cache (10 s) or built. */
+    public Dashboard dashboard() {
+        return cache.get(CacheKey.of(NAMESPACE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+    }
+
+    public Dashboard buildDashboard() {
+        try {
+            SystemHealth h = health();
+            try (Connection c = dataSource.getConnection()) {
+                DatabaseCollector.Snapshot s = monitor.collector().collect(c);
+                return new Dashboard(clock.instant(), h, s.database(), s.connections(), cache.stats(),
+                        monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10), advisor.latest(),
+                        monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(24)), 50),
+                        nPlusOne.summary(Duration.ofHours(24)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the dashboard could not be built: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+// chrono-perf dashboard: signs in with a token, reads the API, draws with Chart.js, and follows
+// the live stream (server-sent events read through fetch, so that the token stays in a header).
+(function () {
+  'use strict';
+  const API = '/api/v1/admin/performance';
+  const KEY = 'chronoPerfToken';
+  const charts = {};
+  const state = { dashboard: null, streaming: false };
+  window.chronoPerf = { charts: charts, state: state };
+
+  const $ = (id) => document.getElementById(id);
+  const fmt = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v)) ? '–' : Number(v).toFixed(d);
+  const bytes = (b) => b >= 1 << 30 ? fmt(b / (1 << 30)) + ' GB' : b >= 1 << 20 ? fmt(b / (1 << 20)) + ' MB' : fmt(b / 1024, 0) + ' kB';
+  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+  const row = (cells) => { const tr = el('tr'); cells.forEach((c) => tr.appendChild(c instanceof Node ? c : el('td', String(c)))); return tr; };
+  const num = (v) => el('td', v, 'num');
+  const code = (s) => { const td = el('td'); td.appendChild(el('code', s.length > 160 ? s.slice(0, 160) + '…' : s)); return td; };
+  const fill = (id, rows, empty) => { const tb = $(id).querySelector('tbody'); tb.replaceChildren(...rows); if (!rows.length) { const tr = el('tr'); const td = el('td', empty, 'note'); td.colSpan = 8; tr.appendChild(td); tb.appendChild(tr); } };
+
+  async function api(path, options = {}) {
+    const headers = Object.assign({ Authorization: 'Bearer ' + sessionStorage.getItem(KEY) }, options.body ? { 'Content-Type': 'application/json' } : {});
+    const r = await fetch(API + path, Object.assign({}, options, { headers }));
+    if (r.status === 401) { signOut('The token was refused or has expired: sign in again.'); throw new Error('unauthorized'); }
+    const body = r.headers.get('content-type') && r.headers.get('content-type').includes('json') ? await r.json() : await r.text();
+    if (!r.ok) { throw new Error((body && body.detail) || ('HTTP ' + r.status)); }
+    return body;
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY);
+    $('app').hidden = true; $('sign-out').hidden = true; $('sign-in').hidden = false;
+    $('sign-in-error').textContent = message || '';
+    state.streaming = false;
+  }
+
+  async function signIn(token) {
+    sessionStorage.setItem(KEY, token.trim());
+    try {
+      await api('/health');
+    } catch (e) { if (e.message !== 'unauthorized') { $('sign-in-error').textContent = e.message; } return; }
+    $('sign-in').hidden = true; $('app').hidden = false; $('sign-out').hidden = false;
+    await refresh();
+    stream();
+    setInterval(refresh, 15000);
+  }
+
+  async function refresh() {
+    const [d, h] = await Promise.all([api('/dashboard'), api('/history?hours=1')]);
+    state.dashboard = d;
+    render(d);
+    drawCharts(h);
+    $('generated').textContent = 'updated ' + new Date(d.generated_at).toLocaleTimeString();
+  }
+
+  function renderScore(score, status) {
+    $('score').textContent = fmt(score, 1);
+    $('score').className = 'score ' + status; $('status').textContent = status; $('status').className = 'status ' + status;
+  }
+
+  function renderMetrics(m) {
+    if (!m) return;
+    $('t-connections').textContent = fmt(m.connections, 0);
+    $('t-tps').textContent = fmt(m.transactions_per_second, 1);
+    $('t-cache').textContent = m.cache_hit_ratio_pct === undefined ? '–' : fmt(m.cache_hit_ratio_pct, 2) + '%';
+    $('t-mean').textContent = m.mean_query_ms === undefined ? '–' : fmt(m.mean_query_ms, 1) + ' ms';
+    $('t-pool').textContent = m.pool_usage === undefined ? '–' : fmt(m.pool_usage * 100, 0) + '%';
+  }
+
+  function render(d) {
+    const h = d.health;
+    renderScore(h.score, h.status);
+    $('components').replaceChildren(...(h.components.length ? h.components.map((c) => { const li = el('li'); li.appendChild(el('b', '−' + fmt(c.penalty, 1) + ' ' + c.name)); li.appendChild(document.createTextNode(' ' + c.reason)); return li; }) : [el('li', 'no deduction')]));
+    renderMetrics(h.metrics);
+    const ns = Object.values(d.cache.namespaces || {});
+    const hits = ns.reduce((a, n) => a + n.l1_hits + n.l2_hits, 0), total = hits + ns.reduce((a, n) => a + n.misses, 0);
+    $('t-appcache').textContent = total ? fmt(100 * hits / total, 1) + '%' : '–';
+    $('services').replaceChildren(...Object.entries(h.services).map(([k, v]) => el('span', k + ': ' + v, v === 'up' ? '' : (v === 'degraded' || v === 'failing' ? 'down' : 'other'))));
+    fill('tasks', Object.values(h.tasks).map((t) => row([t.name, t.interval, num(t.runs), num(t.failures), t.last_run_at ? new Date(t.last_run_at).toLocaleTimeString() : '–', t.last_outcome || '–'])), 'no task yet');
+    fill('slow', (d.slow_queries || []).map((q) => { const tr = row([code(q.query), num(q.calls), num(fmt(q.mean_ms)), num(fmt(q.max_ms)), num(fmt(q.share_of_total_pct) + '%'), num(q.cache_hit_ratio_pct === undefined ? '–' : fmt(q.cache_hit_ratio_pct) + '%')]); tr.className = 'clickable'; tr.addEventListener('click', () => analyse(q)); return tr; }), 'no statement over the slow threshold in the last 24 h');
+    renderAdvice(d.recommendations);
+    fill('alerts', (d.alerts || []).map((a) => row([a.rule, a.severity, a.state, num(fmt(a.value, 2)), new Date(a.started_at).toLocaleString()])), 'no alert in the last 24 h');
+    fill('n1', (d.n_plus_one || []).map((f) => row([f.kind, code(f.sql || ''), f.site || '–', num(f.occurrences)])), 'no N+1 finding in the last 24 h');
+    fill('namespaces', Object.entries(d.cache.namespaces || {}).map(([name, n]) => row([name, num(fmt(n.hit_ratio * 100, 1) + '%'), num(n.l1_hits), num(n.l2_hits), num(n.misses), num(n.l2_keys), num(fmt(n.compression_ratio, 2))])), 'no namespace');
+  }
+
+  function renderAdvice(a) {
+    if (!a) { $('advice-summary').textContent = 'no advice yet: refresh it'; fill('indexes', [], 'no advice yet'); return; }
+    $('advice-summary').textContent = a.indexes.length + ' indexes, workload cost ' + fmt(a.baseline_cost, 0) + ' → ' + fmt(a.final_cost, 0) + ' (' + a.method + ', ' + a.planner_calls + ' planner calls)';
+    fill('indexes', a.indexes.map((r) => { const b = el('button', 'Apply'); b.addEventListener('click', () => apply(r, b)); const td = el('td'); td.appendChild(b); return row([code(r.ddl), num(bytes(r.size_bytes)), num(r.queries_helped.length), td]); }), 'no index is worth its cost for this workload');
+  }
+
+  async function analyse(q) {
+    const box = $('analysis'); box.hidden = false; box.replaceChildren(el('p', 'analysing…', 'note'));
+    try {
+      const a = await api('/query/analyze', { method: 'POST', body: JSON.stringify({ query: q.query, execution_time_ms: q.mean_ms }) });
+      const parts = [el('h3', 'Analysis of ' + (a.fingerprint || 'the statement'))];
+      if (a.execution_note) parts.push(el('p', a.execution_note, 'note'));
+      (a.findings || []).forEach((i) => parts.push(el('p', '[' + i.severity + '] ' + i.rule + ': ' + i.message + (i.suggestion ? ' → ' + i.suggestion : ''))));
+      (a.missing_indexes || []).forEach((r) => parts.push(el('p', 'index: ' + r.ddl + ' (' + fmt(r.estimated_improvement_pct) + '% cheaper, ' + r.method + ')')));
+      (a.rewrites || []).forEach((r) => parts.push(el('p', 'rewrite: ' + (r.description || r.rule || JSON.stringify(r)))));
+      parts.push(el('h3', 'Plan summary'));
+      const pre = el('pre', JSON.stringify(a.plan_summary || a, null, 2)); parts.push(pre);
+      box.replaceChildren(...parts);
+    } catch (e) { box.replaceChildren(el('p', 'The analysis needs an admin token: ' + e.message, 'error')); }
+  }
+
+  async function apply(r, button) {
+    if (!window.confirm('Create this index now with CREATE INDEX CONCURRENTLY?\n\n' + r.ddl)) return;
+    button.disabled = true; $('apply-result').textContent = 'creating…';
+    try {
+      const o = await api('/indexes/apply', { method: 'POST', body: JSON.stringify({ confirm: true, indexes: [r.ddl] }) });
+      $('apply-result').textContent = o.indexes.map((i) => (i.valid ? 'created ' : 'FAILED ') + i.name).join(', ') + (o.speedup ? '; read-only workload ' + fmt(o.before_ms) + ' → ' + fmt(o.after_ms) + ' ms (' + fmt(o.speedup) + 'x)' : '');
+    } catch (e) { $('apply-result').textContent = e.message; button.disabled = false; }
+  }
+
+  function lineChart(id, labels, datasets, suggestedMax) {
+    const data = { labels, datasets: datasets.map((d, i) => Object.assign({ borderWidth: 2, pointRadius: 0, tension: 0.25, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length] + '22', fill: datasets.length === 1 }, d)) };
+    if (charts[id]) { charts[id].data = data; charts[id].update('none'); return; }
+    charts[id] = new Chart($(id), { type: 'line', data, options: { animation: false, responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false }, plugins: { legend: { display: datasets.length > 1, position: 'bottom' } }, scales: { x: { ticks: { maxTicksLimit: 6 } }, y: { beginAtZero: !suggestedMax, suggestedMax } } } });
+  }
+  const palette = ['#3b63d6', '#1f9d55', '#d98e04', '#d64545', '#7b4bd6', '#0f8b8d', '#8a6d3b'];
+  const time = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+  function drawCharts(h) {
+    const labels = h.points.map((p) => time(p.taken_at));
+    lineChart('chart-connections', labels, [{ label: 'connections', data: h.points.map((p) => p.connections) }]);
+    lineChart('chart-tps', labels, [{ label: 'transactions/s', data: h.points.map((p) => p.transactions_per_second) }]);
+    lineChart('chart-cache', labels, [{ label: 'hit %', data: h.points.map((p) => p.cache_hit_ratio_pct) }], 100);
+    lineChart('chart-p95', labels, [{ label: 'p95 ms', data: h.points.map((p) => p.p95_statement_ms === undefined ? null : p.p95_statement_ms) }]);
+    const series = Object.entries(h.cache_hit_ratio_by_namespace || {});
+    const nsLabels = series.length ? series.reduce((a, [, pts]) => pts.length > a.length ? pts : a, []).map((p) => time(p.taken_at)) : [];
+    lineChart('chart-namespaces', nsLabels, series.map(([name, pts]) => ({ label: name, data: pts.map((p) => p.hit_ratio_pct), fill: false })), 100);
+  }
+
+  async function stream() {
+    state.streaming = true;
+    while (state.streaming) {
+      try {
+        const r = await fetch(API + '/stream', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY), Accept: 'text/event-stream' } });
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        $('live').className = 'live on'; $('live-text').textContent = 'live';
+        const reader = r.body.getReader(); const decoder = new TextDecoder(); let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let cut;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, cut); buffer = buffer.slice(cut + 2);
+            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+            if (data) { const f = JSON.parse(data); renderScore(f.score, f.status); renderMetrics(f.metrics); state.lastEvent = f.at; }
+          }
+        }
+      } catch (e) { /* reconnect below */ }
+      $('live').className = 'live'; $('live-text').textContent = 'reconnecting';
+      await new Promise((res) => setTimeout(res, 3000));
+    }
+  }
+
+  async function action(button, fn) { button.disabled = true; try { $('cache-result').textContent = await fn(); } catch (e) { $('cache-result').textContent = e.message; } button.disabled = false; }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value); });
+    $('sign-out').addEventListener('click', () => signOut());
+    $('advise').addEventListener('click', () => action($('advise'), async () => { const a = await api('/indexes/recommendations'); renderAdvice(a); return ''; }));
+    $('warm').addEventListener('click', () => action($('warm'), async () => { const r = await api('/cache/warm', { method: 'POST', body: JSON.stringify({}) }); return 'warmed ' + r.length + ' namespaces'; }));
+    $('clear').addEventListener('click', () => action($('clear'), async () => {
+      const pattern = $('clear-pattern').value;
+      if (!window.confirm('Clear every key matching ' + pattern + ' on every instance?')) return 'not cleared';
+      const r = await api('/cache/clear', { method: 'POST', body: JSON.stringify({ pattern, confirm: true }) }); return 'removed ' + r.removed + ' keys';
+    }));
+    if (sessionStorage.getItem(KEY)) { signIn(sessionStorage.getItem(KEY)); }
+  });
+})();
