@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "chrono-perf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Database performance system for admin platforms on PostgreSQL.",
         subcommands = {ServeCommand.class, TokenCommand.class, SeedCommand.class, MigrateCommand.class,
-                BenchCommand.class, HealthCommand.class, AdviseCommand.class, AnalyzeCommand.class, NPlusOneCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, HealthCommand.class, AdviseCommand.class, LintMigrationsCommand.class, AnalyzeCommand.class, NPlusOneCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
