@@ -23,6 +23,15 @@ public final class Main implements Runnable {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // every tuning setting is also a flag of serve (the one list: Setting)
+        CommandLine.Model.CommandSpec serve = cli.getSubcommands().get("serve").getCommandSpec();
+        for (io.chronoperf.runtime.Setting s : io.chronoperf.runtime.Setting.values()) {
+            if (s.tuning()) {
+                serve.addOption(CommandLine.Model.OptionSpec.builder(s.flag()).paramLabel("VALUE").type(String.class)
+                        .description(s.description() + " (" + s.env() + ", default " + (s.defaultValue() == null ? "unset" : s.defaultValue()) + ")")
+                        .build());
+            }
+        }
         cli.setParameterExceptionHandler((e, argv) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("chrono-perf: " + e.getMessage());

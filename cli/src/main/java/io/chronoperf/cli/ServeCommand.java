@@ -24,6 +24,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions services;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (CHRONO_PERF_PORT, default 8080; 0 picks a free one).")
     String port;
 
@@ -53,6 +56,18 @@ final class ServeCommand implements Callable<Integer> {
                 props.put("spring.datasource.password", svc.database().password());
             }
             props.put("server.port", Integer.toString(httpPort));
+            for (Setting s : Setting.values()) { // tuning: the flag, else the variable
+                if (s.tuning()) {
+                    picocli.CommandLine.Model.OptionSpec flag = spec.findOption(s.flag());
+                    String value = flag == null ? null : flag.getValue();
+                    if (value == null) {
+                        value = settings.get(s).orElse(null);
+                    }
+                    if (value != null) {
+                        props.put(s.property(), value);
+                    }
+                }
+            }
             props.put(Setting.HOME.property(), settings.home().toString());
             settings.get(Setting.TOKEN_SECRET).ifPresent(v -> props.put(Setting.TOKEN_SECRET.property(), v));
             svc.redisUri().ifPresent(uri -> props.put(Setting.REDIS_URL.property(), uri));
@@ -73,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
         long uid = svc.database().embedded() ? 1 : 0;
         String token = new TokenIssuer(secret, Clock.systemUTC()).issue("admin", Duration.ofHours(12), "serve-console", uid);
         System.out.printf("%nchrono-perf is ready in %.1f s%n", (System.nanoTime() - start) / 1e9);
-        System.out.println("  url:      " + base + "/api/v1/admin/users/dashboard");
+        System.out.println("  dashboard: " + base + "/admin/performance  (sign in with the admin token below)");
+        System.out.println("  api:      " + base + "/api/v1/admin/users/dashboard");
         System.out.println("  openapi:  " + base + "/v3/api-docs");
         System.out.println("  health:   " + base + "/actuator/health");
         svc.describe().forEach(line -> System.out.println("  " + line));

@@ -26,14 +26,52 @@ public enum Setting {
     ANALYZE_DB_PASSWORD("CHRONO_PERF_ANALYZE_DB_PASSWORD", null,
             "Password of CHRONO_PERF_ANALYZE_DB_USER."),
     TOKEN_SECRET("CHRONO_PERF_TOKEN_SECRET", null,
-            "HS256 secret for admin API tokens, at least 32 bytes. Unset: a random secret generated once and kept in CHRONO_PERF_HOME/token-secret.");
+            "HS256 secret for admin API tokens, at least 32 bytes. Unset: a random secret generated once and kept in CHRONO_PERF_HOME/token-secret."),
+
+    // Tuning of the server (Spring reads the variable for the property: CHRONO_PERF_MONITOR_SLOW_MS for chrono-perf.monitor.slow-ms).
+    SAMPLE_INTERVAL("CHRONO_PERF_TASKS_SAMPLE_INTERVAL", "chrono-perf.tasks.sample-interval", "PT30S",
+            "Background task: a monitoring sample (history, gauges) this often."),
+    HEALTH_INTERVAL("CHRONO_PERF_TASKS_HEALTH_INTERVAL", "chrono-perf.tasks.health-interval", "PT5M",
+            "Background task: the alert rules evaluated this often (the seed's health monitoring)."),
+    WARM_INTERVAL("CHRONO_PERF_TASKS_WARM_INTERVAL", "chrono-perf.tasks.warm-interval", "PT15M",
+            "Background task: cache warming this often (the seed's)."),
+    ANALYSIS_INTERVAL("CHRONO_PERF_TASKS_ANALYSIS_INTERVAL", "chrono-perf.tasks.analysis-interval", "PT30M",
+            "Background task: slow statements analysed and index advice refreshed this often (the seed's)."),
+    CLEANUP_INTERVAL("CHRONO_PERF_TASKS_CLEANUP_INTERVAL", "chrono-perf.tasks.cleanup-interval", "PT6H",
+            "Background task: history, resolved alerts and findings past the retention removed this often (the seed's)."),
+    RETENTION("CHRONO_PERF_MONITOR_RETENTION", "chrono-perf.monitor.retention", "P14D",
+            "How long monitoring history, resolved alerts and findings are kept."),
+    SLOW_MS("CHRONO_PERF_MONITOR_SLOW_MS", "chrono-perf.monitor.slow-ms", "200",
+            "A statement is slow at this mean time or more, in ms (the seed's 'under 200 ms average')."),
+    LONG_RUNNING("CHRONO_PERF_MONITOR_LONG_RUNNING", "chrono-perf.monitor.long-running", "PT60S",
+            "A statement running longer is long-running (pgHero's 60 s)."),
+    ALERT_WEBHOOK_URL("CHRONO_PERF_ALERTS_WEBHOOK_URL", "chrono-perf.alerts.webhook-url", null,
+            "Alerts are POSTed to this http(s) URL as they fire and resolve. Unset: the log only."),
+    ALERT_WEBHOOK_FORMAT("CHRONO_PERF_ALERTS_WEBHOOK_FORMAT", "chrono-perf.alerts.webhook-format", "generic",
+            "generic (the alert as JSON) or slack (an incoming-webhook text message)."),
+    CACHE_L1_MAXIMUM_SIZE("CHRONO_PERF_CACHE_L1_MAXIMUM_SIZE", "chrono-perf.cache.l1-maximum-size", "2000",
+            "Entries kept in the in-process cache level (Caffeine, W-TinyLFU)."),
+    N_PLUS_ONE_STRICT("CHRONO_PERF_N_PLUS_ONE_STRICT", "chrono-perf.n-plus-one.strict", "warn",
+            "What an N+1 in a request does: off, warn (logged and recorded) or fail (a 500, for tests)."),
+    N_PLUS_ONE_MIN_REPEATS("CHRONO_PERF_N_PLUS_ONE_MIN_REPEATS", "chrono-perf.n-plus-one.min-repeats", "3",
+            "The same statement shape this many times in one request from one call site is an N+1."),
+    N_PLUS_ONE_CAPTURE_VALUES("CHRONO_PERF_N_PLUS_ONE_CAPTURE_VALUES", "chrono-perf.n-plus-one.capture-values", "false",
+            "true: keep bound values with captured statements (they may hold personal data)."),
+    SEED_IF_EMPTY("CHRONO_PERF_SEED_IF_EMPTY", "chrono-perf.seed-if-empty", null,
+            "small, demo or large: load demo data when the database has no users ('serve' on an embedded database sets demo).");
 
     private final String env;
+    private final String property;
     private final String defaultValue;
     private final String description;
 
     Setting(String env, String defaultValue, String description) {
+        this(env, null, defaultValue, description);
+    }
+
+    Setting(String env, String property, String defaultValue, String description) {
         this.env = env;
+        this.property = property;
         this.defaultValue = defaultValue;
         this.description = description;
     }
@@ -50,7 +88,12 @@ public enum Setting {
 
     /** The Spring property, e.g. {@code chrono-perf.db-url}. */
     public String property() {
-        return "chrono-perf." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return property != null ? property : "chrono-perf." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** True for the server's tuning settings: flags of {@code serve}, read by the server as Spring properties. */
+    public boolean tuning() {
+        return property != null;
     }
 
     /** The default, or null when unset means "use the embedded default" or "none". */

@@ -89,4 +89,24 @@ class HealthApiTest {
         assertThat(trends.json().get("regressions").isArray()).isTrue();
         assertThat(trends.json().get("anomalies").isArray()).isTrue();
     }
+
+    @Test
+    void every_metric_the_grafana_dashboard_queries_is_on_the_prometheus_scrape() throws Exception {
+        var tasks = server.bean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class);
+        tasks.sample();
+        tasks.health();
+        server.get("/api/v1/admin/users/dashboard", server.token("viewer"));
+        String scrape = server.get("/actuator/prometheus", server.token("viewer")).body();
+        String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json"));
+
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(chrono_perf_[a-z0-9_]+|hikaricp_[a-z0-9_]+)").matcher(dashboard);
+        java.util.Set<String> metrics = new java.util.TreeSet<>();
+        while (m.find()) {
+            metrics.add(m.group(1));
+        }
+        assertThat(metrics).hasSizeGreaterThan(15);
+        for (String metric : metrics) {
+            assertThat(scrape).as(metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+    }
 }

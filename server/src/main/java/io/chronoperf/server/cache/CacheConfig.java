@@ -19,7 +19,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The two-level cache of the admin API: L2 on the configured Redis (none with no-redis), warmed
- * at start-up and then every {@code chrono-perf.cache.warm-interval} (the seed's 15 minutes), and
+ * at start-up and then every {@code chrono-perf.tasks.warm-interval} (the seed's 15 minutes, a background task), and
  * reported in {@code /actuator/health} as degraded while Redis is unreachable.
  */
 @Configuration(proxyBeanMethods = false)

@@ -37,11 +37,11 @@ public class TasksConfig {
     @Bean
     BackgroundTasks backgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming,
                                     PerformanceService performance,
-                                    @Value("${chrono-perf.tasks.sample-interval:${chrono-perf.monitor.sample-interval:PT30S}}") Duration sample,
+                                    @Value("${chrono-perf.tasks.sample-interval:PT30S}") Duration sample,
                                     @Value("${chrono-perf.tasks.health-interval:PT5M}") Duration health,
-                                    @Value("${chrono-perf.tasks.warm-interval:${chrono-perf.cache.warm-interval:PT15M}}") Duration warm,
+                                    @Value("${chrono-perf.tasks.warm-interval:PT15M}") Duration warm,
                                     @Value("${chrono-perf.tasks.analysis-interval:PT30M}") Duration analysis,
-                                    @Value("${chrono-perf.tasks.cleanup-interval:${chrono-perf.monitor.cleanup-interval:PT6H}}") Duration cleanup) {
+                                    @Value("${chrono-perf.tasks.cleanup-interval:PT6H}") Duration cleanup) {
         registry.declare(BackgroundTasks.SAMPLE, sample);
         registry.declare(BackgroundTasks.HEALTH, health);
         registry.declare(BackgroundTasks.WARM, warm);
@@ -70,7 +70,7 @@ public class TasksConfig {
             this.performance = performance;
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.sample-interval:${chrono-perf.monitor.sample-interval:PT30S}}",
+        @Scheduled(fixedDelayString = "${chrono-perf.tasks.sample-interval:PT30S}",
                 initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
         public void sample() {
             registry.run(SAMPLE, Duration.ofMinutes(1), monitor::sample);
@@ -81,8 +81,8 @@ public class TasksConfig {
             registry.run(HEALTH, Duration.ofMinutes(2), monitor::evaluateAlerts);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.warm-interval:${chrono-perf.cache.warm-interval:PT15M}}",
-                initialDelayString = "${chrono-perf.tasks.warm-interval:${chrono-perf.cache.warm-interval:PT15M}}")
+        @Scheduled(fixedDelayString = "${chrono-perf.tasks.warm-interval:PT15M}",
+                initialDelayString = "${chrono-perf.tasks.warm-interval:PT15M}")
         public void warm() {
             registry.run(WARM, Duration.ofMinutes(5), () -> warming.warmAll(true));
         }
@@ -92,8 +92,8 @@ public class TasksConfig {
             registry.run(ANALYSIS, Duration.ofMinutes(15), performance::analyze);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.cleanup-interval:${chrono-perf.monitor.cleanup-interval:PT6H}}",
-                initialDelayString = "${chrono-perf.tasks.cleanup-interval:${chrono-perf.monitor.cleanup-interval:PT6H}}")
+        @Scheduled(fixedDelayString = "${chrono-perf.tasks.cleanup-interval:PT6H}",
+                initialDelayString = "${chrono-perf.tasks.cleanup-interval:PT6H}")
         public void cleanUp() {
             registry.run(CLEANUP, Duration.ofMinutes(30), monitor::cleanUp);
         }
