@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
         subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
-                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class, BenchCommand.AdvisorBench.class})
+                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class, BenchCommand.AdvisorBench.class,
+                BenchCommand.DashboardBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -284,6 +285,76 @@ final class BenchCommand implements Runnable {
                                 + " budget %s = half); what-if %s, %d planner calls, %.1f s%n", r.strategicSpeedup(),
                         Sizes.format(r.strategicBytes()), r.advisorSpeedup(), a.indexes().size(), Sizes.format(a.usedBytes()),
                         Sizes.format(r.budgetBytes()), a.method(), a.plannerCalls(), a.runtimeMs() / 1000.0);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "dashboard", mixinStandardHelpOptions = true,
+            description = "GET /api/v1/admin/performance/dashboard over HTTP against a server started in this process:"
+                    + " p50/p95/p99 when served from the cache, and the cost of building it.")
+    static final class DashboardBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--requests", defaultValue = "2000", description = "Requests timed. Default: ${DEFAULT-VALUE}.")
+        int requests;
+
+        @Override
+        public Integer call() throws Exception {
+            io.chronoperf.runtime.Settings settings = services.settings();
+            byte[] secret = io.chronoperf.runtime.TokenSecret.resolve(settings);
+            try (Services svc = Services.start(settings, false)) {
+                java.util.Map<String, Object> props = new java.util.HashMap<>();
+                props.put("spring.datasource.url", svc.database().jdbcUrl());
+                if (svc.database().user() != null) {
+                    props.put("spring.datasource.username", svc.database().user());
+                }
+                if (svc.database().password() != null) {
+                    props.put("spring.datasource.password", svc.database().password());
+                }
+                props.put("server.port", "0");
+                props.put(io.chronoperf.runtime.Setting.HOME.property(), settings.home().toString());
+                svc.redisUri().ifPresent(uri -> props.put(io.chronoperf.runtime.Setting.REDIS_URL.property(), uri));
+                props.put("logging.level.root", "WARN");
+                try (var context = io.chronoperf.server.ChronoPerfServer.start(props)) {
+                    int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort();
+                    String token = new io.chronoperf.server.security.TokenIssuer(secret, java.time.Clock.systemUTC())
+                            .issue("viewer", java.time.Duration.ofHours(1), "bench", 0);
+                    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                    java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/admin/performance/dashboard"))
+                            .header("Authorization", "Bearer " + token).GET().build();
+                    context.getBean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class).sample();
+                    var performance = context.getBean(io.chronoperf.server.performance.PerformanceService.class);
+                    long[] build = new long[20];
+                    for (int i = 0; i < build.length; i++) {
+                        long t = System.nanoTime();
+                        performance.buildDashboard();
+                        build[i] = System.nanoTime() - t;
+                    }
+                    for (int i = 0; i < 200; i++) { // warm-up: JIT, connections, the cached document
+                        http.send(get, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    }
+                    long[] nanos = new long[requests];
+                    long bytes = 0;
+                    for (int i = 0; i < requests; i++) {
+                        long t = System.nanoTime();
+                        var r = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                        nanos[i] = System.nanoTime() - t;
+                        if (r.statusCode() != 200) {
+                            throw new IllegalStateException("GET dashboard answered " + r.statusCode());
+                        }
+                        bytes = r.body().length;
+                    }
+                    java.util.Arrays.sort(nanos);
+                    java.util.Arrays.sort(build);
+                    System.out.printf(java.util.Locale.ROOT, "GET dashboard (%,d bytes), %d requests over HTTP, cached:"
+                                    + " p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%nbuilding it (cache miss): p50 %.1f ms, max %.1f ms%n",
+                            bytes, requests, nanos[requests / 2] / 1e6, nanos[(int) (requests * 0.95)] / 1e6,
+                            nanos[(int) (requests * 0.99)] / 1e6, nanos[requests - 1] / 1e6, build[build.length / 2] / 1e6,
+                            build[build.length - 1] / 1e6);
+                }
             }
             return 0;
         }
