@@ -218,14 +218,14 @@ public final class QueryAnalyzer {
     }
 
     /**
-     * A statement ready for EXPLAIN: {@code explainOptions} go inside EXPLAIN's parentheses (with
-     * FORMAT JSON), {@code sql} is the JDBC text and {@code values} are bound to its placeholders;
-     * {@code genericParams} &gt; 0 means a generic plan of a prepared statement (before 16).
+     * A statement ready for EXPLAIN: {@code sql} is the JDBC text and {@code values} are bound to its placeholders;
+     * {@code genericParams} &gt; 0 means a generic plan of a server-side prepared statement ({@code sql}
+     * is then the statement's own text).
      */
-    public record Plannable(String explainOptions, String sql, List<Object> values, int genericParams) {
+    public record Plannable(String sql, List<Object> values, int genericParams) {
         /** True when the statement can be executed as planned (values known). */
         public boolean executable() {
-            return explainOptions.isEmpty() && genericParams == 0;
+            return genericParams == 0;
         }
     }
 
@@ -235,28 +235,35 @@ public final class QueryAnalyzer {
      * under plan_cache_mode = force_generic_plan, and DEALLOCATEd at once, so that each call plans
      * afresh (a what-if index must not meet a cached plan).
      */
+    private static final java.util.concurrent.atomic.AtomicLong GENERIC_NAMES = new java.util.concurrent.atomic.AtomicLong();
+
     public static JsonNode explain(Connection c, Plannable p, String options) throws SQLException {
         if (p.genericParams() == 0) {
-            return explain(c, "EXPLAIN (" + options + p.explainOptions() + "FORMAT JSON) " + p.sql(), p.values());
+            return explain(c, "EXPLAIN (" + options + "FORMAT JSON) " + p.sql(), p.values());
         }
+        String name = "chrono_perf_generic_" + GENERIC_NAMES.incrementAndGet();
         try (Statement s = c.createStatement()) {
-            s.execute("PREPARE chrono_perf_whatif AS " + p.sql());
+            s.execute("PREPARE " + name + " AS " + p.sql());
             try {
                 s.execute("SET plan_cache_mode = force_generic_plan");
-                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_whatif("
+                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE " + name + "("
                         + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")", List.of());
             } finally {
-                s.execute("RESET plan_cache_mode");
-                s.execute("DEALLOCATE chrono_perf_whatif");
+                try {
+                    s.execute("RESET plan_cache_mode");
+                    s.execute("DEALLOCATE " + name);
+                } catch (SQLException inAbortedTransaction) {
+                    // the caller's rollback undoes the SET; the name is never reused
+                }
             }
         }
     }
 
     /**
      * How to plan a statement that may carry $n parameters without values (pg_stat_statements'
-     * normalized texts): as it is without parameters; a generic plan on PostgreSQL 16+
-     * (EXPLAIN (GENERIC_PLAN)); before 16, with representative values from pg_stats, or a generic
-     * plan through PREPARE when a parameter has no representative value.
+     * normalized texts): as it is without parameters; a generic plan (PREPARE, EXECUTE under
+     * force_generic_plan) on PostgreSQL 16+; before 16, with representative values from pg_stats,
+     * or a generic plan when a parameter has no representative value.
      */
     public static Plannable plannable(Connection c, String statement) throws SQLException {
         return plannable(c, statement, false);
@@ -269,23 +276,22 @@ public final class QueryAnalyzer {
     public static Plannable plannable(Connection c, String statement, boolean generic) throws SQLException {
         int placeholders = placeholders(statement);
         if (placeholders == 0) {
-            return new Plannable("", jdbcText(statement), List.of(), 0);
-        }
-        if (c.getMetaData().getDatabaseMajorVersion() >= 16) {
-            return new Plannable("GENERIC_PLAN, ", jdbcText(statement), List.of(), 0);
+            return new Plannable(jdbcText(statement), List.of(), 0);
         }
         String fixed = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
-        if (generic) {
-            return new Plannable("", jdbcText(fixed), List.of(), placeholders);
+        if (generic || c.getMetaData().getDatabaseMajorVersion() >= 16) {
+            // PREPARE and EXECUTE under force_generic_plan on every version: EXPLAIN (GENERIC_PLAN)
+            // would need the simple query protocol, as the driver's extended protocol binds $n itself
+            return new Plannable(fixed, List.of(), placeholders); // PREPAREd through a plain Statement: no ? doubling
         }
         List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
         if (representative == null) {
             // no representative value for some parameter: a generic plan through PREPARE
-            return new Plannable("", jdbcText(fixed), List.of(), placeholders);
+            return new Plannable(fixed, List.of(), placeholders);
         }
         List<Object> bound = new ArrayList<>();
         String text = bindable(fixed, representative, bound);
-        return new Plannable("", text, bound, 0);
+        return new Plannable(text, bound, 0);
     }
 
     /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */

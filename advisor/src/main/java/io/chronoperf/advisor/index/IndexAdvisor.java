@@ -33,6 +33,8 @@ import java.util.function.IntConsumer;
 public final class IndexAdvisor {
     /** Planner units charged per index entry written (about one random leaf-page visit). */
     public static final double WRITE_COST_PER_ENTRY = 5.0;
+    /** Tables with fewer rows get no index: reading them whole costs a few pages. */
+    public static final long MIN_TABLE_ROWS = 10_000;
 
     /**
      * @param budgetBytes        the total size the new indexes may take
@@ -124,10 +126,10 @@ public final class IndexAdvisor {
             }
             // Two greedy passes over the same cost cache: by gain per byte (Extend's rule, best when
             // the budget binds) and by gain alone (best when it does not); the cheaper set wins.
-            Selection perByte = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, true);
+            Selection perByte = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, true, catalog);
             double baseline = perByte.workloadCost(Set.of());
             perByte.run(baseline);
-            Selection byGain = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, false);
+            Selection byGain = new Selection(whatIf, reads, existing, writes, updates, updatedColumns, false, catalog);
             byGain.run(baseline);
             Selection s = byGain.cost < perByte.cost ? byGain : perByte;
             List<Recommendation> out = s.recommendations();
@@ -151,13 +153,15 @@ public final class IndexAdvisor {
         private final Map<IndexDef, Double> bound = new HashMap<>(); // lazy upper bounds of gain per byte
         private final List<IndexDef> chosen = new ArrayList<>();
         private final boolean perByte;
+        private final QueryColumns catalog;
         private double cost;
         private long usedBytes;
 
         Selection(WhatIf whatIf, List<WhatIf.Prepared> queries, Map<String, List<List<String>>> existing,
                   Map<String, Double> writes, Map<String, Double> updates, Map<String, Set<String>> updatedColumns,
-                  boolean perByte) {
+                  boolean perByte, QueryColumns catalog) {
             this.perByte = perByte;
+            this.catalog = catalog;
             this.whatIf = whatIf;
             this.queries = queries;
             this.existing = existing;
@@ -254,6 +258,10 @@ public final class IndexAdvisor {
             Set<IndexDef> taken = new HashSet<>(chosen);
             List<Move> out = new ArrayList<>();
             columns.forEach((table, cols) -> {
+                QueryColumns.Table t = catalog.table(table);
+                if (t != null && t.rows() < MIN_TABLE_ROWS) {
+                    return; // a sequential scan of a small table is as fast: an index there is noise
+                }
                 for (String col : cols) {
                     IndexDef d = new IndexDef(table, List.of(col));
                     if (!taken.contains(d) && !covered(d)) {

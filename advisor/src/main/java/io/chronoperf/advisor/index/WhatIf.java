@@ -184,8 +184,10 @@ final class WhatIf implements AutoCloseable {
         } catch (SQLException e) {
             return null; // a lock timeout or a failed build: no verdict rather than a guess
         } finally {
-            c.rollback();
-            c.setAutoCommit(true);
+            if (!c.isClosed()) { // a protocol error makes the pool close the connection
+                c.rollback();
+                c.setAutoCommit(true);
+            }
         }
     }
 
