@@ -123,6 +123,7 @@
 
   function drawCharts(h) {
     const labels = h.points.map((p) => time(p.taken_at));
+    $('history-note').textContent = h.points.length < 2 ? 'The history is starting: a sample every 30 s, the first points within a minute.' : '';
     lineChart('chart-connections', labels, [{ label: 'connections', data: h.points.map((p) => p.connections) }]);
     lineChart('chart-tps', labels, [{ label: 'transactions/s', data: h.points.map((p) => p.transactions_per_second) }]);
     lineChart('chart-cache', labels, [{ label: 'hit %', data: h.points.map((p) => p.cache_hit_ratio_pct) }], 100);

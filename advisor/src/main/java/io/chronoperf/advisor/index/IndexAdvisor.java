@@ -34,7 +34,7 @@ public final class IndexAdvisor {
     /** Planner units charged per index entry written (about one random leaf-page visit). */
     public static final double WRITE_COST_PER_ENTRY = 5.0;
     /** Tables with fewer rows get no index: reading them whole costs a few pages. */
-    public static final long MIN_TABLE_ROWS = 10_000;
+    public static final long MIN_TABLE_ROWS = 1_000;
 
     /**
      * @param budgetBytes        the total size the new indexes may take
