@@ -16,16 +16,21 @@ final class ConfigCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print the table as Markdown (the README's configuration table).")
     boolean markdown;
 
+    /** The configuration table of the README and docs/configuration.md. */
+    static String markdown() {
+        StringBuilder out = new StringBuilder("| variable | flag | Spring property | default | description |\n|---|---|---|---|---|\n");
+        for (Setting s : Setting.values()) {
+            out.append(String.format("| `%s` | `%s` | `%s` | %s | %s |%n", s.env(), s.flag(), s.property(),
+                    s.defaultValue() == null ? "(unset)" : "`" + s.defaultValue() + "`", s.description()));
+        }
+        return out.toString();
+    }
+
     @Override
     public Integer call() {
         Settings settings = services.settings();
         if (markdown) {
-            System.out.println("| variable | flag | Spring property | default | description |");
-            System.out.println("|---|---|---|---|---|");
-            for (Setting s : Setting.values()) {
-                System.out.printf("| `%s` | `%s` | `%s` | %s | %s |%n", s.env(), s.flag(), s.property(),
-                        s.defaultValue() == null ? "(unset)" : "`" + s.defaultValue() + "`", s.description());
-            }
+            System.out.print(markdown());
             return 0;
         }
         for (Setting s : Setting.values()) {
