@@ -108,7 +108,7 @@ public final class AdvisorBenchmark {
                 log.accept("restoring the strategic indexes, dropping the advisor's");
                 for (IndexAdvisor.Recommendation r : built) {
                     s.execute("DROP INDEX IF EXISTS " + r.table().substring(0, r.table().indexOf('.') + 1)
-                            + "\"" + new io.chronoperf.advisor.index.IndexDef(r.table(), r.columns()).name() + "\"");
+                            + "\"" + r.name() + "\"");
                 }
                 StrategicIndexes.restore(c, strategic, ix -> { });
             }
@@ -118,7 +118,7 @@ public final class AdvisorBenchmark {
     private static long size(Connection c, IndexAdvisor.Recommendation r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(to_regclass(?))")) {
             ps.setString(1, r.table().substring(0, r.table().indexOf('.') + 1) + "\""
-                    + new io.chronoperf.advisor.index.IndexDef(r.table(), r.columns()).name() + "\"");
+                    + r.name() + "\"");
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

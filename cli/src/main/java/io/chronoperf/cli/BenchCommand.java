@@ -234,7 +234,8 @@ final class BenchCommand implements Runnable {
                     for (long budget : budgets) {
                         io.chronoperf.advisor.index.IndexAdvisor advisor = new io.chronoperf.advisor.index.IndexAdvisor(
                                 new io.chronoperf.advisor.index.IndexAdvisor.Options(budget, maxWidth, 0,
-                                        io.chronoperf.advisor.index.IndexAdvisor.Options.DEFAULT.minImprovementPct(), 256L << 20, 10L << 20), step -> { });
+                                        io.chronoperf.advisor.index.IndexAdvisor.Options.DEFAULT.minImprovementPct(), 256L << 20, 10L << 20,
+                                        false) /* the literature's setting: key columns only, no INCLUDE */, step -> { });
                         io.chronoperf.advisor.index.IndexAdvisor.Advice a = advisor.advise(c, workload);
                         System.out.printf(java.util.Locale.ROOT, "| %s | %.1f%% | %d | %s | %d | %.1f s |%n", Sizes.format(budget),
                                 100 * a.relativeCost(), a.indexes().size(), Sizes.format(a.usedBytes()), a.plannerCalls(),

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Workload-wide index selection under a storage budget, verified by the planner. A greedy of the
@@ -33,6 +35,13 @@ import java.util.function.IntConsumer;
 public final class IndexAdvisor {
     /** Planner units charged per index entry written (about one random leaf-page visit). */
     public static final double WRITE_COST_PER_ENTRY = 5.0;
+    /** A trailing LIMIT (and OFFSET) whose value is a parameter. */
+    private static final Pattern PARAMETER_LIMIT = Pattern.compile(
+            "(?is)\\s+(?:limit\\s+\\$\\d+(?:\\s+offset\\s+\\$\\d+)?|offset\\s+\\$\\d+\\s+limit\\s+\\$\\d+)\\s*;?\\s*$");
+    /** Most INCLUDE columns of a covering variant. */
+    public static final int MAX_INCLUDE = 4;
+    /** A step must make one statement at least this much cheaper (2%). */
+    public static final double MIN_QUERY_GAIN = 0.02;
     /** Tables with fewer rows get no index: reading them whole costs a few pages. */
     public static final long MIN_TABLE_ROWS = 1_000;
 
@@ -43,10 +52,17 @@ public final class IndexAdvisor {
      * @param minImprovementPct  a step must save at least this share of the current workload cost (0.001%)
      * @param maxTableBytes      the transactional fallback builds indexes on tables up to this size
      * @param unusedIndexMin     hygiene reports unused indexes from this size (10 MB)
+     * @param covering           also try covering variants of chosen indexes (INCLUDE the other columns a statement reads)
      */
     public record Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes,
-                          long unusedIndexMin) {
-        public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.001, 256L << 20, 10L << 20);
+                          long unusedIndexMin, boolean covering) {
+        public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.001, 256L << 20, 10L << 20, true);
+
+        /** With covering (INCLUDE) variants. */
+        public Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes,
+                       long unusedIndexMin) {
+            this(budgetBytes, maxWidth, maxIndexes, minImprovementPct, maxTableBytes, unusedIndexMin, true);
+        }
 
         public Options {
             if (budgetBytes <= 0) {
@@ -62,8 +78,11 @@ public final class IndexAdvisor {
     public record QueryGain(String query, double costBefore, double costAfter) {
     }
 
-    public record Recommendation(String ddl, String table, List<String> columns, long sizeBytes,
-                                 List<QueryGain> queriesHelped, String writeOverhead) {
+    public record Recommendation(String ddl, String name, String table, List<String> columns, List<String> include,
+                                 long sizeBytes, List<QueryGain> queriesHelped, String writeOverhead) {
+        public IndexDef definition() {
+            return new IndexDef(table, columns, include);
+        }
     }
 
     /** A workload statement left out, and why. */
@@ -109,7 +128,20 @@ public final class IndexAdvisor {
                     unplanned.add(new Unplanned(q.id(), "reads no table of this database"));
                     continue;
                 }
-                WhatIf.Prepared p = new WhatIf.Prepared(q, plan, use);
+                List<QueryAnalyzer.Plannable> plans = new ArrayList<>(List.of(plan));
+                Matcher limit = PARAMETER_LIMIT.matcher(plan.sql());
+                if (plan.genericParams() > 0 && limit.find()) {
+                    // the same statement without its LIMIT; the parameters the LIMIT (and OFFSET) used
+                    // stay referenced, typeless, in a predicate that folds to true
+                    StringBuilder keep = new StringBuilder();
+                    Matcher param = Pattern.compile("\\$(\\d+)").matcher(limit.group());
+                    while (param.find()) {
+                        keep.append(" AND ($").append(param.group(1)).append("::text IS NULL OR TRUE)");
+                    }
+                    plans.add(new QueryAnalyzer.Plannable("SELECT * FROM (" + plan.sql().substring(0, limit.start())
+                            + ") AS chrono_perf_whole WHERE TRUE" + keep, List.of(), plan.genericParams()));
+                }
+                WhatIf.Prepared p = new WhatIf.Prepared(q, plans, use);
                 if (use.write() && use.writtenTable() != null) {
                     double rows = writtenRows(c, plan);
                     writes.merge(use.writtenTable(), q.weight() * rows, Double::sum);
@@ -183,10 +215,29 @@ public final class IndexAdvisor {
             return total;
         }
 
+        /**
+         * True when the move makes some statement on the table at least {@link #MIN_QUERY_GAIN}
+         * cheaper: a step that shaves a little off many statements is noise in the estimates,
+         * not worth an index (Dexter asks 50% of one query; we ask less, and the workload sum decides).
+         */
+        boolean helpsOneEnough(Set<IndexDef> before, Set<IndexDef> after, String table) throws SQLException {
+            for (WhatIf.Prepared q : queries) {
+                if (!q.use().tables().contains(table)) {
+                    continue;
+                }
+                Double b = whatIf.cost(q, before);
+                Double a = whatIf.cost(q, after);
+                if (b != null && a != null && b > 0 && (b - a) / b >= MIN_QUERY_GAIN) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         double writePenalty(IndexDef d) {
             double penalty = writes.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY;
             Set<String> updated = updatedColumns.getOrDefault(d.table(), Set.of());
-            if (d.columns().stream().anyMatch(updated::contains)) {
+            if (d.columns().stream().anyMatch(updated::contains) || d.include().stream().anyMatch(updated::contains)) {
                 // the update can no longer be HOT: every index of the table gets a new entry
                 penalty += updates.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY * (existingCount.getOrDefault(d.table(), 0) + 1);
             }
@@ -222,7 +273,7 @@ public final class IndexAdvisor {
                     double gain = cost - workloadCost(next);
                     double ratio = perByte ? gain / Math.max(added, 8192) : gain;
                     bound.put(m.add, Math.max(ratio, 0));
-                    if (gain > minStep && (best == null || ratio > bestRatio)) {
+                    if (gain > minStep && (best == null || ratio > bestRatio) && helpsOneEnough(config, next, m.add.table())) {
                         best = m;
                         bestRatio = ratio;
                         best.gain = gain;
@@ -269,8 +320,54 @@ public final class IndexAdvisor {
                     }
                 }
             });
+            // Beyond Extend: per statement, an equality column followed by another of its columns
+            // (the equality-then-range-or-order index that extending a range column cannot reach)
+            if (options.maxWidth() >= 2) {
+                Set<IndexDef> pairs = new LinkedHashSet<>();
+                for (WhatIf.Prepared q : queries) {
+                    q.use().indexable().forEach((table, cols) -> {
+                        QueryColumns.Table t = catalog.table(table);
+                        if (t != null && t.rows() < MIN_TABLE_ROWS) {
+                            return;
+                        }
+                        for (String e : cols) {
+                            if (!q.use().equality().contains(e)) {
+                                continue;
+                            }
+                            for (String o : cols) {
+                                if (!o.equals(e)) {
+                                    pairs.add(new IndexDef(table, List.of(e, o)));
+                                }
+                            }
+                        }
+                    });
+                }
+                for (IndexDef d : pairs) {
+                    if (!taken.contains(d) && !covered(d)) {
+                        out.add(new Move(d, null));
+                    }
+                }
+            }
+            if (options.covering()) {
+                // covering variants of the chosen: the other columns a statement reads from the table
+                for (IndexDef c : chosen) {
+                    if (!c.include().isEmpty()) {
+                        continue;
+                    }
+                    for (WhatIf.Prepared q : queries) {
+                        Set<String> extra = new java.util.TreeSet<>(q.use().referenced().getOrDefault(c.table(), Set.of()));
+                        extra.removeAll(c.columns());
+                        if (!extra.isEmpty() && extra.size() <= MAX_INCLUDE && q.use().referenced().get(c.table()).containsAll(c.columns())) {
+                            IndexDef cover = c.covering(List.copyOf(extra));
+                            if (!taken.contains(cover)) {
+                                out.add(new Move(cover, c));
+                            }
+                        }
+                    }
+                }
+            }
             for (IndexDef c : chosen) {
-                if (c.columns().size() >= options.maxWidth()) {
+                if (c.columns().size() >= options.maxWidth() || !c.include().isEmpty()) {
                     continue;
                 }
                 Set<String> with = new LinkedHashSet<>();
@@ -329,7 +426,7 @@ public final class IndexAdvisor {
                         + " (%.0f per entry written%s)", d.table(), penalty, WRITE_COST_PER_ENTRY,
                         d.columns().stream().anyMatch(updatedColumns.getOrDefault(d.table(), Set.of())::contains)
                                 ? ", and updates of an indexed column lose HOT" : "");
-                out.add(new Recommendation(d.ddl(), d.table(), d.columns(), whatIf.size(d), helped, note));
+                out.add(new Recommendation(d.ddl(), d.name(), d.table(), d.columns(), d.include(), whatIf.size(d), helped, note));
             }
             return out;
         }

@@ -66,7 +66,7 @@ public final class IndexApplier {
         double[] before = time(c, timed);
         List<Applied> applied = new ArrayList<>();
         for (IndexAdvisor.Recommendation r : indexes) {
-            IndexDef d = new IndexDef(r.table(), r.columns());
+            IndexDef d = r.definition();
             progress.accept("creating " + d.name());
             applied.add(create(c, d));
         }

@@ -8,18 +8,28 @@ import java.util.Locale;
  * A B-tree index the advisor may recommend: key columns in order on one table (schema-qualified
  * as the catalog names it). Value object: equal definitions are the same index.
  */
-public record IndexDef(String table, List<String> columns) implements Comparable<IndexDef> {
+public record IndexDef(String table, List<String> columns, List<String> include) implements Comparable<IndexDef> {
     public IndexDef {
         columns = List.copyOf(columns);
+        include = include == null ? List.of() : List.copyOf(include);
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("an index needs a column");
         }
     }
 
+    public IndexDef(String table, List<String> columns) {
+        this(table, columns, List.of());
+    }
+
     public IndexDef extendedBy(String column) {
         List<String> more = new ArrayList<>(columns);
         more.add(column);
-        return new IndexDef(table, more);
+        return new IndexDef(table, more, include);
+    }
+
+    /** The same keys carrying these columns in the leaf pages (INCLUDE), for index-only scans. */
+    public IndexDef covering(List<String> columns) {
+        return new IndexDef(table, this.columns, columns);
     }
 
     public String leading() {
@@ -29,7 +39,7 @@ public record IndexDef(String table, List<String> columns) implements Comparable
     /** A stable name within PostgreSQL's 63 characters: table, columns, and "idx". */
     public String name() {
         String bare = table.substring(table.indexOf('.') + 1);
-        String name = bare + "_" + String.join("_", columns) + "_idx";
+        String name = bare + "_" + String.join("_", columns) + (include.isEmpty() ? "" : "_incl_" + String.join("_", include)) + "_idx";
         if (name.length() > 63) {
             name = name.substring(0, 54) + "_" + Integer.toHexString(name.hashCode() & 0xfffffff);
         }
@@ -38,17 +48,22 @@ public record IndexDef(String table, List<String> columns) implements Comparable
 
     /** The statement without CONCURRENTLY (HypoPG, or a build inside a rolled-back transaction). */
     public String createSql() {
-        return "CREATE INDEX " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")";
+        return "CREATE INDEX " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")" + includeClause();
     }
 
     /** The statement to run in production. */
     public String ddl() {
-        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")";
+        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")"
+                + includeClause();
     }
 
     String qualified() {
         int dot = table.indexOf('.');
         return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    }
+
+    private String includeClause() {
+        return include.isEmpty() ? "" : " INCLUDE (" + String.join(", ", include.stream().map(IndexDef::quote).toList()) + ")";
     }
 
     private String quotedColumns() {
@@ -62,11 +77,15 @@ public record IndexDef(String table, List<String> columns) implements Comparable
     @Override
     public int compareTo(IndexDef o) {
         int t = table.compareTo(o.table);
-        return t != 0 ? t : String.join(",", columns).compareTo(String.join(",", o.columns));
+        if (t != 0) {
+            return t;
+        }
+        int c = String.join(",", columns).compareTo(String.join(",", o.columns));
+        return c != 0 ? c : String.join(",", include).compareTo(String.join(",", o.include));
     }
 
     @Override
     public String toString() {
-        return table + "(" + String.join(", ", columns) + ")";
+        return table + "(" + String.join(", ", columns) + ")" + (include.isEmpty() ? "" : " INCLUDE (" + String.join(", ", include) + ")");
     }
 }

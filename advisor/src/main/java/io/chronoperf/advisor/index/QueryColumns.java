@@ -30,9 +30,14 @@ final class QueryColumns {
     }
 
     /** What a query touches: its tables, and per table its indexable columns in order of appearance. */
+    /** ... and {@code referenced}: every column of each table the statement names (select lists too). */
     record Use(Set<String> tables, Map<String, Set<String>> indexable, boolean write, String writtenTable,
-               Set<String> setColumns) {
+               Set<String> setColumns, Set<String> equality, Map<String, Set<String>> referenced) {
     }
+
+    /** A column compared for equality with a value ({@code col = $1}, {@code col = 'x'}, {@code col IN (...)}). */
+    private static final Pattern EQUALITY = Pattern.compile(
+            "(?i)(?:\\b[a-z_][a-z0-9_]*\\.)?\\b([a-z_][a-z0-9_]*)\\s*(?:=\\s*(?:\\$\\d+|'(?:[^']|'')*'|-?\\d+(?:\\.\\d+)?|true|false)(?![\\w.])|\\s+in\\s*\\()");
 
     private final Map<String, Table> byBareName = new HashMap<>();
 
@@ -128,6 +133,7 @@ final class QueryColumns {
         }
         Map<String, Set<String>> indexable = new LinkedHashMap<>();
         Set<String> setColumns = new LinkedHashSet<>();
+        Map<String, Set<String>> referenced = new LinkedHashMap<>();
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             for (String table : tables) {
@@ -135,6 +141,7 @@ final class QueryColumns {
                 if (!t.columns().contains(w)) {
                     continue;
                 }
+                referenced.computeIfAbsent(table, k -> new LinkedHashSet<>()).add(w);
                 if (insert || !indexablePlace.get(i)) {
                     if ("update".equals(first) && table.equals(written)) {
                         setColumns.add(w);
@@ -144,7 +151,12 @@ final class QueryColumns {
                 indexable.computeIfAbsent(table, k -> new LinkedHashSet<>()).add(w);
             }
         }
-        return new Use(tables, indexable, write, written, setColumns);
+        Set<String> equality = new LinkedHashSet<>();
+        Matcher eq = EQUALITY.matcher(sql);
+        while (eq.find()) {
+            equality.add(eq.group(1).toLowerCase(Locale.ROOT));
+        }
+        return new Use(tables, indexable, write, written, setColumns, equality, referenced);
     }
 
     private Table tableByName(String qualified) {

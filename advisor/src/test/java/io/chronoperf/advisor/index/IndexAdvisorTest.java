@@ -67,6 +67,26 @@ class IndexAdvisorTest {
     }
 
     @Test
+    void a_parameterized_limit_does_not_hide_the_index_that_serves_the_filter() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE actions (id bigint PRIMARY KEY, admin_id int NOT NULL, at timestamptz NOT NULL, note text)");
+            // a few admins do most of the work: the rows of one admin are not spread evenly in time
+            s.execute("INSERT INTO actions SELECT g, CASE WHEN g % 10 < 8 THEN g % 3 ELSE g % 250 END,"
+                    + " timestamptz '2026-01-01' + g * interval '1 minute', 'n' FROM generate_series(1, 300000) g");
+            s.execute("ANALYZE actions");
+        }
+        // as pg_stat_statements writes it: every value a parameter, the LIMIT too
+        IndexAdvisor.Advice a = advise(
+                "SELECT id, at FROM actions WHERE admin_id = $1 ORDER BY at DESC LIMIT $2");
+
+        assertThat(a.indexes()).anySatisfy(r -> {
+            assertThat(r.table()).isEqualTo("public.actions");
+            assertThat(r.columns().get(0)).isEqualTo("admin_id");
+            assertThat(r.columns()).contains("at");
+        });
+    }
+
+    @Test
     void a_write_only_table_gets_no_index() throws SQLException {
         IndexAdvisor.Advice a = advise("INSERT INTO events (kind, payload) VALUES ('login', 'x')",
                 "INSERT INTO events (kind, payload) VALUES ('logout', 'y')");
