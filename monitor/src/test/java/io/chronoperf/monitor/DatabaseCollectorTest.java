@@ -122,6 +122,37 @@ class DatabaseCollectorTest {
     }
 
     @Test
+    void a_monitoring_role_with_only_pg_monitor_takes_a_full_snapshot_and_the_score() throws SQLException {
+        String role = "cp_monitor_" + Long.toHexString(System.nanoTime());
+        execute("CREATE ROLE " + role + " LOGIN PASSWORD 'monitor-secret' NOSUPERUSER");
+        execute("GRANT pg_monitor TO " + role);
+        try {
+            java.util.Properties p = new java.util.Properties();
+            p.setProperty("user", role);
+            p.setProperty("password", "monitor-secret");
+            String url = db.endpoint().jdbcUrl().replaceAll("([?&])user=[^&]*&?", "$1");
+            try (Connection c = java.sql.DriverManager.getConnection(url, p)) {
+                try (Statement who = c.createStatement(); java.sql.ResultSet rs = who.executeQuery(
+                        "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo(role);
+                    assertThat(rs.getBoolean(2)).isFalse();
+                }
+                DatabaseCollector.Snapshot s = collector.collect(c);
+                StatementSummary statements = StatementSummary.of(c);
+
+                assertThat(s.database().commits()).isPositive();
+                assertThat(s.connections().maxConnections()).isPositive();
+                assertThat(s.tables()).isNotEmpty(); // pg_stat_user_tables lists tables the role cannot read
+                assertThat(HealthScore.of(s, statements, false).score()).isBetween(0.0, 100.0);
+            }
+        } finally {
+            execute("DROP OWNED BY " + role);
+            execute("DROP ROLE " + role);
+        }
+    }
+
+    @Test
     void database_counters_and_connections_are_read() throws SQLException {
         DatabaseCollector.Snapshot s = snapshot();
 
