@@ -40,8 +40,17 @@ public final class AdvisorService {
         return latest.get();
     }
 
+    /**
+     * @throws io.chronoperf.admin.repository.ConflictException when the database has no
+     *         pg_stat_statements, the workload's only source here (a 409 that says how to add it)
+     */
     public synchronized IndexAdvisor.Advice advise(IndexAdvisor.Options options) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            if (!io.chronoperf.monitor.StatementSummary.of(c).available()) {
+                throw new io.chronoperf.admin.repository.ConflictException("index advice reads the workload from pg_stat_statements,"
+                        + " which this database does not have: add it to shared_preload_libraries and run CREATE EXTENSION"
+                        + " pg_stat_statements (or use ./chrono-perf advise --workload FILE)");
+            }
             IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, Workload.fromStatStatements(c, STATEMENTS));
             latest.set(a);
             return a;
@@ -49,6 +58,7 @@ public final class AdvisorService {
     }
 
     /** Creates the given recommendations (already checked to be current ones) with proof. */
+    /** Creates the given recommendations; the workload timed before and after comes from pg_stat_statements. */
     public synchronized IndexApplier.Outcome apply(List<IndexAdvisor.Recommendation> indexes) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Workload w = Workload.fromStatStatements(c, STATEMENTS);

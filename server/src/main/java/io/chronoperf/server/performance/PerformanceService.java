@@ -72,7 +72,9 @@ public final class PerformanceService {
                                 QueryAnalyzer.Analysis analysis, String error) {
     }
 
-    public record AnalysisReport(Instant at, long millis, List<AnalysedQuery> slowQueries, IndexAdvisor.Advice advice) {
+    /** @param adviceNote why there is no advice, when there is none */
+    public record AnalysisReport(Instant at, long millis, List<AnalysedQuery> slowQueries, IndexAdvisor.Advice advice,
+                                 String adviceNote) {
     }
 
     /**
@@ -93,11 +95,20 @@ public final class PerformanceService {
                 }
             }
         }
-        IndexAdvisor.Advice advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
-        AnalysisReport report = new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice);
+        IndexAdvisor.Advice advice;
+        String note = null;
+        try {
+            advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
+        } catch (io.chronoperf.admin.repository.ConflictException noWorkload) {
+            advice = null; // no pg_stat_statements: no advice, said in the report
+            note = noWorkload.getMessage();
+        }
+        AnalysisReport report = new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice, note);
         try (Connection c = dataSource.getConnection()) {
             Findings.store(c, report.at(), "slow_query_analysis", analysed);
-            Findings.store(c, report.at(), "index_advice", advice);
+            if (advice != null) {
+                Findings.store(c, report.at(), "index_advice", advice);
+            }
         }
         cache.invalidateNamespace(NAMESPACE);
         return report;
@@ -127,10 +138,12 @@ public final class PerformanceService {
             AnalysisReport analysis = analyze();
             OptimizeReport r = new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, warmed,
                     analysis.slowQueries().size(), analysis.advice(),
-                    "indexes are recommended, never applied here: POST indexes/apply with confirm does that");
+                    "indexes are recommended, never applied here: POST indexes/apply with confirm does that"
+                            + (analysis.adviceNote() == null ? "" : "; no index advice: " + analysis.adviceNote()));
             try (Connection c = dataSource.getConnection()) {
                 Findings.store(c, at, "optimize", Map.of("millis", r.millis(), "forced", force, "warmed", warmed.size(),
-                        "slow_queries_analysed", r.slowQueriesAnalysed(), "indexes_recommended", analysis.advice().indexes().size()));
+                        "slow_queries_analysed", r.slowQueriesAnalysed(), "indexes_recommended",
+                        analysis.advice() == null ? 0 : analysis.advice().indexes().size()));
             }
             mine.complete(r);
             return r;
