@@ -99,7 +99,7 @@ public final class AdvisorBenchmark {
                 wo += y;
                 a += z;
             }
-            IndexAdvisor.Advice measured = new IndexAdvisor.Advice(advice.baselineCost(), advice.finalCost(), advice.method(),
+            IndexAdvisor.Advice measured = new IndexAdvisor.Advice(advice.workload(), advice.baselineCost(), advice.finalCost(), advice.method(),
                     advice.plannerCalls(), advice.runtimeMs(), advice.queries(), advice.queriesUnplanned(), budget, advisorBytes,
                     advice.indexes(), advice.hygiene(), advice.unplanned());
             return new Result(strategicBytes, budget, measured, w, wo, a, perQuery);

@@ -51,6 +51,10 @@ final class AdviseCommand implements Callable<Integer> {
             description = "A step must save at least this share of the current workload cost, in percent. Default: ${DEFAULT-VALUE}.")
     double minImprovement;
 
+    @Option(names = "--weight", defaultValue = "calls", paramLabel = "calls|time",
+            description = "With pg_stat_statements: weigh each statement by its calls or by its total time. Default: ${DEFAULT-VALUE}.")
+    String weight;
+
     @Option(names = "--statements", defaultValue = "200", description = "With pg_stat_statements: how many statements. Default: ${DEFAULT-VALUE}.")
     int statements;
 
@@ -109,7 +113,10 @@ final class AdviseCommand implements Callable<Integer> {
     private Workload load(Connection c) throws SQLException, IOException {
         if (workload.equals("pg_stat_statements")) {
             try {
-                return Workload.fromStatStatements(c, statements);
+                if (!weight.equals("calls") && !weight.equals("time")) {
+                    throw new ChronoPerfException(ErrorCode.BAD_INPUT, "--weight must be calls or time, not " + weight);
+                }
+                return Workload.fromStatStatements(c, statements, weight.equals("time"));
             } catch (SQLException e) {
                 throw new ChronoPerfException(ErrorCode.BAD_INPUT, "pg_stat_statements cannot be read in this database ("
                         + e.getMessage().lines().findFirst().orElse("") + "): CREATE EXTENSION pg_stat_statements, or pass"

@@ -48,7 +48,6 @@ class HealthApiTest {
     void a_sample_feeds_the_gauges_the_health_metrics_and_the_prometheus_scrape() {
         var tasks = server.bean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class);
         tasks.sample();
-        tasks.sample();
 
         Response health = server.get("/api/v1/admin/performance/health", server.token("viewer"));
         assertThat(health.json().get("services").get("scheduler").asString()).isEqualTo("up");

@@ -89,7 +89,7 @@ public final class IndexAdvisor {
     public record Unplanned(String query, String reason) {
     }
 
-    public record Advice(double baselineCost, double finalCost, String method, int plannerCalls, long runtimeMs,
+    public record Advice(String workload, double baselineCost, double finalCost, String method, int plannerCalls, long runtimeMs,
                          int queries, int queriesUnplanned, long budgetBytes, long usedBytes,
                          List<Recommendation> indexes, List<DatabaseCollector.IndexIssue> hygiene, List<Unplanned> unplanned) {
         public double relativeCost() {
@@ -168,7 +168,7 @@ public final class IndexAdvisor {
             List<DatabaseCollector.IndexIssue> hygiene = new DatabaseCollector(new DatabaseCollector.Options(
                     DatabaseCollector.Options.DEFAULT.longRunning(), options.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin()))
                     .collect(c).indexes();
-            return new Advice(round(baseline), round(s.cost), whatIf.method(), whatIf.plannerCalls(),
+            return new Advice(workload.source(), round(baseline), round(s.cost), whatIf.method(), whatIf.plannerCalls(),
                     (System.nanoTime() - start) / 1_000_000, workload.queries().size(), unplanned.size(), options.budgetBytes(),
                     s.usedBytes, out, hygiene, unplanned);
         }

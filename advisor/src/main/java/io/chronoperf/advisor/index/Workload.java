@@ -61,23 +61,46 @@ public record Workload(String source, List<Query> queries) {
      * monitor's, not utility statements), the {@code limit} with the most total time, weighted by calls.
      */
     public static Workload fromStatStatements(Connection c, int limit) throws SQLException {
+        return fromStatStatements(c, limit, false);
+    }
+
+    /** As {@link #fromStatStatements(Connection, int)}, weighted by total time (ms) when {@code byTime}. */
+    public static Workload fromStatStatements(Connection c, int limit, boolean byTime) throws SQLException {
         List<Query> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT s.queryid, s.query, s.calls
+                SELECT s.queryid, s.query, CASE WHEN ? THEN s.total_exec_time ELSE s.calls END
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.calls > 0
                    AND s.query ~* '^\\s*(with|select|update|delete|insert)\\M'
                    AND s.query !~* 'pg_catalog|pg_stat_|information_schema|hypopg|perf\\.'
                    AND s.query NOT LIKE '/* chrono-perf%'
                  ORDER BY s.total_exec_time DESC LIMIT ?""")) {
-            ps.setInt(1, limit);
+            ps.setBoolean(1, byTime);
+            ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Query("pgss:" + rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    out.add(new Query("pgss:" + rs.getLong(1), rs.getString(2), rs.getDouble(3)));
                 }
             }
         }
         return new Workload("pg_stat_statements", out);
+    }
+
+    /**
+     * The monitor's stored deltas of a window (what ran in it, not since the statistics reset):
+     * the statements with the most total time, weighted by calls or by total time (ms).
+     */
+    public static Workload fromDeltas(List<io.chronoperf.monitor.History.StatementDelta> deltas, int limit, boolean byTime) {
+        List<Query> out = new ArrayList<>();
+        for (io.chronoperf.monitor.History.StatementDelta d : deltas) {
+            String sql = d.query();
+            if (out.size() >= limit || !sql.matches("(?is)^\\s*(with|select|update|delete|insert)\\b.*")
+                    || sql.matches("(?is).*\\b(pg_catalog|pg_stat_\\w*|information_schema|hypopg\\w*|perf\\.)\\b.*")) {
+                continue;
+            }
+            out.add(new Query("pgss:" + d.queryid(), sql, byTime ? d.totalMs() : d.calls()));
+        }
+        return new Workload("the monitor's pg_stat_statements deltas", out);
     }
 
     /** Splits on semicolons outside quotes, dollar quotes and comments; drops empty statements. */

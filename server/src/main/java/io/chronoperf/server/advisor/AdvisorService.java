@@ -51,17 +51,29 @@ public final class AdvisorService {
                         + " which this database does not have: add it to shared_preload_libraries and run CREATE EXTENSION"
                         + " pg_stat_statements (or use ./chrono-perf advise --workload FILE)");
             }
-            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, Workload.fromStatStatements(c, STATEMENTS));
+            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, workload(c));
             latest.set(a);
             return a;
         }
     }
 
     /** Creates the given recommendations (already checked to be current ones) with proof. */
-    /** Creates the given recommendations; the workload timed before and after comes from pg_stat_statements. */
+    /**
+     * The workload: the monitor's deltas of the last 24 hours when the history has them (what ran
+     * lately, weighted by calls), otherwise pg_stat_statements since its last reset.
+     */
+    Workload workload(Connection c) throws SQLException {
+        java.time.Instant now = java.time.Instant.now();
+        List<io.chronoperf.monitor.History.StatementDelta> deltas = new io.chronoperf.monitor.History(java.time.Clock.systemUTC())
+                .statementDeltas(c, now.minus(java.time.Duration.ofHours(24)), now);
+        Workload recent = Workload.fromDeltas(deltas, STATEMENTS, false);
+        return recent.queries().isEmpty() ? Workload.fromStatStatements(c, STATEMENTS) : recent;
+    }
+
+    /** Creates the given recommendations; the workload timed before and after is the advice's. */
     public synchronized IndexApplier.Outcome apply(List<IndexAdvisor.Recommendation> indexes) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Workload w = Workload.fromStatStatements(c, STATEMENTS);
+            Workload w = workload(c);
             return new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> { }).apply(c, w, indexes);
         }
     }
