@@ -107,8 +107,7 @@ public final class AdvisorBenchmark {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 log.accept("restoring the strategic indexes, dropping the advisor's");
                 for (IndexAdvisor.Recommendation r : built) {
-                    s.execute("DROP INDEX IF EXISTS " + r.table().substring(0, r.table().indexOf('.') + 1)
-                            + "\"" + r.name() + "\"");
+                    s.execute("DROP INDEX IF EXISTS " + r.definition().qualifiedName());
                 }
                 StrategicIndexes.restore(c, strategic, ix -> { });
             }
@@ -117,8 +116,7 @@ public final class AdvisorBenchmark {
 
     private static long size(Connection c, IndexAdvisor.Recommendation r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(to_regclass(?))")) {
-            ps.setString(1, r.table().substring(0, r.table().indexOf('.') + 1) + "\""
-                    + r.name() + "\"");
+            ps.setString(1, r.definition().qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

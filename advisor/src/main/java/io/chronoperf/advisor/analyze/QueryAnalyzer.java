@@ -110,9 +110,7 @@ public final class QueryAnalyzer {
                     List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
                     if (representative != null) {
                         values = representative;
-                        // pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does
-                        // not parse with a parameter: plan it as $1::interval.
-                        statement = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
+                        statement = intervalParameters(statement);
                         note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
                     } // otherwise: a generic plan, below
                 }
@@ -278,7 +276,7 @@ public final class QueryAnalyzer {
         if (placeholders == 0) {
             return new Plannable(jdbcText(statement), List.of(), 0);
         }
-        String fixed = statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
+        String fixed = intervalParameters(statement);
         if (generic || c.getMetaData().getDatabaseMajorVersion() >= 16) {
             // PREPARE and EXECUTE under force_generic_plan on every version: EXPLAIN (GENERIC_PLAN)
             // would need the simple query protocol, as the driver's extended protocol binds $n itself
@@ -292,6 +290,14 @@ public final class QueryAnalyzer {
         List<Object> bound = new ArrayList<>();
         String text = bindable(fixed, representative, bound);
         return new Plannable(text, bound, 0);
+    }
+
+    /**
+     * pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does not parse
+     * with a parameter: it is planned as $1::interval.
+     */
+    private static String intervalParameters(String statement) {
+        return statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
     }
 
     /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */

@@ -309,9 +309,8 @@ public final class IndexAdvisor {
             Set<IndexDef> taken = new HashSet<>(chosen);
             List<Move> out = new ArrayList<>();
             columns.forEach((table, cols) -> {
-                QueryColumns.Table t = catalog.table(table);
-                if (t != null && t.rows() < MIN_TABLE_ROWS) {
-                    return; // a sequential scan of a small table is as fast: an index there is noise
+                if (tooSmall(table)) {
+                    return;
                 }
                 for (String col : cols) {
                     IndexDef d = new IndexDef(table, List.of(col));
@@ -326,8 +325,7 @@ public final class IndexAdvisor {
                 Set<IndexDef> pairs = new LinkedHashSet<>();
                 for (WhatIf.Prepared q : queries) {
                     q.use().indexable().forEach((table, cols) -> {
-                        QueryColumns.Table t = catalog.table(table);
-                        if (t != null && t.rows() < MIN_TABLE_ROWS) {
+                        if (tooSmall(table)) {
                             return;
                         }
                         for (String e : cols) {
@@ -384,6 +382,12 @@ public final class IndexAdvisor {
                 }
             }
             return out;
+        }
+
+        /** A sequential scan of a small table is as fast: an index there is noise. */
+        private boolean tooSmall(String table) {
+            QueryColumns.Table t = catalog.table(table);
+            return t != null && t.rows() < MIN_TABLE_ROWS;
         }
 
         /** True when an existing index or a chosen one starts with these columns. */

@@ -118,23 +118,18 @@ public final class IndexApplier {
             }
             if (valid != null) { // a failed concurrent build left an invalid index: drop it, then try once more
                 try (Statement s = c.createStatement()) {
-                    s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + schemaOf(d) + IndexDef.quote(d.name()));
+                    s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + d.qualifiedName());
                 }
             }
         }
         return new Applied(d.ddl(), d.name(), false, 2, 0, (System.nanoTime() - start) / 1_000_000, error);
     }
 
-    private static String schemaOf(IndexDef d) {
-        int dot = d.table().indexOf('.');
-        return dot < 0 ? "" : IndexDef.quote(d.table().substring(0, dot)) + ".";
-    }
-
     /** indisvalid of the index, or null when it does not exist. */
     private static Boolean valid(Connection c, IndexDef d) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = to_regclass(?)")) {
-            ps.setString(1, schemaOf(d) + IndexDef.quote(d.name()));
+            ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getBoolean(1) : null;
             }
@@ -143,7 +138,7 @@ public final class IndexApplier {
 
     private static long indexSize(Connection c, IndexDef d) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
-            ps.setString(1, schemaOf(d) + IndexDef.quote(d.name()));
+            ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }

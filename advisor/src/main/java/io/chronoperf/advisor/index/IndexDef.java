@@ -57,6 +57,12 @@ public record IndexDef(String table, List<String> columns, List<String> include)
                 + includeClause();
     }
 
+    /** The index's own name, schema-qualified and quoted as needed (for to_regclass, DROP INDEX). */
+    public String qualifiedName() {
+        int dot = table.indexOf('.');
+        return (dot < 0 ? "" : quote(table.substring(0, dot)) + ".") + quote(name());
+    }
+
     String qualified() {
         int dot = table.indexOf('.');
         return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));

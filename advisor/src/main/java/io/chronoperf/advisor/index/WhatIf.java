@@ -102,7 +102,7 @@ final class WhatIf implements AutoCloseable {
         } else {
             size = withIndexes(Set.of(d), () -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
-                    ps.setString(1, d.qualified().replaceFirst("\\.[^.]+$", "") + "." + IndexDef.quote(d.name()));
+                    ps.setString(1, d.qualifiedName());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return (double) rs.getLong(1);
@@ -226,8 +226,5 @@ final class WhatIf implements AutoCloseable {
      * that serves the filter.
      */
     record Prepared(Workload.Query query, List<QueryAnalyzer.Plannable> plans, QueryColumns.Use use) {
-        QueryAnalyzer.Plannable plan() {
-            return plans.get(0);
-        }
     }
 }

@@ -103,49 +103,8 @@ public record Workload(String source, List<Query> queries) {
         return new Workload("the monitor's pg_stat_statements deltas", out);
     }
 
-    /** Splits on semicolons outside quotes, dollar quotes and comments; drops empty statements. */
+    /** The statements of a text ({@link io.chronoperf.advisor.SqlScript}), trimmed. */
     static List<String> split(String text) {
-        List<String> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char ch = text.charAt(i);
-            if (ch == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
-                int end = text.indexOf('\n', i);
-                i = end < 0 ? n : end;
-                current.append('\n');
-                continue;
-            }
-            if (ch == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-                int end = text.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 1;
-                current.append(' ');
-                continue;
-            }
-            if (ch == '\'' || ch == '"') {
-                int end = i + 1;
-                while (end < n && text.charAt(end) != ch) {
-                    end++;
-                }
-                current.append(text, i, Math.min(n, end + 1));
-                i = end;
-                continue;
-            }
-            if (ch == ';') {
-                add(out, current);
-                current.setLength(0);
-                continue;
-            }
-            current.append(ch);
-        }
-        add(out, current);
-        return out;
-    }
-
-    private static void add(List<String> out, StringBuilder statement) {
-        String s = statement.toString().strip();
-        if (!s.isEmpty()) {
-            out.add(s);
-        }
+        return io.chronoperf.advisor.SqlScript.split(text).stream().map(st -> st.sql().strip()).toList();
     }
 }

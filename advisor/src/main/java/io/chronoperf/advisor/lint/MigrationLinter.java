@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.lint;
 
+import io.chronoperf.advisor.SqlScript;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +25,6 @@ import java.util.stream.Stream;
 public final class MigrationLinter {
     /** One finding: where, which rule, how bad, what happens and what to do instead. */
     public record Finding(String file, int line, String rule, String severity, String message, String fix) {
-    }
-
-    private record Statement(String sql, int line) {
     }
 
     private static final Pattern CREATE_TABLE = Pattern.compile("(?is)^create\\s+(?:unlogged\\s+)?table\\s+(?:if\\s+not\\s+exists\\s+)?([\\w.\"]+)");
@@ -56,7 +54,7 @@ public final class MigrationLinter {
         Set<String> created = new HashSet<>();
         boolean inTransaction = false;
         boolean lockTimeout = false;
-        for (Statement st : split(text)) {
+        for (SqlScript.Statement st : SqlScript.split(text)) {
             String sql = st.sql().strip();
             String lower = sql.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
             if (lower.matches("^(begin|start transaction)\\b.*")) {
@@ -169,76 +167,5 @@ public final class MigrationLinter {
     private static String bare(String name) {
         String n = name.replace("\"", "").toLowerCase(Locale.ROOT);
         return n.substring(n.lastIndexOf('.') + 1);
-    }
-
-    /** Statements with the line each starts on; comments dropped, quoted text and dollar quotes kept whole. */
-    static List<Statement> split(String text) {
-        List<Statement> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        int line = 1;
-        int startLine = -1;
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char ch = text.charAt(i);
-            if (ch == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
-                int end = text.indexOf('\n', i);
-                i = (end < 0 ? n : end) - 1;
-                continue;
-            }
-            if (ch == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-                int end = text.indexOf("*/", i + 2);
-                int stop = end < 0 ? n : end + 2;
-                line += (int) text.substring(i, stop).chars().filter(c -> c == '\n').count();
-                i = stop - 1;
-                current.append(' ');
-                continue;
-            }
-            if (ch == '$') {
-                Matcher tag = Pattern.compile("\\$[A-Za-z_]*\\$").matcher(text).region(i, n);
-                if (tag.lookingAt()) {
-                    int end = text.indexOf(tag.group(), i + tag.group().length());
-                    int stop = end < 0 ? n : end + tag.group().length();
-                    if (startLine < 0) {
-                        startLine = line;
-                    }
-                    String body = text.substring(i, stop);
-                    line += (int) body.chars().filter(c -> c == '\n').count();
-                    current.append(body);
-                    i = stop - 1;
-                    continue;
-                }
-            }
-            if (ch == '\'' || ch == '"') {
-                int end = text.indexOf(ch, i + 1);
-                int stop = end < 0 ? n : end + 1;
-                String quoted = text.substring(i, stop);
-                if (startLine < 0) {
-                    startLine = line;
-                }
-                line += (int) quoted.chars().filter(c -> c == '\n').count();
-                current.append(quoted);
-                i = stop - 1;
-                continue;
-            }
-            if (ch == '\n') {
-                line++;
-            }
-            if (ch == ';') {
-                if (!current.toString().isBlank()) {
-                    out.add(new Statement(current.toString(), startLine));
-                }
-                current.setLength(0);
-                startLine = -1;
-                continue;
-            }
-            if (startLine < 0 && !Character.isWhitespace(ch)) {
-                startLine = line;
-            }
-            current.append(ch);
-        }
-        if (!current.toString().isBlank()) {
-            out.add(new Statement(current.toString(), startLine));
-        }
-        return out;
     }
 }

@@ -7,22 +7,20 @@ import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.monitor.DatabaseCollector;
-import io.chronoperf.monitor.HealthScore;
 import io.chronoperf.monitor.History;
-import io.chronoperf.monitor.StatementSummary;
 import io.chronoperf.monitor.SystemCollector;
 import io.chronoperf.monitor.Trends;
 import io.chronoperf.monitor.alert.Alert;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.server.monitor.MonitorService;
+import io.chronoperf.server.performance.PerformanceService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,13 +37,13 @@ public class HealthController {
     private final MonitorService monitor;
     private final Trends trends;
     private final double slowMs;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    private final io.chronoperf.server.performance.PerformanceService performance;
+    private final PerformanceService performance;
 
     public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
-                            io.chronoperf.server.performance.PerformanceService performance,
-                            @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, java.time.Clock clock) {
+                            PerformanceService performance,
+                            @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, Clock clock) {
         this.clock = clock;
         this.performance = performance;
         this.dataSource = dataSource;
@@ -78,7 +76,7 @@ public class HealthController {
     @GetMapping("/health")
     @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
             + " state (database, redis, cache, scheduler, analyzer, advisor, N+1), the background tasks and the latest gauges")
-    public io.chronoperf.server.performance.PerformanceService.SystemHealth health() throws SQLException {
+    public PerformanceService.SystemHealth health() throws SQLException {
         return performance.health();
     }
 

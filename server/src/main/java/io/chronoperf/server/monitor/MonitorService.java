@@ -88,8 +88,9 @@ public final class MonitorService {
         try (Connection c = dataSource.getConnection()) {
             DatabaseCollector.Snapshot s = collector.collect(c);
             history.sample(c, c, s);
-            CacheHistory.sample(c, clock.instant(), cache.stats());
-            latest.set(observe(c, s));
+            CacheStats stats = cache.stats(); // one Redis INFO per sample
+            CacheHistory.sample(c, clock.instant(), stats);
+            latest.set(observe(c, s, stats));
         }
     }
 
@@ -103,10 +104,10 @@ public final class MonitorService {
         }
     }
 
-    private Observation observe(Connection c, DatabaseCollector.Snapshot s) throws SQLException {
+    private Observation observe(Connection c, DatabaseCollector.Snapshot s, CacheStats stats) throws SQLException {
         List<History.Point> series = history.series(c, Duration.ofMinutes(15));
         History.Point last = series.isEmpty() ? null : series.get(series.size() - 1);
-        HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), redisDown());
+        HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), stats.redis().equals("degraded"));
         Observation.Builder b = Observation.at(clock.instant())
                 .database(s, last, history.meanStatementMs(c, MEAN_WINDOW), score)
                 .system(system.collect());
@@ -115,17 +116,12 @@ public final class MonitorService {
             b.put(Metric.POOL_ACTIVE, pool.active()).put(Metric.POOL_IDLE, pool.idle())
                     .put(Metric.POOL_PENDING, pool.pending()).put(Metric.POOL_USAGE, pool.usage());
         }
-        CacheStats stats = cache.stats();
         if (!stats.redis().equals("none")) {
             b.put(Metric.REDIS_DOWN, stats.redis().equals("degraded") ? 1 : 0);
             b.put(Metric.REDIS_MEMORY_BYTES, stats.redisMemoryBytes() < 0 ? null : stats.redisMemoryBytes());
             b.put(Metric.REDIS_HIT_RATIO_PCT, stats.redisKeyspaceHitRatioPct());
         }
         return b.build();
-    }
-
-    public boolean redisDown() {
-        return cache.stats().redis().equals("degraded");
     }
 
     /** HikariCP's figures, or null when the data source is not a Hikari pool. */

@@ -170,13 +170,12 @@ public final class PerformanceService {
     }
 
     public SystemHealth health() throws SQLException {
-        DatabaseCollector.Snapshot s;
-        StatementSummary statements;
         try (Connection c = dataSource.getConnection()) {
-            s = monitor.collector().collect(c);
-            statements = StatementSummary.of(c);
+            return health(monitor.collector().collect(c), StatementSummary.of(c), cache.stats());
         }
-        CacheStats cs = cache.stats();
+    }
+
+    private SystemHealth health(DatabaseCollector.Snapshot s, StatementSummary statements, CacheStats cs) {
         HealthScore.Result r = HealthScore.of(s, statements, cs.redis().equals("degraded"));
         Map<String, TaskRegistry.TaskState> states = tasks.get().states();
         Map<String, String> services = new LinkedHashMap<>();
@@ -208,10 +207,10 @@ public final class PerformanceService {
 
     public Dashboard buildDashboard() {
         try {
-            SystemHealth h = health();
             try (Connection c = dataSource.getConnection()) {
-                DatabaseCollector.Snapshot s = monitor.collector().collect(c);
-                return new Dashboard(clock.instant(), h, s.database(), s.connections(), cache.stats(),
+                DatabaseCollector.Snapshot s = monitor.collector().collect(c); // one snapshot and one Redis INFO per build
+                CacheStats cs = cache.stats();
+                return new Dashboard(clock.instant(), health(s, StatementSummary.of(c), cs), s.database(), s.connections(), cs,
                         monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10), advisor.latest(),
                         monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(24)), 50),
                         nPlusOne.summary(Duration.ofHours(24)));
