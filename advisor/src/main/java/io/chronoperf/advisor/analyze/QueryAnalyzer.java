@@ -233,25 +233,31 @@ public final class QueryAnalyzer {
      * under plan_cache_mode = force_generic_plan, and DEALLOCATEd at once, so that each call plans
      * afresh (a what-if index must not meet a cached plan).
      */
-    private static final java.util.concurrent.atomic.AtomicLong GENERIC_NAMES = new java.util.concurrent.atomic.AtomicLong();
+    private static final String GENERIC_NAME = "chrono_perf_generic_plan";
 
     public static JsonNode explain(Connection c, Plannable p, String options) throws SQLException {
         if (p.genericParams() == 0) {
             return explain(c, "EXPLAIN (" + options + "FORMAT JSON) " + p.sql(), p.values());
         }
-        String name = "chrono_perf_generic_" + GENERIC_NAMES.incrementAndGet();
+        // One constant name: every EXPLAIN EXECUTE then has the same text, so pg_stat_statements keeps
+        // one entry for them (a name per call made an entry per call and evicted the user's statements).
         try (Statement s = c.createStatement()) {
-            s.execute("PREPARE " + name + " AS " + p.sql());
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '" + GENERIC_NAME + "'")) {
+                if (rs.next()) { // left over by a call whose transaction was rolled back
+                    s.execute("DEALLOCATE " + GENERIC_NAME);
+                }
+            }
+            s.execute("PREPARE " + GENERIC_NAME + " AS " + p.sql());
             try {
                 s.execute("SET plan_cache_mode = force_generic_plan");
-                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE " + name + "("
+                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE " + GENERIC_NAME + "("
                         + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")", List.of());
             } finally {
                 try {
                     s.execute("RESET plan_cache_mode");
-                    s.execute("DEALLOCATE " + name);
+                    s.execute("DEALLOCATE " + GENERIC_NAME);
                 } catch (SQLException inAbortedTransaction) {
-                    // the caller's rollback undoes the SET; the name is never reused
+                    // the caller's rollback undoes the SET; the next call deallocates the name first
                 }
             }
         }

@@ -36,6 +36,7 @@ final class WhatIf implements AutoCloseable {
         this.c = c;
         this.maxTableBytes = maxTableBytes;
         this.hypopg = hasHypopg(c);
+        untracked(c, true);
         if (hypopg) {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT hypopg_reset()");
@@ -208,8 +209,22 @@ final class WhatIf implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps the what-if's thousands of EXPLAINs out of pg_stat_statements where the role may
+     * (superusers; for others the setting is refused and they stay tracked, one entry per statement
+     * shape). Reset when done: the connection may go back to a pool.
+     */
+    private static void untracked(Connection c, boolean on) {
+        try (Statement s = c.createStatement()) {
+            s.execute(on ? "SET pg_stat_statements.track = 'none'" : "RESET pg_stat_statements.track");
+        } catch (SQLException notAllowed) {
+            // not a superuser, or no pg_stat_statements: nothing to do
+        }
+    }
+
     @Override
     public void close() throws SQLException {
+        untracked(c, false);
         if (hypopg) {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT hypopg_reset()");
