@@ -1,10 +1,14 @@
 package io.chronoperf.cli;
 
+import io.chronoperf.advisor.analyze.AnalysisRole;
 import io.chronoperf.advisor.analyze.Insight;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
 import io.chronoperf.runtime.Services;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.TokenSecret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +50,15 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ChronoPerfException(ErrorCode.CONFIGURATION, "Give the statement as an argument, with --file FILE, or - for standard input");
         }
         try (Services svc = Services.start(services.settings(), false)) {
-            QueryAnalyzer analyzer = new QueryAnalyzer(() -> svc.database().connect(), QueryAnalyzer.Options.DEFAULT);
+            Settings settings = services.settings();
+            AnalysisRole.Setup setup = AnalysisRole.setup(svc.database().jdbcUrl(), svc.database().user(),
+                    svc.database().password(), settings.get(Setting.ANALYZE_DB_USER).orElse(null),
+                    settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null), TokenSecret.resolve(settings));
+            if (!json) {
+                System.err.println("chrono-perf: " + setup.message());
+            }
+            QueryAnalyzer analyzer = setup.analyzer(
+                    QueryAnalyzer.Options.DEFAULT.withExecuteAsPrivileged(settings.analyzeAllowSuperuser()));
             QueryAnalyzer.Analysis a = analyzer.analyze(statement, new ArrayList<>(params), null);
             if (json) {
                 System.out.println(JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()

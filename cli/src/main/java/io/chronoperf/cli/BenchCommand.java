@@ -146,8 +146,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws java.sql.SQLException {
             try (Services svc = Services.start(services.settings(), false)) {
-                io.chronoperf.advisor.analyze.QueryAnalyzer analyzer = new io.chronoperf.advisor.analyze.QueryAnalyzer(
-                        () -> svc.database().connect(), io.chronoperf.advisor.analyze.QueryAnalyzer.Options.DEFAULT);
+                io.chronoperf.advisor.analyze.QueryAnalyzer analyzer = io.chronoperf.advisor.analyze.AnalysisRole.setup(
+                        svc.database().jdbcUrl(), svc.database().user(), svc.database().password(), null, null,
+                        io.chronoperf.runtime.TokenSecret.resolve(services.settings()))
+                        .analyzer(io.chronoperf.advisor.analyze.QueryAnalyzer.Options.DEFAULT);
                 io.chronoperf.bench.AnalyzeBenchmark bench = new io.chronoperf.bench.AnalyzeBenchmark(analyzer);
                 System.out.print(bench.run(rounds));
                 System.out.print(bench.runStatStatements(() -> svc.database().connect(), statements, fill));

@@ -22,9 +22,11 @@ public enum Setting {
     HOME("CHRONO_PERF_HOME", "~/.chrono-perf",
             "Data directory of the embedded defaults: PostgreSQL data, the generated token secret."),
     ANALYZE_DB_USER("CHRONO_PERF_ANALYZE_DB_USER", null,
-            "Role for the query analysis's dedicated connections: least privilege (pg_read_all_data + pg_monitor), never a superuser. Unset: the application's database user."),
+            "Role for the query analysis's dedicated connections: least privilege (pg_read_all_data), never a superuser. Unset: chrono_perf_analyze, created and checked at start (docs/rules.md)."),
     ANALYZE_DB_PASSWORD("CHRONO_PERF_ANALYZE_DB_PASSWORD", null,
             "Password of CHRONO_PERF_ANALYZE_DB_USER."),
+    ANALYZE_ALLOW_SUPERUSER("CHRONO_PERF_ANALYZE_ALLOW_SUPERUSER", "false",
+            "true: client statements may run under EXPLAIN ANALYZE even when the analysis connects as a superuser (off: they are only planned)."),
     TOKEN_SECRET("CHRONO_PERF_TOKEN_SECRET", null,
             "HS256 secret for admin API tokens, at least 32 bytes. Unset: a random secret generated once and kept in CHRONO_PERF_HOME/token-secret."),
 

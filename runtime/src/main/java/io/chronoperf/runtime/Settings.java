@@ -62,6 +62,11 @@ public final class Settings {
         return get(Setting.NO_REDIS).map(Boolean::parseBoolean).orElse(false);
     }
 
+    /** True when client statements may run under EXPLAIN ANALYZE as a superuser (off by default). */
+    public boolean analyzeAllowSuperuser() {
+        return get(Setting.ANALYZE_ALLOW_SUPERUSER).map(Boolean::parseBoolean).orElse(false);
+    }
+
     public int port() {
         String raw = get(Setting.PORT).orElse("8080");
         try {

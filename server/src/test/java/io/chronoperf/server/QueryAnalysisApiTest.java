@@ -45,4 +45,31 @@ class QueryAnalysisApiTest {
         assertThat(huge.contentType()).startsWith("application/problem+json");
         assertThat(delete.json().get("executed").asBoolean()).isFalse();
     }
+
+    /** Issue 14's statements through the API, with the default settings: none runs, none leaks. */
+    @Test
+    void quoted_and_escaped_function_names_are_never_executed_and_errors_carry_no_data() {
+        String admin = server.token("admin");
+        for (String sql : java.util.List.of(
+                "SELECT \\\"pg_terminate_backend\\\"(pid) FROM pg_stat_activity WHERE application_name = 'x'",
+                "SELECT \\\"pg_stat_statements_reset\\\"()",
+                "SELECT replace(\\\"pg_read_file\\\"('/etc/passwd'), chr(10), ' ')::int",
+                "SELECT \\\"current_setting\\\"('data_directory')::int",
+                "SELECT \\\"set_config\\\"('work_mem', '1GB', false)",
+                "SELECT \\\"lo_import\\\"('/etc/passwd')",
+                "SELECT \\\"pg_advisory_lock\\\"(1)",
+                "SELECT U&\\\"pg\\\\005fsleep\\\"(3)",
+                "SELECT (SELECT string_agg(usename || ':' || coalesce(passwd, ''), ',') FROM pg_shadow)::int",
+                "SELECT (SELECT string_agg(email, ',') FROM users)::int")) {
+            Response r = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"" + sql + "\"}", admin);
+            assertThat(r.status()).as(sql + " -> " + r.body()).isIn(200, 400);
+            if (r.status() == 200) {
+                assertThat(r.json().get("executed").asBoolean()).as(sql).isFalse();
+            } else {
+                assertThat(r.contentType()).startsWith("application/problem+json");
+            }
+            assertThat(r.body()).as(sql).doesNotContain("root:").doesNotContain("@").doesNotContain("SCRAM")
+                    .doesNotContain("/var/lib/postgresql").doesNotContain("pg_data");
+        }
+    }
 }

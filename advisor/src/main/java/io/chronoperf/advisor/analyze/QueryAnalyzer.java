@@ -1,6 +1,7 @@
 package io.chronoperf.advisor.analyze;
 
 import io.chronoperf.advisor.Fingerprint;
+import io.chronoperf.advisor.SqlLexer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,8 +11,6 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,8 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class QueryAnalyzer {
     public static final int MAX_SQL = 100_000;
-    private static final Pattern DOLLAR_PARAM = Pattern.compile("\\$(\\d+)");
-    private static final Pattern QUOTED = Pattern.compile("'(?:[^']|'')*'");
 
     /** Opens a dedicated connection (ideally as a least-privilege role; see docs/rules.md). */
     @FunctionalInterface
@@ -37,9 +34,17 @@ public final class QueryAnalyzer {
     /**
      * @param whatIfMaxTableBytes the transactional what-if builds indexes only on tables up to this
      *                            size (the build blocks the table's writes while it runs)
+     * @param executeAsPrivileged true: statements may run under EXPLAIN ANALYZE even when the
+     *                            analysis connects as a superuser or a role that may read server files
+     *                            (off by default: such a session is only planned)
      */
-    public record Options(Duration statementTimeout, Duration lockTimeout, long whatIfMaxTableBytes) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1), 256L << 20);
+    public record Options(Duration statementTimeout, Duration lockTimeout, long whatIfMaxTableBytes,
+                          boolean executeAsPrivileged) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1), 256L << 20, false);
+
+        public Options withExecuteAsPrivileged(boolean allowed) {
+            return new Options(statementTimeout, lockTimeout, whatIfMaxTableBytes, allowed);
+        }
     }
 
     /** Cost, time, rows and buffers of the plan's root. */
@@ -54,10 +59,23 @@ public final class QueryAnalyzer {
     }
 
     private final ConnectionSource source;
+    private final ConnectionSource whatIfSource;
     private final Options options;
 
+    /** Analyses and what-ifs on connections from {@code source}. */
     public QueryAnalyzer(ConnectionSource source, Options options) {
+        this(source, source, options);
+    }
+
+    /**
+     * @param source       the analysis's connections (a least-privilege role)
+     * @param whatIfSource connections for the transactional what-if where HypoPG is missing (a
+     *                     rolled-back CREATE INDEX needs the table's owner); used only for statements
+     *                     whose every call {@link CallResolver} allowed, {@code source} otherwise
+     */
+    public QueryAnalyzer(ConnectionSource source, ConnectionSource whatIfSource, Options options) {
         this.source = source;
+        this.whatIfSource = whatIfSource;
         this.options = options;
     }
 
@@ -84,9 +102,12 @@ public final class QueryAnalyzer {
         if (decision.verdict() == SafetyCheck.Verdict.REJECT) {
             throw new InvalidQueryException("This statement is not analysed: " + decision.reason());
         }
-        String statement = SafetyCheck.StatementSplitter.split(sql).get(0); // may be adapted for planning below
+        String statement = SqlLexer.statements(sql).get(0).text(); // may be adapted for planning below
         String fingerprint = Fingerprint.of(statement);
         int placeholders = placeholders(statement);
+        if (placeholders > 0) {
+            statement = intervalParameters(statement); // before the resolution: what is resolved is what runs
+        }
         List<Object> values = params == null ? List.of() : params;
         if (!values.isEmpty() && values.size() != placeholders) {
             throw new InvalidQueryException("params has " + values.size() + " values but the query uses $1.." + "$" + placeholders);
@@ -94,7 +115,26 @@ public final class QueryAnalyzer {
         List<Insight> findings = new ArrayList<>(TextRules.apply(fingerprint, statement));
         boolean execute = decision.verdict() == SafetyCheck.Verdict.EXECUTE;
         String note = decision.reason();
-        try (Connection c = source.open()) {
+        // Every call resolved by the server and on the allow list, or the statement is only planned.
+        CallResolver.Resolution resolution;
+        String refusal = null;
+        try (Connection r = source.open()) {
+            resolution = CallResolver.resolve(r, statement, placeholders);
+            if (execute) {
+                refusal = resolution.allowed() ? privileged(r) : resolution.reason();
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        if (refusal != null) {
+            execute = false;
+            note = refusal;
+        }
+        // Planning a write needs the write privilege, which the analysis role has not: a write whose
+        // every call is allowed is planned (never executed) on the owner's connection.
+        boolean write = decision.verdict() == SafetyCheck.Verdict.EXPLAIN_ONLY && !"select".equals(decision.statementType());
+        ConnectionSource planSource = write && resolution.allowed() ? whatIfSource : source;
+        try (Connection c = planSource.open()) {
             try {
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
@@ -110,7 +150,6 @@ public final class QueryAnalyzer {
                     List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
                     if (representative != null) {
                         values = representative;
-                        statement = intervalParameters(statement);
                         note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
                     } // otherwise: a generic plan, below
                 }
@@ -169,18 +208,50 @@ public final class QueryAnalyzer {
                 }
                 c.rollback();
                 List<IndexRecommendation> indexes = costSql == null ? List.of()
-                        : MissingIndexes.find(plan, source, costSql, costBound, plan.totalCost(), options.whatIfMaxTableBytes());
+                        : MissingIndexes.find(plan, resolution.allowed() ? whatIfSource : source, costSql, costBound,
+                                plan.totalCost(), options.whatIfMaxTableBytes());
                 return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
                         rewrites, callerMs);
             } catch (SQLException e) {
                 throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "
-                        + firstLine(e.getMessage()));
+                        + ServerErrors.describe(e, options.statementTimeout()));
             } finally {
                 reset(c);
             }
         } catch (SQLException e) {
-            throw new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
-                    "Cannot open a connection for the analysis: " + e.getMessage(), e);
+            throw unavailable(e);
+        }
+    }
+
+    private static io.chronoperf.runtime.ChronoPerfException unavailable(SQLException e) {
+        return new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
+                "Cannot open a connection for the analysis (SQLSTATE " + e.getSQLState() + "): is the database up, and"
+                + " may the analysis role log in? See docs/rules.md", e);
+    }
+
+    /**
+     * Why statements may not run on this session: it is a superuser, or it may read or write the
+     * server's files or run programs there; null when it may (or when the options allow it).
+     */
+    private String privileged(Connection c) throws SQLException {
+        if (options.executeAsPrivileged()) {
+            return null;
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_user, r.rolsuper,"
+                     + " pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE')"
+                     + " OR pg_catalog.pg_has_role(current_user, 'pg_write_server_files', 'USAGE')"
+                     + " OR pg_catalog.pg_has_role(current_user, 'pg_execute_server_program', 'USAGE')"
+                     + " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user")) {
+            if (!rs.next()) {
+                return "the analysis role could not be checked: planned, never executed";
+            }
+            if (rs.getBoolean(2) || rs.getBoolean(3)) {
+                return "the analysis connects as " + rs.getString(1) + ", a " + (rs.getBoolean(2) ? "superuser"
+                        : "role that may read server files") + ": planned, never executed (give the analysis a"
+                        + " least-privilege role, see docs/rules.md)";
+            }
+            return null;
         }
     }
 
@@ -308,66 +379,48 @@ public final class QueryAnalyzer {
 
     /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */
     private static String jdbcText(String statement) {
-        StringBuilder out = new StringBuilder(statement.length() + 8);
-        boolean quoted = false;
-        for (char ch : statement.toCharArray()) {
-            if (ch == '\'') {
-                quoted = !quoted; // '' inside a literal toggles twice: still right
-            }
-            out.append(ch);
-            if (ch == '?' && !quoted) {
-                out.append('?');
-            }
-        }
-        return out.toString();
+        return render(statement, null, null);
     }
 
-    /** The statement with $n replaced by ? (and literal ? doubled), and the values in placeholder order. */
+    /** The statement with $n replaced by ? (and operator ? doubled), and the values in placeholder order. */
     static String bindable(String statement, List<Object> values, List<Object> bound) {
-        StringBuilder out = new StringBuilder(statement.length() + 8);
-        boolean quoted = false;
-        int n = statement.length();
-        for (int i = 0; i < n; i++) {
-            char ch = statement.charAt(i);
-            if (ch == '\'') {
-                quoted = !quoted;
-            }
-            if (!quoted && ch == '$' && i + 1 < n && Character.isDigit(statement.charAt(i + 1))) {
-                int j = i + 1;
-                while (j < n && Character.isDigit(statement.charAt(j))) {
-                    j++;
-                }
-                int index = Integer.parseInt(statement.substring(i + 1, Math.min(j, i + 6)));
+        return render(statement, values, bound);
+    }
+
+    /** The statement's text token by token: $n bound to values (when given), ? in operators doubled. */
+    private static String render(String statement, List<Object> values, List<Object> bound) {
+        List<SqlLexer.Statement> parts = SqlLexer.statements(statement);
+        if (parts.isEmpty()) {
+            return statement;
+        }
+        SqlLexer.Statement st = parts.get(0);
+        String text = st.text();
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        int at = 0;
+        for (SqlLexer.Token t : st.tokens()) {
+            out.append(text, at, t.start());
+            String token = st.text(t);
+            if (t.kind() == SqlLexer.Kind.PARAM && values != null) {
+                int index = token.length() > 7 ? Integer.MAX_VALUE : Integer.parseInt(token.substring(1));
                 if (index < 1 || index > values.size()) {
                     throw new InvalidQueryException("$" + index + " has no value: params holds " + values.size());
                 }
                 bound.add(values.get(index - 1));
                 out.append('?');
-                i = j - 1;
-                continue;
+            } else if (t.kind() == SqlLexer.Kind.OPERATOR) {
+                out.append(token.replace("?", "??"));
+            } else {
+                out.append(token);
             }
-            out.append(ch);
-            if (ch == '?' && !quoted) {
-                out.append('?');
-            }
+            at = t.end();
         }
+        out.append(text, at, text.length());
         return out.toString();
     }
 
     static int placeholders(String sql) {
-        Matcher m = DOLLAR_PARAM.matcher(QUOTED.matcher(sql).replaceAll("''"));
-        int max = 0;
-        while (m.find()) {
-            max = Math.max(max, Integer.parseInt(m.group(1)));
-        }
-        return max;
+        List<SqlLexer.Statement> parts = SqlLexer.statements(sql);
+        return parts.isEmpty() ? 0 : parts.get(0).parameters();
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

@@ -1,12 +1,11 @@
 package io.chronoperf.advisor.analyze;
 
 import io.chronoperf.advisor.Fingerprint;
+import io.chronoperf.advisor.SqlLexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
@@ -14,14 +13,17 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
 /**
- * Decides what may be done with SQL that came from a client, which is treated as hostile:
- * EXECUTE (EXPLAIN ANALYZE: proven read-only), EXPLAIN_ONLY (planned, never run) or REJECT.
+ * The first gate for SQL that came from a client, which is treated as hostile, decided on the
+ * text alone: EXECUTE (a candidate for EXPLAIN ANALYZE), EXPLAIN_ONLY (planned, never run) or
+ * REJECT.
  *
- * <p>Read-only is proven, not assumed: one statement; SELECT, VALUES, TABLE or WITH; no
- * data-modifying CTE, no SELECT INTO, no row locks; and every function it calls on the allow list
- * of functions known to have no side effects. Anything a rule cannot prove is planned only.
- * Statements that are not plannable queries (DDL, utility, COPY, transaction control, SET ROLE,
- * DO, CALL...) are rejected with the reason.
+ * <p>One statement as PostgreSQL's lexer and the JDBC driver's both cut it ({@link SqlLexer}), no
+ * JDBC escape braces; SELECT, VALUES, TABLE or WITH; no data-modifying CTE, no SELECT INTO, no row
+ * locks. Statements that are not plannable queries (DDL, utility, COPY, transaction control, SET
+ * ROLE, DO, CALL...) are rejected with the reason; INSERT, UPDATE, DELETE and MERGE are planned.
+ * An EXECUTE here is not yet a licence to run: {@link CallResolver} then resolves every function,
+ * operator, cast and type the statement can call on the server, and only a statement whose every
+ * call is on the read-only allow list runs under EXPLAIN ANALYZE (in a READ ONLY transaction).
  */
 public final class SafetyCheck {
     /** What may be done. */
@@ -37,48 +39,32 @@ public final class SafetyCheck {
 
     private static final Set<String> READ_KEYWORDS = Set.of("select", "with", "values", "table");
     private static final Set<String> PLANNED_WRITES = Set.of("insert", "update", "delete", "merge");
-    private static final Pattern FUNCTION_CALL = Pattern.compile("([a-z_][a-z0-9_$]*(?:\\.[a-z_][a-z0-9_$]*)?)\\(");
     private static final Pattern MODIFYING_CTE = Pattern.compile("\\bas(?: not)?(?: materialized)?\\((?:insert|update|delete|merge)\\b");
     /** SELECT ... INTO before the first FROM: creates a table. */
     private static final Pattern SELECT_INTO = Pattern.compile("^select (?:(?!\\bfrom\\b).)*\\binto\\b");
     private static final Pattern ROW_LOCK = Pattern.compile("\\bfor (?:update|share|no key update|key share)\\b");
-    /** Words that precede a parenthesis without being function calls. */
-    private static final Set<String> NOT_FUNCTIONS = Set.of("in", "exists", "any", "some", "all", "values", "over", "filter",
-            "as", "from", "join", "on", "using", "and", "or", "not", "select", "where", "with", "array", "row", "cast",
-            "within", "group", "partition", "by", "returning", "lateral", "union", "intersect", "except", "when", "then",
-            "else", "is", "between", "like", "ilike", "similar", "distinct", "table", "into", "set", "case", "materialized");
-    /** Functions known to read only: aggregates, window, string, math, date, json, network, comparison. */
-    private static final Set<String> READ_ONLY_FUNCTIONS = Set.of(
-            "count", "sum", "avg", "min", "max", "stddev", "variance", "bool_and", "bool_or", "every", "array_agg",
-            "string_agg", "jsonb_agg", "json_agg", "jsonb_object_agg", "percentile_cont", "percentile_disc", "mode",
-            "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
-            "last_value", "nth_value", "coalesce", "nullif", "greatest", "least", "lower", "upper", "length",
-            "char_length", "octet_length", "substring", "substr", "position", "strpos", "trim", "btrim", "ltrim", "rtrim",
-            "replace", "concat", "concat_ws", "left", "right", "lpad", "rpad", "split_part", "regexp_replace",
-            "regexp_match", "regexp_matches", "starts_with", "md5", "encode", "decode", "format", "initcap", "reverse",
-            "abs", "round", "trunc", "ceil", "ceiling", "floor", "mod", "power", "sqrt", "ln", "log", "exp", "sign",
-            "width_bucket", "now", "current_timestamp", "clock_timestamp", "statement_timestamp",
-            "transaction_timestamp", "date_trunc", "date_part", "extract", "age", "make_interval", "make_date",
-            "to_char", "to_date", "to_timestamp", "to_number", "jsonb_build_object", "json_build_object",
-            "jsonb_typeof", "jsonb_array_length", "jsonb_extract_path", "jsonb_extract_path_text", "jsonb_each",
-            "jsonb_object_keys", "jsonb_array_elements", "jsonb_path_query", "jsonb_path_exists", "to_jsonb", "to_json",
-            "row_to_json", "host", "network", "family", "masklen", "inet", "unnest", "generate_series", "array_length",
-            "cardinality", "array_position", "array_to_string", "string_to_array", "num_nonnulls", "num_nulls",
-            "pg_catalog.now", "pg_relation_size", "pg_total_relation_size", "pg_size_pretty", "pg_table_size",
-            "pg_indexes_size", "pg_get_indexdef", "obj_description", "col_description", "format_type",
-            "current_database", "current_schema", "current_user", "session_user", "version", "exists", "date",
-            "timezone", "isfinite", "justify_interval", "bit_length", "ascii", "chr", "quote_ident", "quote_literal");
-
     private SafetyCheck() {
     }
 
     public static Decision of(String sql) {
-        List<String> statements = StatementSplitter.split(sql);
+        List<SqlLexer.Statement> statements = SqlLexer.statements(sql);
         if (statements.size() != 1) {
             return new Decision(Verdict.REJECT, "multiple", statements.isEmpty() ? "the query is empty"
                     : "send exactly one statement (found " + statements.size() + ")", false);
         }
-        String fp = Fingerprint.of(statements.get(0));
+        SqlLexer.Statement only = statements.get(0);
+        if (only.unterminated()) {
+            return new Decision(Verdict.REJECT, "unterminated", "a quote, dollar quote or comment is not closed", false);
+        }
+        if (only.hasBraces()) {
+            return new Decision(Verdict.REJECT, "escape", "{ and } outside quotes are JDBC escapes, which are not"
+                    + " accepted: quote them or write the SQL without them", false);
+        }
+        String disagreement = driverDisagrees(only.text());
+        if (disagreement != null) {
+            return new Decision(Verdict.REJECT, "multiple", disagreement + ": send exactly one statement", false);
+        }
+        String fp = Fingerprint.of(only.text());
         String keyword = firstKeyword(fp);
         if (PLANNED_WRITES.contains(keyword)) {
             return new Decision(Verdict.EXPLAIN_ONLY, keyword, "a data-modifying statement is planned, never executed", parses(sql));
@@ -93,7 +79,7 @@ public final class SafetyCheck {
         }
         boolean parsed = false;
         try {
-            Statement st = CCJSqlParserUtil.parse(statements.get(0));
+            Statement st = CCJSqlParserUtil.parse(only.text());
             parsed = true;
             if (st instanceof Select select && select.getPlainSelect() != null) {
                 PlainSelect plain = select.getPlainSelect();
@@ -112,19 +98,6 @@ public final class SafetyCheck {
         }
         if (ROW_LOCK.matcher(fp).find()) {
             return new Decision(Verdict.EXPLAIN_ONLY, "select", "FOR UPDATE/SHARE takes row locks: planned, never executed", parsed);
-        }
-        Set<String> unknown = new TreeSet<>();
-        Matcher m = FUNCTION_CALL.matcher(fp);
-        while (m.find()) {
-            String name = m.group(1);
-            String bare = name.startsWith("pg_catalog.") ? name.substring("pg_catalog.".length()) : name;
-            if (!NOT_FUNCTIONS.contains(bare) && !READ_ONLY_FUNCTIONS.contains(bare) && !READ_ONLY_FUNCTIONS.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            return new Decision(Verdict.EXPLAIN_ONLY, "select", "calls " + String.join(", ", unknown)
-                    + ", not known to be free of side effects: planned, never executed", parsed);
         }
         return new Decision(Verdict.EXECUTE, "select", null, parsed);
     }
@@ -150,60 +123,35 @@ public final class SafetyCheck {
         return s.substring(0, end);
     }
 
-    /** Splits on semicolons outside quotes, dollar quotes and comments; drops empty statements. */
+    /** Splits on semicolons outside quotes, dollar quotes and comments ({@link SqlLexer}); drops empty statements. */
     static final class StatementSplitter {
         private StatementSplitter() {
         }
 
         static List<String> split(String sql) {
             List<String> out = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            int i = 0;
-            int n = sql.length();
-            while (i < n) {
-                char c = sql.charAt(i);
-                if (c == '\'' || c == '"') {
-                    int end = i + 1;
-                    while (end < n && !(sql.charAt(end) == c && (end + 1 >= n || sql.charAt(end + 1) != c))) {
-                        end += sql.charAt(end) == c ? 2 : 1;
-                    }
-                    end = Math.min(n, end + 1);
-                    cur.append(sql, i, end);
-                    i = end;
-                } else if (c == '$') {
-                    Matcher tag = Pattern.compile("\\$[A-Za-z_]*\\$").matcher(sql).region(i, n);
-                    if (tag.lookingAt()) {
-                        int close = sql.indexOf(tag.group(), i + tag.group().length());
-                        int end = close < 0 ? n : close + tag.group().length();
-                        cur.append(sql, i, end);
-                        i = end;
-                    } else {
-                        cur.append(c);
-                        i++;
-                    }
-                } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                    while (i < n && sql.charAt(i) != '\n') {
-                        i++;
-                    }
-                } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                    int end = sql.indexOf("*/", i + 2);
-                    i = end < 0 ? n : end + 2;
-                    cur.append(' ');
-                } else if (c == ';') {
-                    if (!cur.toString().isBlank()) {
-                        out.add(cur.toString().strip());
-                    }
-                    cur.setLength(0);
-                    i++;
-                } else {
-                    cur.append(c);
-                    i++;
-                }
-            }
-            if (!cur.toString().isBlank()) {
-                out.add(cur.toString().strip());
+            for (SqlLexer.Statement st : SqlLexer.statements(sql)) {
+                out.add(st.text());
             }
             return out;
+        }
+    }
+
+    /**
+     * The JDBC driver cuts and rewrites the text too: it must see exactly one statement and no
+     * placeholder of its own, or the text is refused (two lexers that disagree let a second
+     * statement through).
+     */
+    static String driverDisagrees(String statement) {
+        try {
+            List<org.postgresql.core.NativeQuery> queries =
+                    org.postgresql.core.Parser.parseJdbcSql(statement, true, false, true, false, false);
+            if (queries.size() != 1) {
+                return "the JDBC driver reads " + queries.size() + " statements in this text";
+            }
+            return null;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return "the JDBC driver cannot read this text";
         }
     }
 }

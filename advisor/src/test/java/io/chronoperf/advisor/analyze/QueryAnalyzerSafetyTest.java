@@ -106,8 +106,16 @@ class QueryAnalyzerSafetyTest {
 
     @Test
     void no_hostile_statement_changes_anything_or_leaves_anything_behind() throws SQLException {
+        assertNothingRuns(TestAnalyzers.leastPrivilege(db));
+    }
+
+    @Test
+    void the_call_resolution_alone_stops_them_on_a_superuser_session_with_executions_allowed() throws SQLException {
+        assertNothingRuns(TestAnalyzers.superuserAllowed(db));
+    }
+
+    private static void assertNothingRuns(QueryAnalyzer analyzer) throws SQLException {
         String before = state();
-        QueryAnalyzer analyzer = new QueryAnalyzer(QueryAnalyzerSafetyTest::open, QueryAnalyzer.Options.DEFAULT);
         List<String> executed = new ArrayList<>();
         for (String sql : HOSTILE) {
             try {
@@ -128,7 +136,7 @@ class QueryAnalyzerSafetyTest {
 
     @Test
     void a_read_only_query_is_executed_and_its_plan_summarised() {
-        QueryAnalyzer analyzer = new QueryAnalyzer(QueryAnalyzerSafetyTest::open, QueryAnalyzer.Options.DEFAULT);
+        QueryAnalyzer analyzer = TestAnalyzers.leastPrivilege(db);
 
         QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id, name FROM victims WHERE name = $1", List.of("v7"), 12.0);
 

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chronoperf.advisor.Fingerprint;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +30,7 @@ class RulesTest {
             s.execute("CREATE INDEX events_indexed_kind ON events (indexed_kind)");
             s.execute("VACUUM ANALYZE events");
         }
-        analyzer = new QueryAnalyzer(RulesTest::open, QueryAnalyzer.Options.DEFAULT);
+        analyzer = TestAnalyzers.leastPrivilege(db);
     }
 
     @Test
@@ -229,9 +227,4 @@ class RulesTest {
         return TextRules.apply(Fingerprint.of(sql), sql).stream().map(Insight::rule).toList();
     }
 
-    private static Connection open() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", db.endpoint().user());
-        return DriverManager.getConnection(db.endpoint().jdbcUrl(), p);
-    }
 }
