@@ -100,7 +100,7 @@ public final class SecurityEventRepository {
             throw new InvalidParameterException("ip", "ip is required, e.g. ip=198.51.100.7");
         }
         String trimmed = ip.strip();
-        if (!IP_LITERAL.matcher(trimmed).matches()) {
+        if (!IP_LITERAL.matcher(trimmed).matches() || (trimmed.indexOf(':') < 0 && !strictIpv4(trimmed))) {
             throw new InvalidParameterException("ip", "ip must be an IPv4 or IPv6 address, not '" + Bounds.text("ip", trimmed) + "'");
         }
         try {
@@ -108,6 +108,21 @@ public final class SecurityEventRepository {
         } catch (java.net.UnknownHostException e) {
             throw new InvalidParameterException("ip", "ip must be an IPv4 or IPv6 address, not '" + trimmed + "'");
         }
+    }
+
+    /** Four decimal octets 0-255 without leading zeros: "1.5" is not 1.0.0.5, "010.1.1.1" is not octal. */
+    static boolean strictIpv4(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (p.length() > 1 && p.charAt(0) == '0') || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Event map(ResultSet rs) throws SQLException {

@@ -162,17 +162,17 @@ public final class UserRepository {
     /**
      * An admin's decision about a pending user.
      *
-     * @param adminId the deciding admin's user id, or 0 when the token names none
+     * @param actor who decides (recorded in the audit entry)
      */
-    public User approve(long userId, long adminId) {
-        return decide(userId, adminId, "approved", "approve_user");
+    public User approve(long userId, Actor actor) {
+        return decide(userId, actor, "approved", "approve_user");
     }
 
-    public User reject(long userId, long adminId) {
-        return decide(userId, adminId, "rejected", "reject_user");
+    public User reject(long userId, Actor actor) {
+        return decide(userId, actor, "rejected", "reject_user");
     }
 
-    private User decide(long userId, long adminId, String status, String action) {
+    private User decide(long userId, Actor actor, String status, String action) {
         return jdbc.transaction(c -> {
             User user = lockRow(c, userId);
             if (!user.approvalStatus().equals("pending")) {
@@ -180,13 +180,13 @@ public final class UserRepository {
                         + "; only pending users can be approved or rejected");
             }
             Jdbc.update(c, "UPDATE users SET approval_status = ?, approved_by = ?, approved_at = now(), updated_at = now()"
-                    + " WHERE id = ?", status, adminBinding(c, adminId), userId);
-            audit(c, adminId, userId, action, "{\"field\": \"approval_status\", \"from\": \"pending\", \"to\": \"" + status + "\"}");
+                    + " WHERE id = ?", status, adminBinding(c, actor.adminId()), userId);
+            audit(c, actor, userId, action, "{\"field\": \"approval_status\", \"from\": \"pending\", \"to\": \"" + status + "\"}");
             return reload(c, userId);
         });
     }
 
-    public User lock(long userId, long adminId, String reason) {
+    public User lock(long userId, Actor actor, String reason) {
         String why = Bounds.text("reason", reason == null || reason.isBlank() ? "locked by an administrator" : reason.strip());
         return jdbc.transaction(c -> {
             User user = lockRow(c, userId);
@@ -194,12 +194,12 @@ public final class UserRepository {
                 throw new ConflictException("User " + userId + " is already locked");
             }
             Jdbc.update(c, "UPDATE users SET is_locked = true, locked_reason = ?, updated_at = now() WHERE id = ?", why, userId);
-            audit(c, adminId, userId, "lock_user", "{\"field\": \"is_locked\", \"to\": true}");
+            audit(c, actor, userId, "lock_user", "{\"field\": \"is_locked\", \"to\": true}");
             return reload(c, userId);
         });
     }
 
-    public User unlock(long userId, long adminId) {
+    public User unlock(long userId, Actor actor) {
         return jdbc.transaction(c -> {
             User user = lockRow(c, userId);
             if (!user.isLocked()) {
@@ -207,7 +207,7 @@ public final class UserRepository {
             }
             Jdbc.update(c, "UPDATE users SET is_locked = false, locked_reason = NULL, failed_login_count = 0,"
                     + " updated_at = now() WHERE id = ?", userId);
-            audit(c, adminId, userId, "unlock_user", "{\"field\": \"is_locked\", \"to\": false}");
+            audit(c, actor, userId, "unlock_user", "{\"field\": \"is_locked\", \"to\": false}");
             return reload(c, userId);
         });
     }
@@ -235,11 +235,14 @@ public final class UserRepository {
         return Jdbc.list(c, "SELECT id FROM users WHERE id = ?", rs -> rs.getLong(1), adminId).isEmpty() ? null : adminId;
     }
 
-    private static void audit(Connection c, long adminId, long userId, String action, String changes) throws SQLException {
+    /** The audit entry of a write, in its transaction: the actor's id, subject, IP address and user agent. */
+    private static void audit(Connection c, Actor actor, long userId, String action, String changes) throws SQLException {
         Jdbc.update(c, "INSERT INTO audit_logs (admin_user_id, user_id, category, action, severity, success,"
-                + " resource_type, resource_id, details) VALUES (?, ?, 'user_management', ?, 'medium', true, 'user', ?,"
-                + " jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api'))",
-                adminId > 0 ? adminId : null, userId, action, Long.toString(userId), changes);
+                + " resource_type, resource_id, ip_address, user_agent, details) VALUES (?, ?, 'user_management', ?,"
+                + " 'medium', true, 'user', ?, ?::inet, ?,"
+                + " jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api', 'actor', ?::text))",
+                actor.adminId() > 0 ? actor.adminId() : null, userId, action, Long.toString(userId), actor.ip(),
+                actor.userAgent(), changes, actor.subject());
     }
 
     static User map(ResultSet rs) throws SQLException {

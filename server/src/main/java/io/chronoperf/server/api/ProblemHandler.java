@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -98,6 +99,51 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         p.setTitle("Missing parameter");
         p.setProperty("parameter", e.getParameterName());
         return ResponseEntity.badRequest().body(p);
+    }
+
+    /** Malformed or mistyped JSON: the field (its path) or the line and column, and what was expected. */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String field = null;
+        String detail;
+        Throwable cause = e.getCause();
+        if (cause instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+            field = u.getPropertyName();
+            detail = "Unknown field '" + field + "': check its spelling against the API description (/v3/api-docs)";
+        } else if (cause instanceof tools.jackson.databind.exc.MismatchedInputException m && !m.getPath().isEmpty()) {
+            field = path(m.getPath());
+            Class<?> t = m.getTargetType();
+            String expected = t == null ? "a value of the documented type"
+                    : t == Boolean.class || t == boolean.class ? "a JSON boolean, true or false (not a string)"
+                    : Number.class.isAssignableFrom(t) || t.isPrimitive() ? "a JSON number (not a string)"
+                    : t == String.class ? "a JSON string"
+                    : java.util.Collection.class.isAssignableFrom(t) ? "a JSON array"
+                    : "a value of the documented type";
+            detail = "Field '" + field + "' must be " + expected;
+        } else if (cause instanceof tools.jackson.core.JacksonException j && j.getLocation() != null
+                && j.getLocation().getLineNr() > 0) {
+            detail = "The body is not valid JSON (line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr() + "): send one JSON object";
+        } else {
+            detail = "The body could not be read: send one JSON object with the documented fields";
+        }
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+        p.setTitle("Invalid body");
+        p.setProperty("parameter", field == null ? "body" : field);
+        return ResponseEntity.badRequest().contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
+    }
+
+    private static String path(java.util.List<tools.jackson.databind.DatabindException.Reference> refs) {
+        StringBuilder b = new StringBuilder();
+        for (tools.jackson.databind.DatabindException.Reference r : refs) {
+            if (r.getPropertyName() != null) {
+                b.append(b.isEmpty() ? "" : ".").append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
     }
 
     @ExceptionHandler(Exception.class)

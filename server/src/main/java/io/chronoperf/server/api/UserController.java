@@ -1,7 +1,9 @@
 package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.Bounds.Page;
+import io.chronoperf.admin.repository.Actor;
 import io.chronoperf.admin.repository.NotFoundException;
+import jakarta.servlet.http.HttpServletRequest;
 import io.chronoperf.admin.repository.User;
 import io.chronoperf.admin.repository.UserRepository;
 import io.chronoperf.server.cache.CachedAdmin;
@@ -76,16 +78,16 @@ public class UserController {
 
     @PostMapping("/{id}/approve")
     @Operation(summary = "Approve a pending user (admin only); writes an audit log entry")
-    public User approve(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        User user = users.approve(id, adminId(jwt));
+    public User approve(@PathVariable long id, @AuthenticationPrincipal Jwt jwt, HttpServletRequest request) {
+        User user = users.approve(id, actor(jwt, request));
         cached.afterUserWrite();
         return user;
     }
 
     @PostMapping("/{id}/reject")
     @Operation(summary = "Reject a pending user (admin only); writes an audit log entry")
-    public User reject(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        User user = users.reject(id, adminId(jwt));
+    public User reject(@PathVariable long id, @AuthenticationPrincipal Jwt jwt, HttpServletRequest request) {
+        User user = users.reject(id, actor(jwt, request));
         cached.afterUserWrite();
         return user;
     }
@@ -96,18 +98,25 @@ public class UserController {
 
     @PostMapping("/{id}/lock")
     @Operation(summary = "Lock an account (admin only), with an optional reason; writes an audit log entry")
-    public User lock(@PathVariable long id, @RequestBody(required = false) LockRequest body, @AuthenticationPrincipal Jwt jwt) {
-        User user = users.lock(id, adminId(jwt), body == null ? null : body.reason());
+    public User lock(@PathVariable long id, @RequestBody(required = false) LockRequest body, @AuthenticationPrincipal Jwt jwt,
+                     HttpServletRequest request) {
+        User user = users.lock(id, actor(jwt, request), body == null ? null : body.reason());
         cached.afterUserWrite();
         return user;
     }
 
     @PostMapping("/{id}/unlock")
     @Operation(summary = "Unlock an account (admin only); writes an audit log entry")
-    public User unlock(@PathVariable long id, @AuthenticationPrincipal Jwt jwt) {
-        User user = users.unlock(id, adminId(jwt));
+    public User unlock(@PathVariable long id, @AuthenticationPrincipal Jwt jwt, HttpServletRequest request) {
+        User user = users.unlock(id, actor(jwt, request));
         cached.afterUserWrite();
         return user;
+    }
+
+    /** The audit log's actor: the token's admin id and subject, the client's address and user agent. */
+    static Actor actor(Jwt jwt, HttpServletRequest request) {
+        return new Actor(adminId(jwt), jwt == null ? null : jwt.getSubject(), request.getRemoteAddr(),
+                request.getHeader("User-Agent"));
     }
 
     static long adminId(Jwt jwt) {
