@@ -128,7 +128,7 @@ public final class AdminCache implements AutoCloseable {
                     }
                 })
                 .build();
-        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, b.commandTimeout, clientName(),
+        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, b.commandTimeout, b.connectTimeout, clientName(),
                 this::onInvalidation, connected -> clearL1(connected ? "Redis reconnected" : "Redis disconnected"));
         Gauge.builder("chrono_perf.cache.l1.size", l1, Cache::estimatedSize).register(b.registry);
     }
@@ -501,6 +501,7 @@ public final class AdminCache implements AutoCloseable {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private ObjectMapper mapper = JsonMapper.builder().findAndAddModules().build();
         private Duration commandTimeout = Duration.ofMillis(250);
+        private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration lockTtl = Duration.ofSeconds(10);
         private Duration lockWait = Duration.ofSeconds(2);
 
@@ -547,6 +548,19 @@ public final class AdminCache implements AutoCloseable {
         /** 250 ms by default: a cache that waits longer than the database would take is no cache. */
         public Builder commandTimeout(Duration value) {
             commandTimeout = value;
+            return this;
+        }
+
+        /**
+         * 3 s by default: bounds each attempt to connect to Redis (TCP and handshake), apart from
+         * the command timeout; a Redis that does not connect in time leaves the cache on L1 while
+         * it keeps trying in the background.
+         */
+        public Builder connectTimeout(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("connect timeout must be positive, not " + value);
+            }
+            connectTimeout = value;
             return this;
         }
 

@@ -1,6 +1,5 @@
 package io.chronoperf.cli;
 
-import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +17,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // before the first logger: stack traces on the console only with CHRONO_PERF_DEBUG (logback.xml)
+        System.setProperty("chrono-perf.console-exceptions", Failures.debug() ? "%ex" : "%nopex");
         System.exit(run(args));
     }
 
@@ -40,22 +41,30 @@ public final class Main implements Runnable {
             return ErrorCode.CONFIGURATION.exitStatus();
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            boolean debug = System.getenv("CHRONO_PERF_DEBUG") != null;
-            if (e instanceof ChronoPerfException cpe) {
-                cmd.getErr().println("chrono-perf: " + cpe.getMessage());
-                if (debug) {
-                    e.printStackTrace(cmd.getErr());
-                }
-                return cpe.code().exitStatus();
-            }
-            cmd.getErr().println("chrono-perf: unexpected error: " + e
-                    + (debug ? "" : " (set CHRONO_PERF_DEBUG=1 for the stack trace, and please report it)"));
-            if (debug) {
+            Failures.Described d = Failures.describe(e);
+            java.nio.file.Path logged = Failures.log(e, home(args));
+            cmd.getErr().println("chrono-perf: " + d.line());
+            if (Failures.debug()) {
                 e.printStackTrace(cmd.getErr());
+            } else if (d.code() == ErrorCode.INTERNAL && logged != null) {
+                cmd.getErr().println("chrono-perf: the stack trace is in " + logged + " (CHRONO_PERF_DEBUG=1 prints it here)");
             }
-            return ErrorCode.INTERNAL.exitStatus();
+            return d.code().exitStatus();
         });
         return cli.execute(args);
+    }
+
+    /** The home of this run: --home when given, else the setting (for the log file). */
+    static java.nio.file.Path home(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--home") && i + 1 < args.length) {
+                return java.nio.file.Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--home=")) {
+                return java.nio.file.Path.of(args[i].substring("--home=".length()));
+            }
+        }
+        return io.chronoperf.runtime.Settings.fromEnvironment().home();
     }
 
     @Override

