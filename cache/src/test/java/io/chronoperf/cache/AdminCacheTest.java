@@ -40,6 +40,8 @@ class AdminCacheTest {
                 .redisUri(redisUri)
                 .clock(clock)
                 .executor(Runnable::run)
+                // generous: on a busy machine a 250 ms command timeout fails commands Redis did answer
+                .commandTimeout(Duration.ofSeconds(5))
                 .build();
         caches.add(c);
         return c;
@@ -298,11 +300,34 @@ class AdminCacheTest {
         assertThat(a.stats().namespaces().get(users).compressionRatio()).isGreaterThan(0.5);
     }
 
+    /** Issue 12: a Redis that refuses at start never stops the cache from being built and used. */
+    @Test
+    void a_cache_built_while_redis_refuses_serves_from_l1_and_uses_l2_once_redis_answers() {
+        int port = io.chronoperf.runtime.EmbeddedRedis.freePort();
+        AdminCache c = cache("redis://127.0.0.1:" + port);
+        assertThat(c.stats().redis()).isEqualTo("degraded");
+        AtomicInteger loads = new AtomicInteger();
+        CacheKey k = key("late");
+        assertThat(c.get(k, Item.class, () -> new Item("a", loads.incrementAndGet(), List.of())).version()).isEqualTo(1);
+        io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
+        try {
+            await(() -> c.stats().redis().equals("up"), Duration.ofSeconds(60)); // retries back off to 30 s
+            c.get(CacheKey.of(users, "after").param("id", 2).build(), Item.class, () -> new Item("b", 1, List.of()));
+            assertThat(c.stats().namespaces().get(users).l2Keys()).isPositive();
+        } finally {
+            redis.close();
+        }
+    }
+
     private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        await(condition, Duration.ofSeconds(30));
+    }
+
+    private static void await(BooleanSupplier condition, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
+                throw new AssertionError("condition not met within " + bound.toSeconds() + " s");
             }
             sleep(20);
         }

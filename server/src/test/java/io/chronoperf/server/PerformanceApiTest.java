@@ -56,7 +56,6 @@ class PerformanceApiTest {
     void history_and_system_health_answer_and_bound_their_window() throws InterruptedException {
         TasksConfig.BackgroundTasks tasks = server.bean(TasksConfig.BackgroundTasks.class);
         tasks.sample();
-        Thread.sleep(1100); // the task holds its ShedLock lock 1 s at least
         tasks.sample();
 
         Response history = server.get("/api/v1/admin/performance/history?hours=1", server.token("viewer"));

@@ -49,6 +49,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("chrono-perf.seed-if-empty", "small");
         // The platform itself must have no N+1: the whole API suite runs in strict fail mode.
         props.put("chrono-perf.n-plus-one.strict", "fail");
+        // Background tasks hold their lock 1 s at least in production; tests run them back to back.
+        props.put("chrono-perf.tasks.lock-at-least-for", "PT0S");
         props.put("chrono-perf.redis-url", io.chronoperf.testkit.TestServers.isolatedRedisUri());
         context = ChronoPerfServer.start(props);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();

@@ -40,10 +40,22 @@ public final class TaskRegistry {
     private final Map<String, TaskState> states = new ConcurrentHashMap<>();
     private final Map<String, Duration> intervals = new LinkedHashMap<>();
 
+    private final Duration lockAtLeastFor;
+
     public TaskRegistry(LockingTaskExecutor executor, MeterRegistry meters, Clock clock) {
+        this(executor, meters, clock, Duration.ofSeconds(1));
+    }
+
+    /**
+     * @param lockAtLeastFor how long a run holds its lock at least (1 s in production: instances
+     *                       whose clocks differ slightly do not both run it; tests inject zero
+     *                       rather than sleep it out)
+     */
+    public TaskRegistry(LockingTaskExecutor executor, MeterRegistry meters, Clock clock, Duration lockAtLeastFor) {
         this.executor = executor;
         this.meters = meters;
         this.clock = clock;
+        this.lockAtLeastFor = lockAtLeastFor;
     }
 
     /** Declares a task so that health lists it before its first run. */
@@ -54,7 +66,7 @@ public final class TaskRegistry {
 
     /**
      * Runs the task under its lock, held at most {@code lockAtMostFor} (a crashed instance frees it
-     * then) and at least 1 s (so that instances whose clocks differ slightly do not both run it).
+     * then) and at least {@code lockAtLeastFor} (so that instances whose clocks differ slightly do not both run it).
      */
     public void run(String name, Duration lockAtMostFor, Body body) {
         long start = System.nanoTime();
@@ -69,7 +81,7 @@ public final class TaskRegistry {
                 } catch (Exception e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
-            }, new LockConfiguration(clock.instant(), name, lockAtMostFor, Duration.ofSeconds(1)));
+            }, new LockConfiguration(clock.instant(), name, lockAtMostFor, lockAtLeastFor));
             if (ran[0]) {
                 finish(name, start, "ok", false);
             } else {

@@ -28,10 +28,11 @@ import org.springframework.scheduling.annotation.Scheduled;
 @EnableScheduling
 public class TasksConfig {
     @Bean
-    TaskRegistry taskRegistry(DataSource dataSource, MeterRegistry meters, Clock clock) {
+    TaskRegistry taskRegistry(DataSource dataSource, MeterRegistry meters, Clock clock,
+                              @Value("${chrono-perf.tasks.lock-at-least-for:PT1S}") Duration lockAtLeastFor) {
         JdbcTemplateLockProvider provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
                 .withJdbcTemplate(new JdbcTemplate(dataSource)).usingDbTime().build());
-        return new TaskRegistry(new DefaultLockingTaskExecutor(provider), meters, clock);
+        return new TaskRegistry(new DefaultLockingTaskExecutor(provider), meters, clock, lockAtLeastFor);
     }
 
     @Bean
