@@ -73,6 +73,12 @@ public final class AdminCache implements AutoCloseable {
     private final Map<String, Space> spaces = new java.util.HashMap<>();
     private final Map<String, Warmer> warmers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Per namespace, bumped by every invalidation (this instance's writes and the messages of
+     * others): a load stores its value in L1 only if the generation it started under is still
+     * current, so a load that a write overtook never stores the old value.
+     */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> generations = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Cache<String, Entry> l1;
     private final long maximumSize;
@@ -97,6 +103,7 @@ public final class AdminCache implements AutoCloseable {
         this.lockWait = b.lockWait;
         for (Namespace ns : namespaces.values()) {
             counters.put(ns.name(), new Counters(ns.name(), b.registry));
+            generations.put(ns.name(), new java.util.concurrent.atomic.AtomicLong());
             spaces.put(ns.name(), new Space(ns, counters.get(ns.name())));
         }
         this.l1 = Caffeine.newBuilder()
@@ -188,9 +195,10 @@ public final class AdminCache implements AutoCloseable {
             }
         }
         try {
+            long generation = generation(ns.name());
             Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
             Entry entry = present != null ? present : loadThroughL2(key, ns, type, loader);
-            l1.put(key.value(), entry);
+            putIfCurrent(key, entry, generation);
             mine.complete(entry);
             return entry;
         } catch (RuntimeException e) {
@@ -235,6 +243,7 @@ public final class AdminCache implements AutoCloseable {
 
     private Entry load(CacheKey key, Namespace ns, Supplier<?> loader) {
         Counters c = counters.get(ns.name());
+        long l2Generation = l2 == null ? -1 : l2.generation(ns.name()); // before the read of the database
         long t = System.nanoTime();
         Object value;
         try {
@@ -251,7 +260,9 @@ public final class AdminCache implements AutoCloseable {
             Codec.Encoded encoded = codec.encode(value, entry.expiresAtMillis(), ns.compressed());
             c.jsonBytes.add(encoded.jsonBytes());
             c.storedBytes.add(encoded.bytes().length);
-            l2.set(key.value(), encoded.bytes(), ns.ttl().toMillis());
+            if (l2Generation >= 0) { // unknown generation (Redis did not answer): nothing stored in L2
+                l2.setIfGeneration(key.value(), encoded.bytes(), ns.ttl().toMillis(), ns.name(), l2Generation);
+            }
         }
         return entry;
     }
@@ -295,7 +306,8 @@ public final class AdminCache implements AutoCloseable {
             boolean locked = lock == RedisLayer.Lock.ACQUIRED;
             try {
                 if (lock != RedisLayer.Lock.HELD_ELSEWHERE) { // held elsewhere: that instance refreshes L2
-                    l1.put(key.value(), load(key, ns, loader));
+                    long generation = generation(ns.name());
+                    putIfCurrent(key, load(key, ns, loader), generation);
                 }
             } catch (RuntimeException e) {
                 log.warn("Refresh of {} failed; the current value is kept until it expires: {}", key, e.toString());
@@ -310,9 +322,14 @@ public final class AdminCache implements AutoCloseable {
 
     /** Removes one key from every instance's L1 and from L2. */
     public void invalidate(CacheKey key) {
+        // L2 first, then L1: a load that starts after the L1 step must find L2 already clean.
+        if (l2 != null) {
+            l2.bumpGeneration(key.namespace());
+            l2.unlink(key.value());
+        }
+        overtake(List.of(key.namespace()));
         l1.invalidate(key.value());
         if (l2 != null) {
-            l2.unlink(key.value());
             l2.publish("key:" + key.value());
         }
     }
@@ -329,11 +346,17 @@ public final class AdminCache implements AutoCloseable {
      */
     public long invalidatePattern(String pattern) {
         checkPattern(pattern);
+        List<String> affected = namespacesOf(pattern);
+        long removed = -1;
+        if (l2 != null) { // L2 first, then L1: a load that starts after the L1 step must find L2 already clean
+            affected.forEach(l2::bumpGeneration);
+            removed = l2.unlinkMatching(pattern);
+        }
+        overtake(affected);
         long local = clearMatching(pattern);
         if (l2 == null) {
             return local == 0 ? 0 : -1;
         }
-        long removed = l2.unlinkMatching(pattern);
         l2.publish("pattern:" + pattern);
         return removed;
     }
@@ -365,7 +388,8 @@ public final class AdminCache implements AutoCloseable {
                 boolean present = l1.getIfPresent(task.key().value()) != null;
                 if (force || !present) {
                     Namespace ns = namespace(task.key().namespace());
-                    l1.put(task.key().value(), load(task.key(), ns, task.loader()));
+                    long generation = generation(ns.name());
+                    putIfCurrent(task.key(), load(task.key(), ns, task.loader()), generation);
                     loaded++;
                 } else {
                     cached++;
@@ -424,10 +448,46 @@ public final class AdminCache implements AutoCloseable {
 
     private void onInvalidation(String message) {
         if (message.startsWith("key:")) {
+            overtake(namespacesOf(message.substring(4)));
             l1.invalidate(message.substring(4));
         } else if (message.startsWith("pattern:")) {
+            overtake(namespacesOf(message.substring(8)));
             clearMatching(message.substring(8));
         }
+    }
+
+    private long generation(String namespace) {
+        return generations.get(namespace).get();
+    }
+
+    /** Stores in L1 only while no invalidation of the namespace happened since {@code generation} was read. */
+    private void putIfCurrent(CacheKey key, Entry entry, long generation) {
+        l1.asMap().compute(key.value(), (k, old) -> generation(key.namespace()) == generation ? entry : old);
+    }
+
+    /**
+     * An invalidation overtakes the loads in flight: the namespaces' generations move on (their
+     * results are not stored) and later readers no longer join them but load afresh.
+     */
+    private void overtake(List<String> affected) {
+        for (String ns : affected) {
+            generations.get(ns).incrementAndGet();
+            String prefix = CacheKey.PREFIX + ns + ":";
+            inFlight.keySet().removeIf(k -> k.startsWith(prefix));
+        }
+    }
+
+    /** The namespaces a key or a pattern ({@code admin:<namespace>:...}) may touch: all when it names none. */
+    private List<String> namespacesOf(String keyOrPattern) {
+        if (keyOrPattern.startsWith(CacheKey.PREFIX)) {
+            String rest = keyOrPattern.substring(CacheKey.PREFIX.length());
+            int colon = rest.indexOf(':');
+            String ns = colon < 0 ? rest : rest.substring(0, colon);
+            if (generations.containsKey(ns)) {
+                return List.of(ns);
+            }
+        }
+        return List.copyOf(generations.keySet());
     }
 
     /** Drops this instance's L1 (L2 and the other instances are untouched). */
@@ -436,6 +496,7 @@ public final class AdminCache implements AutoCloseable {
     }
 
     private void clearL1(String reason) {
+        overtake(List.copyOf(generations.keySet()));
         long n = l1.estimatedSize();
         l1.invalidateAll();
         if (n > 0) {

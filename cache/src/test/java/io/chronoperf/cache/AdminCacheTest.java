@@ -300,6 +300,68 @@ class AdminCacheTest {
         assertThat(a.stats().namespaces().get(users).compressionRatio()).isGreaterThan(0.5);
     }
 
+    /**
+     * Issue 13: many readers, alternating writes; a load that started before a write's
+     * invalidation finishes after it (the loader is slow on purpose). Every acknowledged write is
+     * visible to the next read on the same instance, and on another instance within the bound of
+     * a pub/sub message (asserted at 2 s), never stale after that.
+     */
+    @Test
+    void a_read_never_stores_what_a_write_has_already_replaced() throws Exception {
+        String redis = TestServers.isolatedRedisUri();
+        AdminCache a = cache(redis);
+        AdminCache b = cache(redis);
+        java.util.concurrent.atomic.AtomicInteger database = new java.util.concurrent.atomic.AtomicInteger();
+        CacheKey k = key("raced");
+        java.util.function.Supplier<Item> slowLoader = () -> {
+            int seen = database.get();
+            sleep(3); // the write and its invalidation land here
+            return new Item("v", seen, List.of());
+        };
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService readers = Executors.newFixedThreadPool(8);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            AdminCache on = t % 2 == 0 ? a : b;
+            running.add(readers.submit(() -> {
+                while (!stop.get()) {
+                    on.get(k, Item.class, slowLoader);
+                }
+            }));
+        }
+        List<String> stale = new ArrayList<>();
+        try {
+            for (int write = 1; write <= 60; write++) {
+                database.set(write);          // the write, committed
+                a.invalidate(k);              // its invalidation: the write is acknowledged after this
+                int sameInstance = a.get(k, Item.class, slowLoader).version();
+                if (sameInstance < write) {
+                    stale.add("write " + write + ": same instance read " + sameInstance);
+                }
+                int finalWrite = write;
+                long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (b.get(k, Item.class, slowLoader).version() < finalWrite) {
+                    if (System.nanoTime() > deadline) {
+                        stale.add("write " + write + ": the other instance still stale after 2 s");
+                        break;
+                    }
+                    sleep(5);
+                }
+                sleep(10);
+            }
+        } finally {
+            stop.set(true);
+            for (Future<?> f : running) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            readers.shutdown();
+        }
+        assertThat(stale).as("redis " + a.stats().redis() + " errors " + a.stats().redisErrors() + "/" + b.stats().redisErrors()).isEmpty();
+        sleep(200);
+        assertThat(a.get(k, Item.class, slowLoader).version()).isEqualTo(60);
+        assertThat(b.get(k, Item.class, slowLoader).version()).isEqualTo(60);
+    }
+
     /** Issue 12: a Redis that refuses at start never stops the cache from being built and used. */
     @Test
     void a_cache_built_while_redis_refuses_serves_from_l1_and_uses_l2_once_redis_answers() {

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisLayer implements AutoCloseable {
     public static final String CHANNEL = "admin:cache:invalidate";
     private static final Logger log = LoggerFactory.getLogger(RedisLayer.class);
+    /** Store only if the namespace's generation is still the one the load started under. */
+    private static final String SET_IF_GENERATION = "if (redis.call('get', KEYS[2]) or '0') == ARGV[2] then"
+            + " redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1 else return 0 end";
     /** Compare-and-delete: release a lock only if this instance still owns it. */
     private static final String UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
@@ -234,6 +237,47 @@ public final class RedisLayer implements AutoCloseable {
     public void unlock(String key, String owner) {
         guarded(() -> commands.eval(UNLOCK, ScriptOutputType.INTEGER, new String[] {key},
                 owner.getBytes(StandardCharsets.UTF_8)), null);
+    }
+
+    /**
+     * The generation key of a namespace: every write bumps it (INCR) before it removes the
+     * namespace's entries. Outside the {@code admin:} prefix, so no pattern clear can reset it.
+     */
+    static String generationKey(String namespace) {
+        return "chrono-perf:gen:" + namespace;
+    }
+
+    /** The namespace's generation (0 before the first write), or -1 when Redis did not answer. */
+    public long generation(String namespace) {
+        byte[] raw = guarded(() -> {
+            byte[] v = commands.get(generationKey(namespace));
+            return v == null ? "0".getBytes(StandardCharsets.US_ASCII) : v;
+        }, null);
+        if (raw == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(new String(raw, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Bumps the namespace's generation; false when Redis did not take it. */
+    public boolean bumpGeneration(String namespace) {
+        return guarded(() -> commands.incr(generationKey(namespace)), null) != null;
+    }
+
+    /**
+     * SET PX only while the namespace's generation is still {@code generation}: a load that a
+     * write overtook never stores its old value. True when stored.
+     */
+    public boolean setIfGeneration(String key, byte[] value, long ttlMillis, String namespace, long generation) {
+        Long stored = guarded(() -> commands.eval(SET_IF_GENERATION, ScriptOutputType.INTEGER,
+                new String[] {key, generationKey(namespace)}, value,
+                Long.toString(generation).getBytes(StandardCharsets.US_ASCII),
+                Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII)), null);
+        return stored != null && stored == 1L;
     }
 
     public void unlink(String key) {
