@@ -246,6 +246,13 @@ public final class AdminSchema {
     }
 
     private static ChronoPerfException unavailable(SQLException e) {
-        return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Database error during migration: " + e.getMessage(), e);
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("28")) {
+            return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The database does not answer or refuses the"
+                    + " login (" + firstLine(e.getMessage()) + "): check CHRONO_PERF_DB_URL, CHRONO_PERF_DB_USER and"
+                    + " CHRONO_PERF_DB_PASSWORD, or unset them for the embedded PostgreSQL", e);
+        }
+        return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Database error during migration: "
+                + firstLine(e.getMessage()), e);
     }
 }

@@ -105,6 +105,22 @@ class CliTest {
     private record Run(int status, String out, String err) {
     }
 
+    /** Issue 12: a start failure is one line with the README's exit status (4: a service does not answer). */
+    @Test
+    void serve_against_a_database_that_does_not_answer_says_so_in_one_line_with_status_4() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = run("serve", "--home", home.toString(), "--port", "0", "--no-redis",
+                "--db-url", "jdbc:postgresql://127.0.0.1:" + port + "/nowhere", "--db-user", "nobody");
+
+        assertThat(r.status).isEqualTo(4);
+        String ours = r.err.lines().filter(l -> l.startsWith("chrono-perf:")).reduce((a, b) -> b).orElse("");
+        assertThat(ours).contains("database").contains("CHRONO_PERF_DB_URL");
+        assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
+    }
+
     private static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;

@@ -85,7 +85,8 @@ public final class Settings {
     public Path home() {
         String raw = get(Setting.HOME).orElse(Setting.HOME.defaultValue());
         if (raw.equals("~") || raw.startsWith("~/")) {
-            raw = System.getProperty("user.home") + raw.substring(1);
+            String envHome = System.getenv("HOME"); // $HOME first (sudo -E, containers), then the account's
+            raw = (envHome != null && !envHome.isBlank() ? envHome : System.getProperty("user.home")) + raw.substring(1);
         }
         return Path.of(raw).toAbsolutePath().normalize();
     }
