@@ -6,6 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -92,15 +95,7 @@ final class CallResolver {
                 }
                 s.execute("CREATE FUNCTION pg_temp.chrono_perf_probe(" + types + ") RETURNS void LANGUAGE sql"
                         + " BEGIN ATOMIC " + statement + "\n; END");
-                long probe;
-                try (ResultSet rs = s.executeQuery("SELECT p.oid FROM pg_catalog.pg_proc p"
-                        + " WHERE p.proname = 'chrono_perf_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema()")) {
-                    if (!rs.next()) {
-                        return new Resolution("the statement's calls could not be resolved: planned, never executed");
-                    }
-                    probe = rs.getLong(1);
-                }
-                return judge(c, probe);
+                return judge(c);
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);
@@ -117,12 +112,15 @@ final class CallResolver {
         }
     }
 
-    /** Reads the tree of the probe (and of every user view it reads) and judges each call, type and relation. */
-    private static Resolution judge(Connection c, long probe) throws SQLException {
+    /**
+     * Reads the tree of the probe (and of every user view it reads) and judges each call, type and
+     * relation: a handful of catalog queries, each over all the objects of its kind at once.
+     */
+    private static Resolution judge(Connection c) throws SQLException {
         Set<String> denied = new TreeSet<>();
         NodeTree.Refs refs = new NodeTree.Refs();
-        try (PreparedStatement ps = c.prepareStatement("SELECT prosqlbody::text FROM pg_catalog.pg_proc WHERE oid = ?")) {
-            ps.setLong(1, probe);
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.prosqlbody::text FROM pg_catalog.pg_proc p"
+                + " WHERE p.proname = 'chrono_perf_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema()")) {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null) {
                     return new Resolution("the statement's calls could not be resolved: planned, never executed");
@@ -130,25 +128,27 @@ final class CallResolver {
                 NodeTree.read(rs.getString(1), refs);
             }
         }
-        Set<Long> seenViews = new java.util.HashSet<>();
+        Set<Long> judgedRelations = new HashSet<>();
         for (int round = 0; round < 16; round++) {
-            List<Long> views = new ArrayList<>();
-            for (long relation : List.copyOf(refs.relations)) {
-                if (relation(c, relation, denied) && seenViews.add(relation)) {
-                    views.add(relation);
+            List<Long> fresh = new ArrayList<>();
+            for (long r : refs.relations) {
+                if (judgedRelations.add(r)) {
+                    fresh.add(r);
                 }
             }
+            if (fresh.isEmpty()) {
+                break;
+            }
+            List<Long> views = relations(c, fresh, denied);
             if (views.isEmpty()) {
                 break;
             }
-            for (long view : views) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT ev_action::text FROM pg_catalog.pg_rewrite WHERE ev_class = ? AND ev_type = '1'")) {
-                    ps.setLong(1, view);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            NodeTree.read(rs.getString(1), refs);
-                        }
+            try (PreparedStatement ps = c.prepareStatement("SELECT ev_action::text FROM pg_catalog.pg_rewrite"
+                    + " WHERE ev_class::bigint = ANY (?) AND ev_type = '1'")) {
+                ps.setArray(1, oids(c, views));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        NodeTree.read(rs.getString(1), refs);
                     }
                 }
             }
@@ -156,19 +156,9 @@ final class CallResolver {
         for (String node : refs.unknownNodes) {
             denied.add("the construct " + node);
         }
-        Set<Long> operatorFunctions = new java.util.LinkedHashSet<>();
-        for (long op : refs.operators) {
-            operator(c, op, operatorFunctions, denied);
-        }
-        for (long f : refs.functions) {
-            function(c, f, false, denied);
-        }
-        for (long f : operatorFunctions) {
-            function(c, f, true, denied);
-        }
-        for (long t : refs.types) {
-            type(c, t, denied);
-        }
+        Set<Long> operatorFunctions = operators(c, refs.operators, denied);
+        functions(c, refs.functions, operatorFunctions, denied);
+        types(c, refs.types, denied);
         if (denied.isEmpty()) {
             return new Resolution(null);
         }
@@ -176,47 +166,73 @@ final class CallResolver {
                 + ", not on the read-only allow list: planned, never executed");
     }
 
-    private static void operator(Connection c, long oid, Set<Long> functions, Set<String> denied) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT oprcode::oid::bigint, oprname FROM pg_catalog.pg_operator WHERE oid = ?")) {
-            ps.setLong(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) == 0) {
-                    denied.add("an unresolved operator");
-                    return;
-                }
-                functions.add(rs.getLong(1));
-            }
-        }
+    private static java.sql.Array oids(Connection c, Collection<Long> oids) throws SQLException {
+        return c.createArrayOf("int8", oids.toArray());
     }
 
-    private static void function(Connection c, long oid, boolean ofOperator, Set<String> denied) throws SQLException {
+    /** The functions behind the operators. */
+    private static Set<Long> operators(Connection c, Set<Long> operators, Set<String> denied) throws SQLException {
+        Set<Long> functions = new LinkedHashSet<>();
+        if (operators.isEmpty()) {
+            return functions;
+        }
+        Set<Long> found = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT oid::bigint, oprcode::oid::bigint FROM pg_catalog.pg_operator WHERE oid::bigint = ANY (?)")) {
+            ps.setArray(1, oids(c, operators));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(2) != 0) {
+                        found.add(rs.getLong(1));
+                        functions.add(rs.getLong(2));
+                    }
+                }
+            }
+        }
+        if (found.size() < operators.size()) {
+            denied.add("an unresolved operator");
+        }
+        return functions;
+    }
+
+    /** Judges every function called directly (the strict list) and every operator's function. */
+    private static void functions(Connection c, Set<Long> direct, Set<Long> ofOperators, Set<String> denied) throws SQLException {
+        Set<Long> all = new LinkedHashSet<>(direct);
+        all.addAll(ofOperators);
+        if (all.isEmpty()) {
+            return;
+        }
+        Set<Long> found = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT n.nspname, p.proname, p.provolatile, p.prokind,
+                SELECT p.oid::bigint, n.nspname, p.proname, p.provolatile,
                        (SELECT e.extname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                         WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
                           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e' LIMIT 1),
                        p.prorettype = 'pg_catalog.tsm_handler'::pg_catalog.regtype
-                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ?""")) {
-            ps.setLong(1, oid);
+                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.oid::bigint = ANY (?)""")) {
+            ps.setArray(1, oids(c, all));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    denied.add("an unresolved function");
-                    return;
-                }
-                String schema = rs.getString(1);
-                String name = rs.getString(2);
-                String volatility = rs.getString(3);
-                String extension = rs.getString(5);
-                boolean sampler = rs.getBoolean(6);
-                boolean ok = ofOperator
-                        ? (oid < FIRST_NORMAL_OID && !"v".equals(volatility)) || allowed(oid, schema, name, volatility, extension, false)
-                        : allowed(oid, schema, name, volatility, extension, sampler);
-                if (!ok) {
-                    denied.add((ofOperator ? "the operator function " : "the function ") + schema + "." + name
-                            + " (" + volatilityName(volatility) + ")");
+                while (rs.next()) {
+                    long oid = rs.getLong(1);
+                    found.add(oid);
+                    String schema = rs.getString(2);
+                    String name = rs.getString(3);
+                    String volatility = rs.getString(4);
+                    String extension = rs.getString(5);
+                    boolean ofOperator = !direct.contains(oid);
+                    boolean ok = ofOperator
+                            ? (oid < FIRST_NORMAL_OID && !"v".equals(volatility)) || allowed(oid, schema, name, volatility, extension, false)
+                            : allowed(oid, schema, name, volatility, extension, rs.getBoolean(6));
+                    if (!ok) {
+                        denied.add((ofOperator ? "the operator function " : "the function ") + schema + "." + name
+                                + " (" + volatilityName(volatility) + ")");
+                    }
                 }
             }
+        }
+        if (found.size() < all.size()) {
+            denied.add("an unresolved function");
         }
     }
 
@@ -248,65 +264,73 @@ final class CallResolver {
         };
     }
 
-    private static void type(Connection c, long oid, Set<String> denied) throws SQLException {
-        long current = oid;
-        for (int depth = 0; depth < 8 && current != 0; depth++) {
+    /** Judges every type (and, for domains, their base types) by its I/O functions and constraints. */
+    private static void types(Connection c, Set<Long> types, Set<String> denied) throws SQLException {
+        Set<Long> current = new LinkedHashSet<>(types);
+        Set<Long> seen = new HashSet<>();
+        for (int depth = 0; depth < 8 && !current.isEmpty(); depth++) {
+            seen.addAll(current);
+            Set<Long> bases = new LinkedHashSet<>();
+            Set<Long> found = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT t.typname, t.typtype, t.typbasetype::bigint,
+                    SELECT t.oid::bigint, t.typname, t.typtype, t.typbasetype::bigint,
                            GREATEST(t.typinput::oid, t.typoutput::oid, t.typreceive::oid, t.typsend::oid)::bigint,
                            EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid)
-                    FROM pg_catalog.pg_type t WHERE t.oid = ?""")) {
-                ps.setLong(1, current);
+                    FROM pg_catalog.pg_type t WHERE t.oid::bigint = ANY (?)""")) {
+                ps.setArray(1, oids(c, current));
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        denied.add("an unresolved type");
-                        return;
+                    while (rs.next()) {
+                        found.add(rs.getLong(1));
+                        if (rs.getLong(5) >= FIRST_NORMAL_OID) {
+                            denied.add("the type " + rs.getString(2) + " (input or output function not built in)");
+                        } else if (rs.getBoolean(6)) {
+                            denied.add("the domain " + rs.getString(2) + " (its CHECK constraints run functions)");
+                        } else if ("d".equals(rs.getString(3)) && !seen.contains(rs.getLong(4))) {
+                            bases.add(rs.getLong(4));
+                        }
                     }
-                    if (rs.getLong(4) >= FIRST_NORMAL_OID) {
-                        denied.add("the type " + rs.getString(1) + " (input or output function not built in)");
-                        return;
-                    }
-                    if (rs.getBoolean(5)) {
-                        denied.add("the domain " + rs.getString(1) + " (its CHECK constraints run functions)");
-                        return;
-                    }
-                    current = "d".equals(rs.getString(2)) ? rs.getLong(3) : 0;
                 }
             }
+            if (found.size() < current.size()) {
+                denied.add("an unresolved type");
+            }
+            current = bases;
         }
     }
 
-    /** Judges a relation and every table under it; true when it is a user view (to be read in turn). */
-    private static boolean relation(Connection c, long oid, Set<String> denied) throws SQLException {
-        boolean userView = false;
+    /** Judges relations and every table under them; returns the user views among them (to be read in turn). */
+    private static List<Long> relations(Connection c, List<Long> relations, Set<String> denied) throws SQLException {
+        List<Long> userViews = new ArrayList<>();
+        Set<Long> found = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH RECURSIVE tree(oid) AS (
-                    SELECT ?::oid
+                WITH RECURSIVE tree(root, oid) AS (
+                    SELECT r::oid, r::oid FROM unnest(?::bigint[]) AS r
                   UNION
-                    SELECT i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.oid)
-                SELECT c.relname, c.relkind, c.relrowsecurity, c.oid::bigint
+                    SELECT t.root, i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.oid)
+                SELECT t.root::bigint, c.oid::bigint, c.relname, c.relkind, c.relrowsecurity
                 FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.oid""")) {
-            ps.setLong(1, oid);
+            ps.setArray(1, oids(c, relations));
             try (ResultSet rs = ps.executeQuery()) {
-                boolean found = false;
                 while (rs.next()) {
-                    found = true;
-                    String kind = rs.getString(2);
+                    long root = rs.getLong(1);
+                    long oid = rs.getLong(2);
+                    found.add(root);
+                    String kind = rs.getString(4);
                     if ("f".equals(kind)) {
-                        denied.add("the foreign table " + rs.getString(1) + " (reading it calls another server)");
-                    } else if (rs.getBoolean(3)) {
-                        denied.add("the table " + rs.getString(1) + " (row-level security policies run expressions)");
+                        denied.add("the foreign table " + rs.getString(3) + " (reading it calls another server)");
+                    } else if (rs.getBoolean(5)) {
+                        denied.add("the table " + rs.getString(3) + " (row-level security policies run expressions)");
                     } else if (!Set.of("r", "p", "v", "m", "S").contains(kind)) {
-                        denied.add("the relation " + rs.getString(1) + " of kind " + kind);
-                    } else if ("v".equals(kind) && rs.getLong(4) == oid && oid >= FIRST_NORMAL_OID) {
-                        userView = true;
+                        denied.add("the relation " + rs.getString(3) + " of kind " + kind);
+                    } else if ("v".equals(kind) && oid == root && oid >= FIRST_NORMAL_OID) {
+                        userViews.add(oid);
                     }
-                }
-                if (!found) {
-                    denied.add("an unresolved relation");
                 }
             }
         }
-        return userView;
+        if (found.size() < relations.size()) {
+            denied.add("an unresolved relation");
+        }
+        return userViews;
     }
 }

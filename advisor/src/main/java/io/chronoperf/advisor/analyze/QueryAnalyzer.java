@@ -61,6 +61,7 @@ public final class QueryAnalyzer {
     private final ConnectionSource source;
     private final ConnectionSource whatIfSource;
     private final Options options;
+    private final java.util.concurrent.LinkedBlockingDeque<Connection> resolvers = new java.util.concurrent.LinkedBlockingDeque<>(2);
 
     /** Analyses and what-ifs on connections from {@code source}. */
     public QueryAnalyzer(ConnectionSource source, Options options) {
@@ -116,15 +117,19 @@ public final class QueryAnalyzer {
         boolean execute = decision.verdict() == SafetyCheck.Verdict.EXECUTE;
         String note = decision.reason();
         // Every call resolved by the server and on the allow list, or the statement is only planned.
+        // Every call resolved by the server and on the allow list, or the statement is only planned.
         CallResolver.Resolution resolution;
         String refusal = null;
-        try (Connection r = source.open()) {
-            resolution = CallResolver.resolve(r, statement, placeholders);
+        Connection resolver = resolverConnection();
+        try {
+            resolution = CallResolver.resolve(resolver, statement, placeholders);
             if (execute) {
-                refusal = resolution.allowed() ? privileged(r) : resolution.reason();
+                refusal = resolution.allowed() ? privileged(resolver) : resolution.reason();
             }
-        } catch (SQLException e) {
-            throw unavailable(e);
+            release(resolver);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(resolver);
+            throw e instanceof SQLException s ? unavailable(s) : (RuntimeException) e;
         }
         if (refusal != null) {
             execute = false;
@@ -133,8 +138,13 @@ public final class QueryAnalyzer {
         // Planning a write needs the write privilege, which the analysis role has not: a write whose
         // every call is allowed is planned (never executed) on the owner's connection.
         boolean write = decision.verdict() == SafetyCheck.Verdict.EXPLAIN_ONLY && !"select".equals(decision.statementType());
-        ConnectionSource planSource = write && resolution.allowed() ? whatIfSource : source;
-        try (Connection c = planSource.open()) {
+        Connection analysis;
+        try {
+            analysis = (write && resolution.allowed() ? whatIfSource : source).open();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        try (Connection c = analysis) {
             try {
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
@@ -220,6 +230,51 @@ public final class QueryAnalyzer {
             }
         } catch (SQLException e) {
             throw unavailable(e);
+        }
+    }
+
+    /**
+     * A connection for the call resolution: kept between analyses (at most two idle), because the
+     * resolution runs nothing of the statement (it only creates, in a transaction that is rolled
+     * back, a function that is never called) and a warm session resolves in a few milliseconds
+     * where a new one pays for its temporary schema and cold catalog caches. The statement itself
+     * always runs on a connection of its own.
+     */
+    private Connection resolverConnection() {
+        Connection c;
+        while ((c = resolvers.pollFirst()) != null) {
+            try {
+                if (c.isValid(2)) {
+                    return c;
+                }
+            } catch (SQLException invalid) {
+                // closed below
+            }
+            closeQuietly(c);
+        }
+        try {
+            return source.open();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private void release(Connection c) {
+        try {
+            if (!c.isClosed() && c.getAutoCommit() && resolvers.offerFirst(c)) {
+                return;
+            }
+        } catch (SQLException broken) {
+            // closed below
+        }
+        closeQuietly(c);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to do
         }
     }
 
