@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The statement goes through the extended protocol, where the server itself refuses a second
  * command; values are always bound, never concatenated.
  */
-public final class QueryAnalyzer {
+public final class QueryAnalyzer implements AutoCloseable {
     public static final int MAX_SQL = 100_000;
 
     /** Opens a dedicated connection (ideally as a least-privilege role; see docs/rules.md). */
@@ -253,9 +253,26 @@ public final class QueryAnalyzer {
             closeQuietly(c);
         }
         try {
-            return source.open();
+            c = source.open();
+            try (Statement s = c.createStatement()) {
+                // told apart from the analyses' own sessions, which never outlive their analysis
+                s.execute("SET application_name = 'chrono-perf-resolve'");
+            }
+            return c;
         } catch (SQLException e) {
+            if (c != null) {
+                closeQuietly(c);
+            }
             throw unavailable(e);
+        }
+    }
+
+    /** Closes the kept resolver sessions. */
+    @Override
+    public void close() {
+        Connection c;
+        while ((c = resolvers.pollFirst()) != null) {
+            closeQuietly(c);
         }
     }
 
