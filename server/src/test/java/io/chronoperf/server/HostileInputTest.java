@@ -136,14 +136,20 @@ class HostileInputTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"audit test\"}")), server.token("admin"));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT admin_user_id, host(ip_address), user_agent, details->>'actor'"
+             ResultSet rs = s.executeQuery("SELECT admin_user_id, host(ip_address), user_agent, details->>'actor', details->>'reason'"
                      + " FROM audit_logs WHERE action = 'lock_user' AND resource_id = '" + id + "' ORDER BY id DESC LIMIT 1")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getLong(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isIn("127.0.0.1", "::1");
             assertThat(rs.getString(3)).isEqualTo("hostile-input-test/1.0");
             assertThat(rs.getString(4)).isEqualTo("test-admin");
+            assertThat(rs.getString(5)).isEqualTo("audit test");
         }
+        // the API returns details as an object, not as a string
+        Response audit = server.get("/api/v1/admin/audit-logs?limit=5", server.token("viewer"));
+        assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+        tools.jackson.databind.JsonNode first = audit.json().get("items").get(0);
+        assertThat(first.get("details").isObject()).as(first.toString()).isTrue();
     }
 
     /** Every endpoint, with hostile values in each parameter and body: no 5xx, every error problem+json. */

@@ -194,7 +194,7 @@ public final class UserRepository {
                 throw new ConflictException("User " + userId + " is already locked");
             }
             Jdbc.update(c, "UPDATE users SET is_locked = true, locked_reason = ?, updated_at = now() WHERE id = ?", why, userId);
-            audit(c, actor, userId, "lock_user", "{\"field\": \"is_locked\", \"to\": true}");
+            audit(c, actor, userId, "lock_user", "{\"field\": \"is_locked\", \"to\": true}", why);
             return reload(c, userId);
         });
     }
@@ -237,12 +237,19 @@ public final class UserRepository {
 
     /** The audit entry of a write, in its transaction: the actor's id, subject, IP address and user agent. */
     private static void audit(Connection c, Actor actor, long userId, String action, String changes) throws SQLException {
+        audit(c, actor, userId, action, changes, null);
+    }
+
+    /** As above, with the reason the admin gave (kept in details.reason when there is one). */
+    private static void audit(Connection c, Actor actor, long userId, String action, String changes, String reason)
+            throws SQLException {
         Jdbc.update(c, "INSERT INTO audit_logs (admin_user_id, user_id, category, action, severity, success,"
                 + " resource_type, resource_id, ip_address, user_agent, details) VALUES (?, ?, 'user_management', ?,"
                 + " 'medium', true, 'user', ?, ?::inet, ?,"
-                + " jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api', 'actor', ?::text))",
+                + " jsonb_strip_nulls(jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api', 'actor', ?::text,"
+                + " 'reason', ?::text)))",
                 actor.adminId() > 0 ? actor.adminId() : null, userId, action, Long.toString(userId), actor.ip(),
-                actor.userAgent(), changes, actor.subject());
+                actor.userAgent(), changes, actor.subject(), reason);
     }
 
     static User map(ResultSet rs) throws SQLException {

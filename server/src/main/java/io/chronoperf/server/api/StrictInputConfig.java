@@ -21,7 +21,15 @@ public class StrictInputConfig {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // an audit entry's details are a JSON object (jsonb from PostgreSQL), not a string
+                .addMixIn(io.chronoperf.admin.repository.AuditLogRepository.Entry.class, AuditEntryJson.class);
+    }
+
+    /** Writes {@code details} as the JSON it is (PostgreSQL's jsonb text is always valid JSON). */
+    abstract static class AuditEntryJson {
+        @com.fasterxml.jackson.annotation.JsonRawValue
+        abstract String details();
     }
 
     /** Editors win over the conversion service, whose number parsing accepts 0x10 and #10. */
