@@ -79,6 +79,12 @@ public final class AdminCache implements AutoCloseable {
      * current, so a load that a write overtook never stores the old value.
      */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> generations = new ConcurrentHashMap<>();
+    /**
+     * Invalidations Redis did not take (a stall, an outage): replayed, in order, as soon as Redis
+     * answers again; until then L2 is neither read nor written for their namespaces.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Set<String> pendingNamespaces = ConcurrentHashMap.newKeySet();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Cache<String, Entry> l1;
     private final long maximumSize;
@@ -136,7 +142,12 @@ public final class AdminCache implements AutoCloseable {
                 })
                 .build();
         this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, b.commandTimeout, b.connectTimeout, clientName(),
-                this::onInvalidation, connected -> clearL1(connected ? "Redis reconnected" : "Redis disconnected"));
+                this::onInvalidation, connected -> {
+                    if (connected) {
+                        replayPending();
+                    }
+                    clearL1(connected ? "Redis answers again" : "Redis disconnected");
+                });
         Gauge.builder("chrono_perf.cache.l1.size", l1, Cache::estimatedSize).register(b.registry);
     }
 
@@ -260,7 +271,7 @@ public final class AdminCache implements AutoCloseable {
             Codec.Encoded encoded = codec.encode(value, entry.expiresAtMillis(), ns.compressed());
             c.jsonBytes.add(encoded.jsonBytes());
             c.storedBytes.add(encoded.bytes().length);
-            if (l2Generation >= 0) { // unknown generation (Redis did not answer): nothing stored in L2
+            if (l2Generation >= 0 && !pendingNamespaces.contains(ns.name())) { // unknown generation or pending invalidation: nothing stored in L2
                 l2.setIfGeneration(key.value(), encoded.bytes(), ns.ttl().toMillis(), ns.name(), l2Generation);
             }
         }
@@ -268,7 +279,7 @@ public final class AdminCache implements AutoCloseable {
     }
 
     private Entry readL2(CacheKey key, Namespace ns, Object type) {
-        if (l2 == null) {
+        if (l2 == null || pendingNamespaces.contains(ns.name())) {
             return null;
         }
         byte[] bytes = l2.get(key.value());
@@ -323,14 +334,11 @@ public final class AdminCache implements AutoCloseable {
     /** Removes one key from every instance's L1 and from L2. */
     public void invalidate(CacheKey key) {
         // L2 first, then L1: a load that starts after the L1 step must find L2 already clean.
-        if (l2 != null) {
-            l2.bumpGeneration(key.namespace());
-            l2.unlink(key.value());
-        }
+        boolean taken = l2 == null || (l2.bumpGeneration(key.namespace()) & l2.unlink(key.value()));
         overtake(List.of(key.namespace()));
         l1.invalidate(key.value());
-        if (l2 != null) {
-            l2.publish("key:" + key.value());
+        if (l2 != null && !(taken & l2.publish("key:" + key.value()))) {
+            keepPending("key:" + key.value(), List.of(key.namespace()));
         }
     }
 
@@ -348,16 +356,22 @@ public final class AdminCache implements AutoCloseable {
         checkPattern(pattern);
         List<String> affected = namespacesOf(pattern);
         long removed = -1;
+        boolean taken = true;
         if (l2 != null) { // L2 first, then L1: a load that starts after the L1 step must find L2 already clean
-            affected.forEach(l2::bumpGeneration);
+            for (String ns : affected) {
+                taken &= l2.bumpGeneration(ns);
+            }
             removed = l2.unlinkMatching(pattern);
+            taken &= removed >= 0;
         }
         overtake(affected);
         long local = clearMatching(pattern);
         if (l2 == null) {
             return local == 0 ? 0 : -1;
         }
-        l2.publish("pattern:" + pattern);
+        if (!(taken & l2.publish("pattern:" + pattern))) {
+            keepPending("pattern:" + pattern, affected);
+        }
         return removed;
     }
 
@@ -453,6 +467,37 @@ public final class AdminCache implements AutoCloseable {
         } else if (message.startsWith("pattern:")) {
             overtake(namespacesOf(message.substring(8)));
             clearMatching(message.substring(8));
+        }
+    }
+
+    private void keepPending(String invalidation, List<String> namespaces) {
+        pendingNamespaces.addAll(namespaces);
+        pending.add(invalidation);
+        log.warn("Redis did not take the invalidation {}: kept, replayed when Redis answers; L2 bypassed for {} until then",
+                invalidation, namespaces);
+    }
+
+    /** Replays the invalidations Redis did not take, in order; stops at the first it does not take either. */
+    private synchronized void replayPending() {
+        String next;
+        while ((next = pending.peek()) != null) {
+            String target = next.substring(next.indexOf(':') + 1);
+            List<String> affected = namespacesOf(target);
+            boolean taken = true;
+            for (String ns : affected) {
+                taken &= l2.bumpGeneration(ns);
+            }
+            taken &= next.startsWith("key:") ? l2.unlink(target) : l2.unlinkMatching(target) >= 0;
+            taken &= l2.publish(next);
+            if (!taken) {
+                return;
+            }
+            overtake(affected);
+            pending.poll();
+        }
+        pendingNamespaces.clear();
+        for (String left : pending) { // added meanwhile
+            pendingNamespaces.addAll(namespacesOf(left.substring(left.indexOf(':') + 1)));
         }
     }
 

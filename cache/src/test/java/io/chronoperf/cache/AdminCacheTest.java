@@ -34,14 +34,18 @@ class AdminCacheTest {
     }
 
     private AdminCache cache(String redisUri) {
+        return cache(redisUri, Duration.ofSeconds(5));
+    }
+
+    private AdminCache cache(String redisUri, Duration commandTimeout) {
         AdminCache c = AdminCache.builder()
                 .namespaces(List.of(new Namespace(users, Duration.ofMinutes(5), true, false),
                         new Namespace(live, Duration.ofSeconds(30), false, true)))
                 .redisUri(redisUri)
                 .clock(clock)
                 .executor(Runnable::run)
-                // generous: on a busy machine a 250 ms command timeout fails commands Redis did answer
-                .commandTimeout(Duration.ofSeconds(5))
+                // generous by default: on a busy machine a 250 ms command timeout fails commands Redis did answer
+                .commandTimeout(commandTimeout)
                 .build();
         caches.add(c);
         return c;
@@ -360,6 +364,64 @@ class AdminCacheTest {
         sleep(200);
         assertThat(a.get(k, Item.class, slowLoader).version()).isEqualTo(60);
         assertThat(b.get(k, Item.class, slowLoader).version()).isEqualTo(60);
+    }
+
+    /**
+     * Issue 13: Redis frozen (SIGSTOP: connections stay open, nothing answers) while a write is
+     * made. The write's instance reads the new value at once (L2 bypassed while the invalidation is
+     * pending); the other instance, which missed the message, drops its L1 when Redis answers
+     * again, and the kept invalidation is replayed; both then read the new value.
+     */
+    @Test
+    void an_invalidation_made_while_redis_is_frozen_is_kept_replayed_and_no_l1_stays_stale() throws Exception {
+        int port = io.chronoperf.runtime.EmbeddedRedis.freePort();
+        java.util.Set<Long> before = redisChildren();
+        io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
+        java.util.Set<Long> started = redisChildren();
+        started.removeAll(before);
+        assertThat(started).as("the test's own redis-server").hasSize(1);
+        long pid = started.iterator().next();
+        try {
+            AdminCache a = cache("redis://127.0.0.1:" + port, Duration.ofMillis(300));
+            AdminCache b = cache("redis://127.0.0.1:" + port, Duration.ofMillis(300));
+            AtomicInteger database = new AtomicInteger(1);
+            CacheKey k = key("frozen");
+            java.util.function.Supplier<Item> loader = () -> new Item("v", database.get(), List.of());
+            assertThat(a.get(k, Item.class, loader).version()).isEqualTo(1);
+            assertThat(b.get(k, Item.class, loader).version()).isEqualTo(1);
+
+            signal(pid, "STOP");
+            for (int i = 0; i < 8; i++) { // traffic during the stall: timeouts open the circuit breaker
+                a.get(CacheKey.of(users, "during").param("n", i).build(), Item.class, () -> new Item("x", 0, List.of()));
+            }
+            database.set(2);
+            a.invalidate(k); // Redis takes nothing: timed out or refused by the open breaker
+            assertThat(a.get(k, Item.class, loader).version()).as("the writing instance").isEqualTo(2);
+            signal(pid, "CONT");
+
+            await(() -> b.get(k, Item.class, loader).version() == 2, Duration.ofSeconds(20));
+            await(() -> a.get(k, Item.class, loader).version() == 2, Duration.ofSeconds(20));
+            sleep(1500); // the replay and the L1 drops are done; nothing may bring the old value back
+            assertThat(b.get(k, Item.class, loader).version()).isEqualTo(2);
+            assertThat(a.get(k, Item.class, loader).version()).isEqualTo(2);
+        } finally {
+            signal(pid, "CONT");
+            redis.close();
+        }
+    }
+
+    private static java.util.Set<Long> redisChildren() {
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+                .forEach(p -> pids.add(p.pid()));
+        return pids;
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
     }
 
     /** Issue 12: a Redis that refuses at start never stops the cache from being built and used. */

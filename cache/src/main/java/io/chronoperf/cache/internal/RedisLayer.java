@@ -73,6 +73,8 @@ public final class RedisLayer implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicBoolean connected = new AtomicBoolean(false);
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** A call failed or was refused since the last success: on the next success, messages may have been missed. */
+    private final AtomicBoolean troubled = new AtomicBoolean();
     /** Set after the first connection: connection events before it are the connecting itself. */
     private volatile boolean everConnected;
     private final String where;
@@ -151,6 +153,7 @@ public final class RedisLayer implements AutoCloseable {
                 onConnectionChange.accept(true);
             }
         });
+        connector.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
         String failure = connect();
         if (failure != null) {
             log.warn("Redis at {} is not reachable ({}): serving from the in-process cache (L1) alone, connecting in the"
@@ -280,8 +283,9 @@ public final class RedisLayer implements AutoCloseable {
         return stored != null && stored == 1L;
     }
 
-    public void unlink(String key) {
-        guarded(() -> commands.unlink(key), null);
+    /** True when Redis took it. */
+    public boolean unlink(String key) {
+        return guarded(() -> commands.unlink(key), null) != null;
     }
 
     /** Deletes the keys matching the glob with SCAN + UNLINK (never KEYS); returns how many, or -1. */
@@ -311,8 +315,9 @@ public final class RedisLayer implements AutoCloseable {
         return total == null ? -1 : total;
     }
 
-    public void publish(String message) {
-        guarded(() -> commands.publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8)), null);
+    /** True when Redis took the message. */
+    public boolean publish(String message) {
+        return guarded(() -> commands.publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8)), null) != null;
     }
 
     /** What the Redis server says of itself (INFO); -1 where it did not answer. */
@@ -361,13 +366,28 @@ public final class RedisLayer implements AutoCloseable {
             return fallback; // never connected yet: the background connector is at it
         }
         try {
-            return breaker.executeSupplier(call);
+            T result = breaker.executeSupplier(call);
+            if (troubled.compareAndSet(true, false) && !closing.get()) {
+                // A stall (timeouts, no disconnect) ends here: invalidations may have been missed.
+                log.info("Redis at {} answers again after failed calls", where);
+                connector.execute(() -> onConnectionChange.accept(true));
+            }
+            return result;
         } catch (CallNotPermittedException open) {
+            troubled.set(true);
             return fallback;
         } catch (RuntimeException e) {
+            troubled.set(true);
             errors.increment();
             log.debug("Redis call failed: {}", e.toString());
             return fallback;
+        }
+    }
+
+    /** A PING every second once connected: an instance that only reads L1 notices a stall too. */
+    private void heartbeat() {
+        if (!closing.get() && commands != null) {
+            guarded(() -> commands.ping(), null);
         }
     }
 
