@@ -82,7 +82,7 @@ final class PostgresProcess implements AutoCloseable {
             }
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
             run(asAccount, List.of(bin.resolve("initdb").toString(), "-A", "trust", "-U", SUPERUSER, "-D", data.toString(),
-                    "-E", "UTF8", "--locale=C"), "initdb", Map.of());
+                    "-E", "UTF8", "--locale=C"), "initdb");
         }
         if (root) {
             own(data); // a data directory made by an earlier run as another user
@@ -118,13 +118,13 @@ final class PostgresProcess implements AutoCloseable {
             options.append(" -c ").append(e.getKey()).append('=').append(e.getValue());
         }
         run(asAccount, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", options.toString(),
-                "-l", log.toString(), "-w", "-t", "120", "start"), "pg_ctl start (the server log: " + log + ")", Map.of());
+                "-l", log.toString(), "-w", "-t", "120", "start"), "pg_ctl start (the server log: " + log + ")");
     }
 
     private void pgCtl(String action, String... more) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", action));
         args.addAll(List.of(more));
-        run(asAccount, args, "pg_ctl " + action, Map.of());
+        run(asAccount, args, "pg_ctl " + action);
     }
 
     @Override
@@ -143,7 +143,12 @@ final class PostgresProcess implements AutoCloseable {
     }
 
     private ProcessBuilder command(List<String> args) {
-        List<String> all = new ArrayList<>(asAccount);
+        return builder(asAccount, args);
+    }
+
+    /** {@code prefix} then {@code args}, in the C locale, without the caller's PGDATA or PGPORT. */
+    private static ProcessBuilder builder(List<String> prefix, List<String> args) {
+        List<String> all = new ArrayList<>(prefix);
         all.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true);
         pb.environment().put("LC_ALL", "C");
@@ -152,15 +157,8 @@ final class PostgresProcess implements AutoCloseable {
         return pb;
     }
 
-    private static void run(List<String> prefix, List<String> args, String what, Map<String, String> env)
-            throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(prefix);
-        all.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true);
-        pb.environment().put("LC_ALL", "C");
-        pb.environment().remove("PGDATA");
-        pb.environment().putAll(env);
-        Process p = pb.start();
+    private static void run(List<String> prefix, List<String> args, String what) throws IOException, InterruptedException {
+        Process p = builder(prefix, args).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -179,7 +177,7 @@ final class PostgresProcess implements AutoCloseable {
             List<String> useradd = List.of("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", ROOT_BASE,
                     "--shell", "/usr/sbin/nologin", ACCOUNT);
             try {
-                run(List.of(), useradd, "useradd " + ACCOUNT, Map.of());
+                run(List.of(), useradd, "useradd " + ACCOUNT);
             } catch (IOException e) {
                 if (!exists(List.of("id", "-u", ACCOUNT))) { // another process may have created it meanwhile
                     throw new IOException("the system account " + ACCOUNT + " for the embedded PostgreSQL could not be"
@@ -201,7 +199,7 @@ final class PostgresProcess implements AutoCloseable {
     }
 
     private static void own(Path path) throws IOException, InterruptedException {
-        run(List.of(), List.of("chown", "-R", ACCOUNT + ":" + ACCOUNT, path.toString()), "chown " + path, Map.of());
+        run(List.of(), List.of("chown", "-R", ACCOUNT + ":" + ACCOUNT, path.toString()), "chown " + path);
     }
 
     /** Unpacks the binaries once per archive (by digest) under {@code dir}; returns their bin directory. */

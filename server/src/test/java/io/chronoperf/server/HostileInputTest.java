@@ -150,6 +150,9 @@ class HostileInputTest {
         assertThat(audit.status()).as(audit.body()).isEqualTo(200);
         tools.jackson.databind.JsonNode first = audit.json().get("items").get(0);
         assertThat(first.get("details").isObject()).as(first.toString()).isTrue();
+        // and the OpenAPI description says so
+        Response docs = server.get("/v3/api-docs", null);
+        assertThat(docs.body()).contains("What the entry records");
     }
 
     /** Every endpoint, with hostile values in each parameter and body: no 5xx, every error problem+json. */

@@ -85,11 +85,12 @@ public final class QueryAnalyzer implements AutoCloseable {
      * report (the slow-query list attaches them). Empty for SQL that is not one statement.
      */
     public static List<Insight> textFindings(String sql) {
-        List<String> statements = SafetyCheck.StatementSplitter.split(sql == null ? "" : sql);
+        List<SqlLexer.Statement> statements = SqlLexer.statements(sql);
         if (statements.size() != 1) {
             return List.of();
         }
-        return TextRules.apply(Fingerprint.of(statements.get(0)), statements.get(0));
+        String statement = statements.get(0).text();
+        return TextRules.apply(Fingerprint.of(statement), statement);
     }
 
     public Analysis analyze(String sql, List<Object> params, Double callerMs) {

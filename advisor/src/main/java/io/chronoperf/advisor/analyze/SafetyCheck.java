@@ -123,20 +123,6 @@ public final class SafetyCheck {
         return s.substring(0, end);
     }
 
-    /** Splits on semicolons outside quotes, dollar quotes and comments ({@link SqlLexer}); drops empty statements. */
-    static final class StatementSplitter {
-        private StatementSplitter() {
-        }
-
-        static List<String> split(String sql) {
-            List<String> out = new ArrayList<>();
-            for (SqlLexer.Statement st : SqlLexer.statements(sql)) {
-                out.add(st.text());
-            }
-            return out;
-        }
-    }
-
     /**
      * The JDBC driver cuts and rewrites the text too: it must see exactly one statement and no
      * placeholder of its own, or the text is refused (two lexers that disagree let a second

@@ -22,4 +22,25 @@ public class OpenApiConfig {
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")))
                 .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
+
+    /**
+     * An audit entry's {@code details} are written as the JSON object they are (StrictInputConfig's
+     * mix-in); the description says so instead of "string".
+     */
+    @Bean
+    org.springdoc.core.customizers.OpenApiCustomizer auditDetailsAsObject() {
+        return openApi -> {
+            if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null) {
+                return;
+            }
+            openApi.getComponents().getSchemas().values().forEach(schema -> {
+                java.util.Map<String, io.swagger.v3.oas.models.media.Schema> properties = schema.getProperties();
+                if (properties != null && properties.containsKey("details")
+                        && (properties.containsKey("affected_count") || properties.containsKey("affectedCount"))) {
+                    properties.put("details", new io.swagger.v3.oas.models.media.ObjectSchema()
+                            .description("What the entry records: changes, source, actor, reason (a JSON object)"));
+                }
+            });
+        };
+    }
 }
