@@ -79,6 +79,55 @@ public final class AdminSchema {
         return new AdminSchema(dataSource, locations, sink);
     }
 
+    /** Whether this database holds the admin platform's schema, nothing, or tables of its own. */
+    public enum Presence {
+        /** The admin platform's migrations have run here (its Flyway history names V1__admin_schema.sql). */
+        INSTALLED,
+        /** The current schema holds no table, view or sequence: chrono-perf may take it. */
+        EMPTY,
+        /** The current schema holds another application's objects: leave it alone unless asked. */
+        FOREIGN
+    }
+
+    private boolean hasFlywayHistory() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Finds out, read-only, what the connection's current schema holds. */
+    public Presence presence() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            boolean history;
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
+                rs.next();
+                history = rs.getBoolean(1);
+            }
+            if (history) {
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT EXISTS (SELECT 1 FROM flyway_schema_history WHERE script = 'V1__admin_schema.sql' AND success)")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return Presence.INSTALLED;
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("""
+                    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                                    WHERE c.relnamespace = current_schema()::regnamespace
+                                      AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))""")) {
+                rs.next();
+                return rs.getBoolean(1) ? Presence.FOREIGN : Presence.EMPTY;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** What one migration run did. */
     public record Report(int migrationsApplied, String schemaVersion, List<String> rebuiltIndexes,
                          boolean repairedFailedMigration, Duration duration) {
@@ -86,6 +135,13 @@ public final class AdminSchema {
 
     public Report migrate() {
         long start = System.nanoTime();
+        if (presence() == Presence.FOREIGN && hasFlywayHistory()) {
+            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "This schema holds another application's Flyway"
+                    + " history (flyway_schema_history without the admin platform's V1): the admin platform's schema is"
+                    + " not installed into it. Give it a schema of its own (add ?currentSchema=admin to the JDBC URL"
+                    + " after CREATE SCHEMA admin), or, for an admin platform that exists, add only the indexes:"
+                    + " ./chrono-perf migrate --strategic-indexes");
+        }
         List<String> rebuilt = healInvalidIndexes();
         Flyway flyway = flyway();
         boolean repaired = false;
@@ -188,15 +244,26 @@ public final class AdminSchema {
 
     private Flyway flyway() {
         return Flyway.configure()
-                .dataSource(dataSource)
-                .locations(locations.toArray(String[]::new))
-                // CREATE INDEX CONCURRENTLY next to COMMENT and ANALYZE in one script.
-                .mixed(true)
+                // Properties first: configuration(Map) resets what was set fluently before it.
                 .configuration(Map.of(
                         // A transactional advisory lock keeps a transaction open on Flyway's lock
                         // connection, and CREATE INDEX CONCURRENTLY waits for every open transaction:
                         // with it, the index migration would wait for itself forever.
                         "flyway.postgresql.transactional.lock", "false"))
+                .dataSource(dataSource)
+                .locations(locations.toArray(String[]::new))
+                // CREATE INDEX CONCURRENTLY next to COMMENT and ANALYZE in one script.
+                .mixed(true)
+                // Asked to install beside another application's tables (never beside another
+                // Flyway history: migrate() refuses that): start from an empty baseline.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                // V4-V7 of the earlier layout held chrono-perf's own tables; they moved to the
+                // chrono_perf schema (each library's own migrations), so installations that applied
+                // them see them as applied but no longer here, which is expected. The admin
+                // platform's next migration is therefore V8. Above the last local version Flyway
+                // calls them "future" rather than "missing" (flyway/flyway#3897), hence both.
+                .ignoreMigrationPatterns("*:missing", "*:future")
                 .load();
     }
 

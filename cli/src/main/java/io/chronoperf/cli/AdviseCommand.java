@@ -162,7 +162,7 @@ final class AdviseCommand implements Callable<Integer> {
                     i.error() == null ? "" : ": " + i.error()));
             if (o.beforeMs() != null) {
                 System.out.printf(Locale.ROOT, "  read-only workload: %.1f ms -> %.1f ms (%.1fx), stored: %s%n", o.beforeMs(),
-                        o.afterMs(), o.speedup() == null ? 0 : o.speedup(), o.stored() ? "perf.index_applications" : "no (no perf schema)");
+                        o.afterMs(), o.speedup() == null ? 0 : o.speedup(), o.stored() ? "chrono_perf.index_applications" : "no (no chrono_perf schema)");
             }
             if (o.notTimed() != null) {
                 System.out.println("  " + o.notTimed());

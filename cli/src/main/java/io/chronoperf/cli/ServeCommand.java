@@ -5,6 +5,7 @@ import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
 import io.chronoperf.runtime.TokenSecret;
 import io.chronoperf.server.ChronoPerfServer;
+import io.chronoperf.server.config.AdminPlatformConfig;
 import io.chronoperf.server.security.TokenIssuer;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,15 +110,17 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("chrono-perf: starting (home " + settings.home() + ")");
         Running running = start(settings, tuning, seedScale);
         String base = "http://127.0.0.1:" + running.port();
+        boolean platform = running.context().getBean(AdminPlatformConfig.MigratedSchema.class).installed();
+        String sample = base + (platform ? "/api/v1/admin/users/dashboard" : "/api/v1/admin/performance/health");
         System.out.printf("%nchrono-perf is ready in %.1f s%n", (System.nanoTime() - start) / 1e9);
         System.out.println("  dashboard: " + base + "/admin/performance  (sign in with the admin token below)");
-        System.out.println("  api:      " + base + "/api/v1/admin/users/dashboard");
+        System.out.println("  api:      " + sample + (platform ? "" : "  (watching only: the admin platform is not installed here)"));
         System.out.println("  openapi:  " + base + "/v3/api-docs");
         System.out.println("  health:   " + base + "/actuator/health");
         running.services().describe().forEach(line -> System.out.println("  " + line));
         System.out.println("  admin token (12 h; more with ./chrono-perf token):");
         System.out.println("    " + running.adminToken());
-        System.out.println("  try: curl -H \"Authorization: Bearer <token>\" " + base + "/api/v1/admin/users/dashboard");
+        System.out.println("  try: curl -H \"Authorization: Bearer <token>\" " + sample);
         System.out.println("  Ctrl-C stops the server and everything it started.");
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -33,7 +33,7 @@ public final class History {
     public int sample(Connection monitored, Connection store, DatabaseCollector.Snapshot s) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
         try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                INSERT INTO perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
+                INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
                        temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setTimestamp(1, now);
@@ -62,9 +62,9 @@ public final class History {
                  WHERE d.datname = current_database() AND s.queryid IS NOT NULL
                    AND s.query NOT LIKE '/* chrono-perf monitor */%'""");
              PreparedStatement text = DatabaseCollector.prepare(store, 
-                     "INSERT INTO perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO NOTHING");
+                     "INSERT INTO chrono_perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO NOTHING");
              PreparedStatement sample = DatabaseCollector.prepare(store, """
-                     INSERT INTO perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows, shared_hit, shared_read)
+                     INSERT INTO chrono_perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows, shared_hit, shared_read)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
              ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
@@ -135,7 +135,7 @@ public final class History {
     public List<StatementDelta> statementDeltas(Connection store, Instant from, Instant to) throws SQLException {
         List<StatementDelta> out = new ArrayList<>();
         try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                WITH first AS (SELECT min(taken_at) AS t FROM perf.database_samples),
+                WITH first AS (SELECT min(taken_at) AS t FROM chrono_perf.database_samples),
                 d AS (
                     SELECT queryid, taken_at, max_ms,
                            calls - coalesce(lag(calls) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS calls,
@@ -143,11 +143,11 @@ public final class History {
                            rows - coalesce(lag(rows) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS rows,
                            shared_hit - coalesce(lag(shared_hit) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS hit,
                            shared_read - coalesce(lag(shared_read) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS read
-                      FROM perf.statement_samples
+                      FROM chrono_perf.statement_samples
                      WHERE taken_at >= ?::timestamptz - interval '1 day' AND taken_at <= ? -- one sample before gives the first delta
                     WINDOW w AS (PARTITION BY queryid ORDER BY taken_at))
                 SELECT d.queryid, s.query, sum(d.calls), sum(d.total_ms), max(d.max_ms), sum(d.rows), sum(d.hit), sum(d.read)
-                  FROM d JOIN perf.statements s USING (queryid)
+                  FROM d JOIN chrono_perf.statements s USING (queryid)
                  WHERE d.taken_at > ? AND d.calls > 0 AND d.total_ms >= 0
                  GROUP BY d.queryid, s.query
                  ORDER BY 4 DESC""")) {
@@ -182,7 +182,7 @@ public final class History {
                                blocks_hit - lag(blocks_hit) OVER w AS hit, blocks_read - lag(blocks_read) OVER w AS read,
                                deadlocks - lag(deadlocks) OVER w AS deadlocks,
                                connections, active, idle_in_tx, max_connections, blocked, long_running
-                          FROM perf.database_samples
+                          FROM chrono_perf.database_samples
                          WHERE taken_at >= ?::timestamptz - interval '1 hour'
                         WINDOW w AS (ORDER BY taken_at)) x
                  WHERE taken_at >= ? AND seconds > 0 AND commits >= 0 AND hit >= 0 AND read >= 0 AND deadlocks >= 0
@@ -212,7 +212,7 @@ public final class History {
         try (PreparedStatement ps = DatabaseCollector.prepare(store, """
                 SELECT taken_at, total_ms / calls, calls
                   FROM (SELECT taken_at, calls - lag(calls) OVER w AS calls, total_ms - lag(total_ms) OVER w AS total_ms
-                          FROM perf.statement_samples
+                          FROM chrono_perf.statement_samples
                          WHERE taken_at >= ?::timestamptz - interval '1 hour'
                         WINDOW w AS (PARTITION BY queryid ORDER BY taken_at)) d
                  WHERE taken_at >= ? AND calls > 0 AND total_ms >= 0""")) {
@@ -246,14 +246,14 @@ public final class History {
     public long cleanUp(Connection store, Duration retention) throws SQLException {
         Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
         long removed = 0;
-        for (String table : List.of("perf.database_samples", "perf.statement_samples")) {
+        for (String table : List.of("chrono_perf.database_samples", "chrono_perf.statement_samples")) {
             try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();
             }
         }
         try (PreparedStatement ps = DatabaseCollector.prepare(store, 
-                "DELETE FROM perf.statements s WHERE NOT EXISTS (SELECT 1 FROM perf.statement_samples x WHERE x.queryid = s.queryid)")) {
+                "DELETE FROM chrono_perf.statements s WHERE NOT EXISTS (SELECT 1 FROM chrono_perf.statement_samples x WHERE x.queryid = s.queryid)")) {
             removed += ps.executeUpdate();
         }
         return removed;

@@ -2,7 +2,6 @@ package io.chronoperf.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chronoperf.admin.AdminSchema;
 import io.chronoperf.testkit.MutableClock;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
@@ -24,7 +23,7 @@ class HistoryTest {
 
     @BeforeAll
     static void schema() throws SQLException {
-        AdminSchema.of(db.dataSource()).migrate();
+        MonitorSchema.migrate(db.dataSource());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); // preloaded by .ci/run and the embedded server
         }
@@ -55,7 +54,7 @@ class HistoryTest {
 
             clock.advance(Duration.ofDays(15));
             assertThat(history.cleanUp(c, Duration.ofDays(14))).isPositive();
-            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM perf.database_samples) + (SELECT count(*) FROM perf.statement_samples)")) {
+            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM chrono_perf.database_samples) + (SELECT count(*) FROM chrono_perf.statement_samples)")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
             }

@@ -3,7 +3,6 @@ package io.chronoperf.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.chronoperf.admin.AdminSchema;
 import io.chronoperf.testkit.MutableClock;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
@@ -25,7 +24,7 @@ class TrendsTest {
 
     @BeforeAll
     static void schema() throws SQLException {
-        AdminSchema.of(db.dataSource()).migrate();
+        MonitorSchema.migrate(db.dataSource());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         }
@@ -76,10 +75,10 @@ class TrendsTest {
         java.util.Random noise = new java.util.Random(42);
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
+                     INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
                             temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
                      VALUES (?, ?, 0, ?, ?, 0, 0, ?, 1, 0, 100, 0, 0)""")) {
-            c.createStatement().execute("TRUNCATE perf.database_samples");
+            c.createStatement().execute("TRUNCATE chrono_perf.database_samples");
             long commits = 0;
             long hit = 0;
             long read = 0;

@@ -28,15 +28,42 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     public static final String SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
     private final TestDatabase db = new TestDatabase();
+    private final java.util.List<String> existing;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private ConfigurableApplicationContext context;
     private String base;
     private TokenIssuer tokens;
 
+    /** The server on a database of its own (it installs the admin platform and small demo data). */
+    public ServerFixture() {
+        this(java.util.List.of());
+    }
+
+    private ServerFixture(java.util.List<String> existing) {
+        this.existing = existing;
+    }
+
+    /**
+     * The server on a database that already holds another application's objects, made by these
+     * statements before the server starts (chrono-perf then only watches it).
+     */
+    public static ServerFixture onDatabaseHolding(String... statements) {
+        return new ServerFixture(java.util.List.of(statements));
+    }
+
     @Override
     public void beforeAll(ExtensionContext extension) throws IOException {
         db.create();
+        if (!existing.isEmpty()) {
+            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+                for (String sql : existing) {
+                    s.execute(sql);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         Map<String, Object> props = new HashMap<>();
         props.put("spring.datasource.url", db.endpoint().jdbcUrl());
         props.put("spring.datasource.username", db.endpoint().user());
@@ -46,7 +73,9 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("server.port", "0");
         props.put("chrono-perf.token-secret", SECRET);
         props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-home").toString());
-        props.put("chrono-perf.seed-if-empty", "small");
+        if (existing.isEmpty()) {
+            props.put("chrono-perf.seed-if-empty", "small");
+        }
         // The platform itself must have no N+1: the whole API suite runs in strict fail mode.
         props.put("chrono-perf.n-plus-one.strict", "fail");
         // Background tasks hold their lock 1 s at least in production; tests run them back to back.

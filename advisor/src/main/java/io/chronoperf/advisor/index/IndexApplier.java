@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * EXPLAIN ANALYZE (in a READ ONLY transaction, rolled back) before and after; each index is built
  * with CREATE INDEX CONCURRENTLY under a lock_timeout, one at a time, checked for indisvalid,
  * dropped and built once more when invalid, and its table analyzed. The outcome is stored in
- * {@code perf.index_applications} when the database has that table (chrono-perf's own), and
+ * {@code chrono_perf.index_applications} when the database has that table (chrono-perf's own), and
  * returned in any case. Nothing is ever dropped here except an invalid index this run built.
  */
 public final class IndexApplier {
@@ -35,7 +35,7 @@ public final class IndexApplier {
 
     /**
      * @param beforeMs weighted sum of the median execution times of the timed queries, before
-     * @param stored   true when the outcome was written to perf.index_applications
+     * @param stored   true when the outcome was written to chrono_perf.index_applications
      */
     public record Outcome(List<Applied> indexes, Double beforeMs, Double afterMs, Double speedup, List<QueryTiming> queries,
                           String notTimed, boolean stored) {
@@ -184,7 +184,7 @@ public final class IndexApplier {
     }
 
     private static Outcome store(Connection c, Outcome o) throws SQLException {
-        try (PreparedStatement check = c.prepareStatement("SELECT to_regclass('perf.index_applications') IS NOT NULL");
+        try (PreparedStatement check = c.prepareStatement("SELECT to_regclass('chrono_perf.index_applications') IS NOT NULL");
              ResultSet rs = check.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) {
@@ -193,7 +193,7 @@ public final class IndexApplier {
         }
         Outcome stored = new Outcome(o.indexes(), o.beforeMs(), o.afterMs(), o.speedup(), o.queries(), o.notTimed(), true);
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, ?, ?, ?::jsonb)")) {
+                "INSERT INTO chrono_perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, ?, ?, ?::jsonb)")) {
             ps.setArray(1, c.createArrayOf("text", o.indexes().stream().map(Applied::ddl).toArray()));
             ps.setObject(2, o.beforeMs());
             ps.setObject(3, o.afterMs());

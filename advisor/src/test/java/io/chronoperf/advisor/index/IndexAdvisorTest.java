@@ -2,6 +2,7 @@ package io.chronoperf.advisor.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronoperf.advisor.AdvisorSchema;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -147,13 +148,7 @@ class IndexAdvisorTest {
 
     @Test
     void apply_creates_valid_indexes_and_records_the_measured_improvement() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS perf");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS perf.index_applications (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                        applied_at timestamptz NOT NULL DEFAULT now(), ddl text[] NOT NULL, before_ms double precision,
-                        after_ms double precision, outcome jsonb NOT NULL)""");
-        }
+        AdvisorSchema.migrate(db.dataSource());
         Workload w = Workload.fromText("apply", "SELECT * FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC LIMIT 20");
         IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 1, 0.01, 256L << 20, 1L << 20), step -> { });
         try (Connection c = db.dataSource().getConnection()) {
@@ -169,7 +164,7 @@ class IndexAdvisorTest {
             assertThat(o.speedup()).isGreaterThan(2);
             assertThat(o.stored()).isTrue();
             try (Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT i.indisvalid, (SELECT count(*) FROM perf.index_applications) FROM pg_index i"
+                 var rs = s.executeQuery("SELECT i.indisvalid, (SELECT count(*) FROM chrono_perf.index_applications) FROM pg_index i"
                          + " WHERE i.indexrelid = to_regclass('public.orders_customer_id_created_at_idx')"
                          + " OR i.indexrelid = to_regclass('public.orders_customer_id_idx')")) {
                 assertThat(rs.next()).isTrue();

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Evaluates the rules against an observation and keeps the alerts in {@code perf.alerts} (V5):
+ * Evaluates the rules against an observation and keeps the alerts in {@code chrono_perf.alerts} (monitor V1):
  * at most one open alert per rule (a unique partial index, so that several instances evaluating
  * at once still open it once and only the instance that opened it notifies); a rule whose metric
  * is absent leaves its alert as it is. Transitions go to the sinks; repeats only refresh the
@@ -44,7 +44,7 @@ public final class Alerts {
             Alert open = open(store, rule.name());
             if (open == null && rule.breached(value)) {
                 try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                        INSERT INTO perf.alerts (rule, metric, severity, value, peak, threshold, message, started_at, last_seen_at)
+                        INSERT INTO chrono_perf.alerts (rule, metric, severity, value, peak, threshold, message, started_at, last_seen_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (rule) WHERE resolved_at IS NULL DO NOTHING
                         RETURNING id""")) {
@@ -67,7 +67,7 @@ public final class Alerts {
             } else if (open != null) {
                 boolean resolved = rule.recovered(value);
                 try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                        UPDATE perf.alerts
+                        UPDATE chrono_perf.alerts
                            SET value = ?, last_seen_at = ?, resolved_at = CASE WHEN ? THEN ?::timestamptz END,
                                peak = CASE WHEN ? THEN greatest(peak, ?) ELSE least(peak, ?) END
                          WHERE id = ? AND resolved_at IS NULL""")) {
@@ -114,7 +114,7 @@ public final class Alerts {
 
     /** Removes alerts resolved before the retention; returns how many. */
     public long cleanUp(Connection store, Instant now, Duration retention) throws SQLException {
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM perf.alerts WHERE resolved_at < ?")) {
+        try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM chrono_perf.alerts WHERE resolved_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(now.minus(retention)));
             return ps.executeUpdate();
         }
@@ -122,7 +122,7 @@ public final class Alerts {
 
     private static final String SELECT = """
             SELECT id, rule, metric, severity, value, peak, threshold, message, started_at, last_seen_at, resolved_at
-              FROM perf.alerts
+              FROM chrono_perf.alerts
             """;
 
     private static Alert open(Connection store, String rule) throws SQLException {

@@ -3,7 +3,7 @@ package io.chronoperf.monitor.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.chronoperf.admin.AdminSchema;
+import io.chronoperf.monitor.MonitorSchema;
 import io.chronoperf.monitor.Metric;
 import io.chronoperf.monitor.Observation;
 import io.chronoperf.testkit.TestDatabase;
@@ -35,7 +35,7 @@ class AlertsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        AdminSchema.of(db.dataSource()).migrate();
+        MonitorSchema.migrate(db.dataSource());
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/", exchange -> {
             received.add(exchange.getRequestURI().getPath() + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -53,7 +53,7 @@ class AlertsTest {
     @BeforeEach
     void clean() throws SQLException {
         try (Connection c = db.dataSource().getConnection()) {
-            c.createStatement().execute("TRUNCATE perf.alerts");
+            c.createStatement().execute("TRUNCATE chrono_perf.alerts");
         }
         received.clear();
     }

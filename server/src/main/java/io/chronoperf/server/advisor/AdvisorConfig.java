@@ -1,5 +1,6 @@
 package io.chronoperf.server.advisor;
 
+import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.advisor.analyze.AnalysisRole;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.runtime.Setting;
@@ -17,7 +18,7 @@ public class AdvisorConfig {
     private static final Logger LOG = LoggerFactory.getLogger(AdvisorConfig.class);
 
     @Bean
-    AdvisorService advisorService(DataSource dataSource) {
+    AdvisorService advisorService(DataSource dataSource, StateConfig.OwnState ownState) {
         return new AdvisorService(dataSource);
     }
 

@@ -5,6 +5,7 @@ import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;
 import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
+import io.chronoperf.server.config.AdminPlatformConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +48,10 @@ public class CacheConfig {
 
     /** Registers the warmers and warms every namespace once the server is ready. */
     @Bean
-    Warming warming(AdminCache cache, CachedAdmin cached) {
-        cached.registerWarmers();
+    Warming warming(AdminCache cache, CachedAdmin cached, AdminPlatformConfig.MigratedSchema schema) {
+        if (schema.installed()) { // watching only: no admin data to warm
+            cached.registerWarmers();
+        }
         return new Warming(cache);
     }
 

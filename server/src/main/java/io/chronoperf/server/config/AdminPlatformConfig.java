@@ -9,6 +9,8 @@ import io.chronoperf.admin.repository.UserRepository;
 import io.chronoperf.admin.seed.DemoData;
 import io.chronoperf.admin.seed.Scale;
 import io.chronoperf.admin.seed.SeedProgress;
+import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.ErrorCode;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -18,7 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the admin library: migrates the schema before anything uses it, seeds demo data into an
+ * Wires the admin library: migrates its schema before anything uses it, where chrono-perf owns the
+ * database (a database holding another application's tables is only watched), seeds demo data into an
  * empty database when asked ({@code chrono-perf.seed-if-empty}: the embedded first start), and
  * exposes the repositories.
  */
@@ -26,15 +29,41 @@ import org.springframework.context.annotation.Configuration;
 public class AdminPlatformConfig {
     private static final Logger log = LoggerFactory.getLogger(AdminPlatformConfig.class);
 
-    /** A marker bean: present once the schema is migrated; repositories depend on it. */
-    public record MigratedSchema(AdminSchema.Report report) {
+    /**
+     * A marker bean: the admin platform's schema is migrated ({@code report} set), or deliberately
+     * left out ({@code report} null, {@code reason} says why); repositories depend on it.
+     */
+    public record MigratedSchema(AdminSchema.Report report, String reason) {
+        public boolean installed() {
+            return report != null;
+        }
     }
 
+    /**
+     * Migrates the admin platform's schema where chrono-perf owns the database
+     * ({@code chrono-perf.admin-schema}: auto, install or skip), and seeds an empty one when asked.
+     */
     @Bean
     MigratedSchema migratedSchema(DataSource dataSource,
+                                  @Value("${chrono-perf.admin-schema:auto}") String mode,
                                   @Value("${chrono-perf.seed-if-empty:}") String seedIfEmpty,
                                   @Value("${chrono-perf.seed:42}") long seed) {
-        AdminSchema.Report report = AdminSchema.of(dataSource).withLog(log::info).migrate();
+        AdminSchema schema = AdminSchema.of(dataSource).withLog(log::info);
+        String reason = switch (mode.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "install" -> null;
+            case "skip" -> "CHRONO_PERF_ADMIN_SCHEMA=skip";
+            case "auto" -> schema.presence() == AdminSchema.Presence.FOREIGN
+                    ? "the database already holds tables of another application" : null;
+            default -> throw new ChronoPerfException(ErrorCode.CONFIGURATION, "CHRONO_PERF_ADMIN_SCHEMA is '" + mode
+                    + "': use auto, install or skip");
+        };
+        if (reason != null) {
+            log.info("Watching only: the admin platform's schema is not installed ({}); its API under /api/v1/admin"
+                    + " answers 404 and the monitoring, analysis and advice work as usual. CHRONO_PERF_ADMIN_SCHEMA=install"
+                    + " installs it.", reason);
+            return new MigratedSchema(null, reason);
+        }
+        AdminSchema.Report report = schema.migrate();
         log.info("Schema at version {} ({} migrations applied, {} invalid indexes rebuilt) in {} ms",
                 report.schemaVersion(), report.migrationsApplied(), report.rebuiltIndexes().size(),
                 report.duration().toMillis());
@@ -45,7 +74,7 @@ public class AdminPlatformConfig {
             log.info("Loaded {} rows at {} rows/s; indexes rebuilt in {} ms", result.rows(),
                     Math.round(result.rowsPerSecond()), result.indexTime().toMillis());
         }
-        return new MigratedSchema(report);
+        return new MigratedSchema(report, null);
     }
 
     @Bean

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cache's hits and misses per namespace at each sample ({@code perf.cache_samples}, V7),
+ * The cache's hits and misses per namespace at each sample ({@code chrono_perf.cache_samples}, server V1),
  * cumulative since the instance started; the hit ratio per interval is read from the deltas
  * (a restart shows as a negative delta and is dropped).
  */
@@ -26,7 +26,7 @@ public final class CacheHistory {
 
     static void sample(Connection c, Instant at, CacheStats stats) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO perf.cache_samples (taken_at, namespace, hits, misses) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO chrono_perf.cache_samples (taken_at, namespace, hits, misses) VALUES (?, ?, ?, ?)")) {
             for (Map.Entry<String, CacheStats.Namespace> e : stats.namespaces().entrySet()) {
                 ps.setTimestamp(1, Timestamp.from(at));
                 ps.setString(2, e.getKey());
@@ -43,7 +43,7 @@ public final class CacheHistory {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT namespace, taken_at, 100.0 * hits / (hits + misses)
                   FROM (SELECT namespace, taken_at, hits - lag(hits) OVER w AS hits, misses - lag(misses) OVER w AS misses
-                          FROM perf.cache_samples WHERE taken_at >= ?::timestamptz - interval '1 hour'
+                          FROM chrono_perf.cache_samples WHERE taken_at >= ?::timestamptz - interval '1 hour'
                         WINDOW w AS (PARTITION BY namespace ORDER BY taken_at)) d
                  WHERE taken_at >= ? AND hits >= 0 AND misses >= 0 AND hits + misses > 0
                  ORDER BY namespace, taken_at""")) {
@@ -60,7 +60,7 @@ public final class CacheHistory {
     }
 
     static long cleanUp(Connection c, Instant cutoff) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM perf.cache_samples WHERE taken_at < ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM chrono_perf.cache_samples WHERE taken_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(cutoff));
             return ps.executeUpdate();
         }

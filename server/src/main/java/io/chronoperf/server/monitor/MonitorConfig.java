@@ -12,6 +12,7 @@ import io.chronoperf.monitor.alert.Alerts;
 import io.chronoperf.monitor.alert.LogSink;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.monitor.alert.WebhookSink;
+import io.chronoperf.server.config.StateConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -55,7 +56,7 @@ public class MonitorConfig {
     }
 
     @Bean
-    MonitorService monitorService(DataSource dataSource, AdminCache cache, History history, Alerts alerts, Clock clock,
+    MonitorService monitorService(DataSource dataSource, StateConfig.OwnState ownState, AdminCache cache, History history, Alerts alerts, Clock clock,
                                   MeterRegistry registry,
                                   @Value("${chrono-perf.monitor.retention:P14D}") Duration retention,
                                   @Value("${chrono-perf.monitor.long-running:PT60S}") Duration longRunning) {

@@ -79,7 +79,7 @@ public final class PerformanceService {
 
     /**
      * The periodic analysis: the slow statements of the last 24 hours analysed (generic plans:
-     * pg_stat_statements keeps no values), the index advice refreshed; both stored in perf.findings.
+     * pg_stat_statements keeps no values), the index advice refreshed; both stored in chrono_perf.findings.
      */
     public AnalysisReport analyze() throws SQLException {
         long start = System.nanoTime();

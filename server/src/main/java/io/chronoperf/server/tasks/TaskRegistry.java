@@ -9,14 +9,18 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Runs the background tasks one instance at a time through ShedLock (a row per task in the
- * {@code shedlock} table), and keeps what health shows of each: runs, failures, skips (another
+ * {@code chrono_perf.shedlock} table), and keeps what health shows of each: runs, failures, skips (another
  * instance held the lock), the last run's time, duration and outcome. A failing task is logged
  * and counted and never stops the others. Meters: {@code chrono_perf_task_runs_total{task,outcome}}
  * and {@code chrono_perf_task_duration_seconds{task}}.
@@ -56,6 +60,12 @@ public final class TaskRegistry {
         this.meters = meters;
         this.clock = clock;
         this.lockAtLeastFor = lockAtLeastFor;
+    }
+
+    /** Locks in chrono-perf's own {@code chrono_perf.shedlock} table, on the database's clock. */
+    public static LockingTaskExecutor locksIn(DataSource dataSource) {
+        return new DefaultLockingTaskExecutor(new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(new JdbcTemplate(dataSource)).withTableName("chrono_perf.shedlock").usingDbTime().build()));
     }
 
     /** Declares a task so that health lists it before its first run. */

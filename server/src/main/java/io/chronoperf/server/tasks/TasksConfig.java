@@ -1,5 +1,6 @@
 package io.chronoperf.server.tasks;
 
+import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.server.cache.CacheConfig;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
@@ -7,12 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
-import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
-import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
@@ -22,17 +20,15 @@ import org.springframework.scheduling.annotation.Scheduled;
  * health monitoring every 5 min (alert rules), cache warming every 15 min, performance analysis
  * every 30 min (slow statements analysed, index advice refreshed and stored), clean-up every 6 h
  * (history, resolved alerts, old findings). Each runs on one instance at a time through ShedLock
- * on PostgreSQL ({@code shedlock} table, database time).
+ * on PostgreSQL ({@code chrono_perf.shedlock} table, database time).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 public class TasksConfig {
     @Bean
-    TaskRegistry taskRegistry(DataSource dataSource, MeterRegistry meters, Clock clock,
+    TaskRegistry taskRegistry(DataSource dataSource, StateConfig.OwnState ownState, MeterRegistry meters, Clock clock,
                               @Value("${chrono-perf.tasks.lock-at-least-for:PT1S}") Duration lockAtLeastFor) {
-        JdbcTemplateLockProvider provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(new JdbcTemplate(dataSource)).usingDbTime().build());
-        return new TaskRegistry(new DefaultLockingTaskExecutor(provider), meters, clock, lockAtLeastFor);
+        return new TaskRegistry(TaskRegistry.locksIn(dataSource), meters, clock, lockAtLeastFor);
     }
 
     @Bean

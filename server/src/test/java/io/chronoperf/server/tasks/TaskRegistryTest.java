@@ -2,7 +2,7 @@ package io.chronoperf.server.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chronoperf.admin.AdminSchema;
+import io.chronoperf.runtime.StateSchema;
 import io.chronoperf.testkit.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -11,12 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
-import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Background tasks over ShedLock on a real PostgreSQL: one instance at a time, failures counted, none fatal. */
 class TaskRegistryTest {
@@ -25,13 +22,11 @@ class TaskRegistryTest {
 
     @BeforeAll
     static void schema() {
-        AdminSchema.of(db.dataSource()).migrate();
+        StateSchema.migrate(db.dataSource(), "server");
     }
 
     static TaskRegistry instance() {
-        JdbcTemplateLockProvider provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(new JdbcTemplate(db.dataSource())).usingDbTime().build());
-        TaskRegistry r = new TaskRegistry(new DefaultLockingTaskExecutor(provider), new SimpleMeterRegistry(), Clock.systemUTC(),
+        TaskRegistry r = new TaskRegistry(TaskRegistry.locksIn(db.dataSource()), new SimpleMeterRegistry(), Clock.systemUTC(),
                 Duration.ZERO); // no minimum hold: nothing to sleep out
         r.declare("work", Duration.ofSeconds(30));
         r.declare("flaky", Duration.ofSeconds(30));
