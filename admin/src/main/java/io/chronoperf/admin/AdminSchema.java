@@ -2,6 +2,7 @@ package io.chronoperf.admin;
 
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -250,7 +251,7 @@ public final class AdminSchema {
                         // connection, and CREATE INDEX CONCURRENTLY waits for every open transaction:
                         // with it, the index migration would wait for itself forever.
                         "flyway.postgresql.transactional.lock", "false"))
-                .dataSource(dataSource)
+                .dataSource(OwnStatements.marked(dataSource)) // chrono-perf runs them: never counted as workload
                 .locations(locations.toArray(String[]::new))
                 // CREATE INDEX CONCURRENTLY next to COMMENT and ANALYZE in one script.
                 .mixed(true)

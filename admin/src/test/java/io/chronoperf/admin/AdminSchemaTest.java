@@ -26,10 +26,13 @@ class AdminSchemaTest {
     @Test
     @Order(1)
     void fresh_database_gets_the_schema_and_46_valid_strategic_indexes() throws SQLException {
+        assertThat(AdminSchema.of(db.dataSource()).presence()).isEqualTo(AdminSchema.Presence.EMPTY);
+
         AdminSchema.Report report = AdminSchema.of(db.dataSource()).migrate();
 
-        assertThat(report.migrationsApplied()).isEqualTo(7);
-        assertThat(report.schemaVersion()).isEqualTo("7");
+        assertThat(report.migrationsApplied()).isEqualTo(3);
+        assertThat(report.schemaVersion()).isEqualTo("3");
+        assertThat(AdminSchema.of(db.dataSource()).presence()).isEqualTo(AdminSchema.Presence.INSTALLED);
         List<String[]> strategic = query("""
                 SELECT c.relname, i.indisvalid::text
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
@@ -75,6 +78,35 @@ class AdminSchemaTest {
         assertThat(query("SELECT indisvalid::text FROM pg_catalog.pg_index WHERE indexrelid = 'idx_test_unique_full_name'::regclass"))
                 .singleElement().satisfies(row -> assertThat(row[0]).isEqualTo("true"));
         assertThat(report.schemaVersion()).isEqualTo("100");
+    }
+
+    @Test
+    @Order(4)
+    void another_applications_flyway_history_is_never_migrated_into() throws SQLException {
+        TestDatabase other = new TestDatabase();
+        other.create();
+        try (Connection c = other.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE invoices (id bigint PRIMARY KEY)");
+            s.execute("CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50),"
+                    + " description varchar(200), type varchar(20), script varchar(1000), checksum int,"
+                    + " installed_by varchar(100), installed_on timestamp DEFAULT now(), execution_time int, success boolean)");
+            s.execute("INSERT INTO flyway_schema_history VALUES (1, '1', 'invoices', 'SQL', 'V1__invoices.sql', 1, 'app',"
+                    + " now(), 1, true)");
+            AdminSchema schema = AdminSchema.of(other.dataSource());
+            assertThat(schema.presence()).isEqualTo(AdminSchema.Presence.FOREIGN);
+
+            assertThatThrownBy(schema::migrate).isInstanceOfSatisfying(ChronoPerfException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+                assertThat(e.getMessage()).contains("another application's Flyway history").contains("--strategic-indexes");
+            });
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                    + " AND relkind = 'r'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("nothing created beside the application's tables").isEqualTo(2);
+            }
+        } finally {
+            other.drop();
+        }
     }
 
     private static void execute(String sql) throws SQLException {

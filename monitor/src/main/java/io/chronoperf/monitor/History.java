@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +61,7 @@ public final class History {
                        s.shared_blks_read
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.queryid IS NOT NULL
-                   AND s.query NOT LIKE '/* chrono-perf monitor */%'""");
+                   AND """ + OwnStatements.NOT_OWN_SQL);
              PreparedStatement text = DatabaseCollector.prepare(store, 
                      "INSERT INTO chrono_perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO NOTHING");
              PreparedStatement sample = DatabaseCollector.prepare(store, """
@@ -156,6 +157,9 @@ public final class History {
             ps.setTimestamp(3, Timestamp.from(from));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (OwnStatements.isOwn(rs.getString(2))) {
+                        continue; // sampled before chrono-perf recognised all of its own statements
+                    }
                     out.add(new StatementDelta(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
                             rs.getLong(6), rs.getLong(7), rs.getLong(8)));
                 }

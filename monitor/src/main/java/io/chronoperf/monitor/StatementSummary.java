@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +29,7 @@ public record StatementSummary(boolean available, long statements, long slow, lo
                 SELECT count(*), count(*) FILTER (WHERE mean_exec_time >= ? AND mean_exec_time < ?),
                        count(*) FILTER (WHERE mean_exec_time >= ?), coalesce(sum(calls), 0)
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
-                 WHERE d.datname = current_database()""")) {
+                 WHERE d.datname = current_database() AND """ + OwnStatements.NOT_OWN_SQL)) {
             ps.setDouble(1, SLOW_MS);
             ps.setDouble(2, CRITICAL_MS);
             ps.setDouble(3, CRITICAL_MS);

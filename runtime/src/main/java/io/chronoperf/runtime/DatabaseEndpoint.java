@@ -77,6 +77,7 @@ public record DatabaseEndpoint(String jdbcUrl, String user, String password, boo
             props.setProperty("password", password);
         }
         props.setProperty("ApplicationName", "chrono-perf");
+        props.setProperty("assumeMinServerVersion", "13"); // the name in the start-up packet, no SET after connecting
         try {
             return DriverManager.getConnection(jdbcUrl, props);
         } catch (SQLException e) {

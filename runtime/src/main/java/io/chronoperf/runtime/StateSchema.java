@@ -44,7 +44,7 @@ public final class StateSchema {
                 // Properties first: configuration(Map) resets what was set fluently before it.
                 // No lock held in a transaction: the same reason as the admin schema's (concurrent builds).
                 .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-                .dataSource(dataSource)
+                .dataSource(OwnStatements.marked(dataSource))
                 .schemas(NAME)
                 .defaultSchema(NAME)
                 .createSchemas(false)

@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.analyze;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,17 +82,17 @@ final class CallResolver {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.setEscapeProcessing(false);
-                s.execute("SET LOCAL statement_timeout = 5000");
+                s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = 5000");
                 String types = "";
                 if (parameters > 0) {
                     // The parameter types PostgreSQL infers from the statement itself.
                     s.execute("PREPARE chrono_perf_probe AS " + statement);
-                    try (ResultSet rs = s.executeQuery("SELECT array_to_string(parameter_types::text[], ', ')"
+                    try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT array_to_string(parameter_types::text[], ', ')"
                             + " FROM pg_catalog.pg_prepared_statements WHERE name = 'chrono_perf_probe'")) {
                         rs.next();
                         types = rs.getString(1);
                     }
-                    s.execute("DEALLOCATE chrono_perf_probe");
+                    s.execute(OwnStatements.MARK + "DEALLOCATE chrono_perf_probe");
                 }
                 s.execute("CREATE FUNCTION pg_temp.chrono_perf_probe(" + types + ") RETURNS void LANGUAGE sql"
                         + " BEGIN ATOMIC " + statement + "\n; END");
@@ -119,7 +120,7 @@ final class CallResolver {
     private static Resolution judge(Connection c) throws SQLException {
         Set<String> denied = new TreeSet<>();
         NodeTree.Refs refs = new NodeTree.Refs();
-        try (PreparedStatement ps = c.prepareStatement("SELECT p.prosqlbody::text FROM pg_catalog.pg_proc p"
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT p.prosqlbody::text FROM pg_catalog.pg_proc p"
                 + " WHERE p.proname = 'chrono_perf_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema()")) {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null) {
@@ -143,7 +144,7 @@ final class CallResolver {
             if (views.isEmpty()) {
                 break;
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT ev_action::text FROM pg_catalog.pg_rewrite"
+            try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT ev_action::text FROM pg_catalog.pg_rewrite"
                     + " WHERE ev_class::bigint = ANY (?) AND ev_type = '1'")) {
                 ps.setArray(1, oids(c, views));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -177,7 +178,7 @@ final class CallResolver {
             return functions;
         }
         Set<Long> found = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
                 "SELECT oid::bigint, oprcode::oid::bigint FROM pg_catalog.pg_operator WHERE oid::bigint = ANY (?)")) {
             ps.setArray(1, oids(c, operators));
             try (ResultSet rs = ps.executeQuery()) {
@@ -203,7 +204,7 @@ final class CallResolver {
             return;
         }
         Set<Long> found = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT p.oid::bigint, n.nspname, p.proname, p.provolatile,
                        (SELECT e.extname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                         WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
@@ -272,7 +273,7 @@ final class CallResolver {
             seen.addAll(current);
             Set<Long> bases = new LinkedHashSet<>();
             Set<Long> found = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                     SELECT t.oid::bigint, t.typname, t.typtype, t.typbasetype::bigint,
                            GREATEST(t.typinput::oid, t.typoutput::oid, t.typreceive::oid, t.typsend::oid)::bigint,
                            EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid)
@@ -302,7 +303,7 @@ final class CallResolver {
     private static List<Long> relations(Connection c, List<Long> relations, Set<String> denied) throws SQLException {
         List<Long> userViews = new ArrayList<>();
         Set<Long> found = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 WITH RECURSIVE tree(root, oid) AS (
                     SELECT r::oid, r::oid FROM unnest(?::bigint[]) AS r
                   UNION

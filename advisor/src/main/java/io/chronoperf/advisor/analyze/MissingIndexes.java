@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.analyze;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -132,7 +133,7 @@ final class MissingIndexes {
     }
 
     private static boolean extension(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -142,7 +143,7 @@ final class MissingIndexes {
 
     /** True when a GIN index of the table already covers the column. */
     private static boolean ginCovered(Connection c, String table, String column) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT 1 FROM pg_catalog.pg_indexes
                  WHERE schemaname = current_schema() AND tablename = ? AND indexdef ~* ('USING gin \\(' || ? || ' ')""")) {
             ps.setString(1, table.toLowerCase(Locale.ROOT));
@@ -154,20 +155,20 @@ final class MissingIndexes {
     }
 
     private static Double withHypopg(Connection c, String ddl, String explainSql, List<Object> bound) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM hypopg_create_index(?)")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT * FROM hypopg_create_index(?)")) {
             ps.setString(1, ddl.replace(" CONCURRENTLY", ""));
             ps.execute();
             return cost(c, explainSql, bound);
         } finally {
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT hypopg_reset()");
+                s.execute(OwnStatements.MARK + "SELECT hypopg_reset()");
             }
         }
     }
 
     private static Double withTransaction(Connection c, String table, String ddl, String explainSql, List<Object> bound,
                                           long maxTableBytes) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
             ps.setString(1, quote(table));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getLong(1) > maxTableBytes) {
@@ -177,9 +178,9 @@ final class MissingIndexes {
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = '1s'");
-            s.execute("SET LOCAL statement_timeout = '30s'");
-            s.execute(ddl.replace(" CONCURRENTLY", "")); // inside a transaction; rolled back below
+            s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
+            s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = '30s'");
+            s.execute(OwnStatements.mark(ddl.replace(" CONCURRENTLY", ""))); // inside a transaction; rolled back below
             return cost(c, explainSql, bound);
         } catch (SQLException e) {
             return null; // lock timeout or a failed build: no verdict rather than a guess
@@ -195,7 +196,7 @@ final class MissingIndexes {
 
     /** True when an index of the table already starts with these columns (or they start with its columns). */
     private static boolean covered(Connection c, String table, List<String> columns) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT array_agg(a.attname::text ORDER BY k.ord)
                   FROM pg_catalog.pg_index i
                   CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)

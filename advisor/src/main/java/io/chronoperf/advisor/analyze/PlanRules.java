@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.analyze;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +137,7 @@ final class PlanRules {
         if (tables.isEmpty()) {
             return out;
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement("""
+        try (java.sql.PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT relname, n_mod_since_analyze, n_live_tup, greatest(last_analyze, last_autoanalyze)
                   FROM pg_catalog.pg_stat_user_tables
                  WHERE relname = ANY(?) AND schemaname = current_schema()""")) {

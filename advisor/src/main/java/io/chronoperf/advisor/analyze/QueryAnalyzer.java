@@ -2,6 +2,7 @@ package io.chronoperf.advisor.analyze;
 
 import io.chronoperf.advisor.Fingerprint;
 import io.chronoperf.advisor.SqlLexer;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -149,9 +150,9 @@ public final class QueryAnalyzer implements AutoCloseable {
             try {
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
-                    s.execute("SET TRANSACTION READ ONLY");
-                    s.execute("SET LOCAL statement_timeout = " + options.statementTimeout().toMillis());
-                    s.execute("SET LOCAL lock_timeout = " + options.lockTimeout().toMillis());
+                    s.execute(OwnStatements.MARK + "SET TRANSACTION READ ONLY");
+                    s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = " + options.statementTimeout().toMillis());
+                    s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = " + options.lockTimeout().toMillis());
                 }
                 JsonNode explained;
                 String costSql;
@@ -172,7 +173,7 @@ public final class QueryAnalyzer implements AutoCloseable {
                         ps.execute();
                     }
                     try (Statement s = c.createStatement()) {
-                        s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                        s.execute(OwnStatements.MARK + "SET LOCAL plan_cache_mode = force_generic_plan");
                     }
                     String nulls = String.join(", ", java.util.Collections.nCopies(placeholders, "NULL"));
                     explained = explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_generic(" + nulls + ")", List.of());
@@ -257,7 +258,7 @@ public final class QueryAnalyzer implements AutoCloseable {
             c = source.open();
             try (Statement s = c.createStatement()) {
                 // told apart from the analyses' own sessions, which never outlive their analysis
-                s.execute("SET application_name = 'chrono-perf-resolve'");
+                s.execute(OwnStatements.MARK + "SET application_name = 'chrono-perf-resolve'");
             }
             return c;
         } catch (SQLException e) {
@@ -311,7 +312,7 @@ public final class QueryAnalyzer implements AutoCloseable {
             return null;
         }
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_user, r.rolsuper,"
+             ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT current_user, r.rolsuper,"
                      + " pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE')"
                      + " OR pg_catalog.pg_has_role(current_user, 'pg_write_server_files', 'USAGE')"
                      + " OR pg_catalog.pg_has_role(current_user, 'pg_execute_server_program', 'USAGE')"
@@ -328,9 +329,12 @@ public final class QueryAnalyzer implements AutoCloseable {
         }
     }
 
-    /** Runs an EXPLAIN (FORMAT JSON) statement with its values bound untyped; returns the JSON. */
+    /**
+     * Runs an EXPLAIN (FORMAT JSON) statement with its values bound untyped; returns the JSON. The
+     * statement goes out marked as chrono-perf's own ({@link OwnStatements}).
+     */
     public static JsonNode explain(Connection c, String explainSql, List<Object> values) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(explainSql)) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.mark(explainSql))) {
             for (int i = 0; i < values.size(); i++) {
                 Object v = values.get(i);
                 if (v == null) {
@@ -352,7 +356,7 @@ public final class QueryAnalyzer implements AutoCloseable {
             c.rollback();
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
-                s.execute("DISCARD ALL");
+                s.execute(OwnStatements.MARK + "DISCARD ALL");
             }
         } catch (SQLException ignored) {
             // the connection is closed right after; the server ends the session and its state with it
@@ -386,20 +390,20 @@ public final class QueryAnalyzer implements AutoCloseable {
         // One constant name: every EXPLAIN EXECUTE then has the same text, so pg_stat_statements keeps
         // one entry for them (a name per call made an entry per call and evicted the user's statements).
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '" + GENERIC_NAME + "'")) {
+            try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '" + GENERIC_NAME + "'")) {
                 if (rs.next()) { // left over by a call whose transaction was rolled back
-                    s.execute("DEALLOCATE " + GENERIC_NAME);
+                    s.execute(OwnStatements.MARK + "DEALLOCATE " + GENERIC_NAME);
                 }
             }
             s.execute("PREPARE " + GENERIC_NAME + " AS " + p.sql());
             try {
-                s.execute("SET plan_cache_mode = force_generic_plan");
+                s.execute(OwnStatements.MARK + "SET plan_cache_mode = force_generic_plan");
                 return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE " + GENERIC_NAME + "("
                         + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")", List.of());
             } finally {
                 try {
-                    s.execute("RESET plan_cache_mode");
-                    s.execute("DEALLOCATE " + GENERIC_NAME);
+                    s.execute(OwnStatements.MARK + "RESET plan_cache_mode");
+                    s.execute(OwnStatements.MARK + "DEALLOCATE " + GENERIC_NAME);
                 } catch (SQLException inAbortedTransaction) {
                     // the caller's rollback undoes the SET; the next call deallocates the name first
                 }

@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.analyze;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -99,7 +100,7 @@ final class RepresentativeValues {
     }
 
     private static String statsValue(Connection c, List<String> tables, String column) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT coalesce((most_common_vals::text::text[])[1],
                                 (histogram_bounds::text::text[])[greatest(1, array_length(histogram_bounds::text::text[], 1) / 2)])
                   FROM pg_catalog.pg_stats

@@ -2,6 +2,7 @@ package io.chronoperf.advisor.index;
 
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.monitor.DatabaseCollector;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -462,7 +463,7 @@ public final class IndexAdvisor {
     /** Key columns of the valid, non-partial B-tree indexes, per schema-qualified table. */
     static Map<String, List<List<String>>> existingIndexes(Connection c) throws SQLException {
         Map<String, List<List<String>>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT n.nspname || '.' || t.relname,
                        array_agg(coalesce(a.attname::text, '(expression)') ORDER BY k.ord)
                   FROM pg_catalog.pg_index i

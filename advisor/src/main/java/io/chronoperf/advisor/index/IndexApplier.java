@@ -2,6 +2,7 @@ package io.chronoperf.advisor.index;
 
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.advisor.analyze.SafetyCheck;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,11 +101,11 @@ public final class IndexApplier {
         long start = System.nanoTime();
         for (int attempt = 1; attempt <= 2; attempt++) {
             try (Statement s = c.createStatement()) {
-                s.execute("SET lock_timeout = " + lockTimeout.toMillis());
+                s.execute(OwnStatements.MARK + "SET lock_timeout = " + lockTimeout.toMillis());
                 try {
-                    s.execute(d.ddl());
+                    s.execute(OwnStatements.mark(d.ddl()));
                 } finally {
-                    s.execute("RESET lock_timeout");
+                    s.execute(OwnStatements.MARK + "RESET lock_timeout");
                 }
             } catch (SQLException e) {
                 error = e.getMessage();
@@ -112,13 +113,13 @@ public final class IndexApplier {
             Boolean valid = valid(c, d);
             if (Boolean.TRUE.equals(valid)) {
                 try (Statement s = c.createStatement()) {
-                    s.execute("ANALYZE " + d.qualified());
+                    s.execute(OwnStatements.MARK + "ANALYZE " + d.qualified());
                 }
                 return new Applied(d.ddl(), d.name(), true, attempt, indexSize(c, d), (System.nanoTime() - start) / 1_000_000, null);
             }
             if (valid != null) { // a failed concurrent build left an invalid index: drop it, then try once more
                 try (Statement s = c.createStatement()) {
-                    s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + d.qualifiedName());
+                    s.execute(OwnStatements.MARK + "DROP INDEX CONCURRENTLY IF EXISTS " + d.qualifiedName());
                 }
             }
         }
@@ -127,7 +128,7 @@ public final class IndexApplier {
 
     /** indisvalid of the index, or null when it does not exist. */
     private static Boolean valid(Connection c, IndexDef d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
                 "SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = to_regclass(?)")) {
             ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
@@ -137,7 +138,7 @@ public final class IndexApplier {
     }
 
     private static long indexSize(Connection c, IndexDef d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
             ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -172,8 +173,8 @@ public final class IndexApplier {
     private double run(Connection c, QueryAnalyzer.Plannable plan) throws SQLException {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION READ ONLY");
-            s.execute("SET LOCAL statement_timeout = " + statementTimeout.toMillis());
+            s.execute(OwnStatements.MARK + "SET TRANSACTION READ ONLY");
+            s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = " + statementTimeout.toMillis());
             return QueryAnalyzer.explain(c, plan, "ANALYZE, ").get(0).get("Execution Time").asDouble();
         } catch (SQLException e) {
             return Double.NaN;
@@ -184,7 +185,7 @@ public final class IndexApplier {
     }
 
     private static Outcome store(Connection c, Outcome o) throws SQLException {
-        try (PreparedStatement check = c.prepareStatement("SELECT to_regclass('chrono_perf.index_applications') IS NOT NULL");
+        try (PreparedStatement check = c.prepareStatement(OwnStatements.MARK + "SELECT to_regclass('chrono_perf.index_applications') IS NOT NULL");
              ResultSet rs = check.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) {
@@ -192,7 +193,7 @@ public final class IndexApplier {
             }
         }
         Outcome stored = new Outcome(o.indexes(), o.beforeMs(), o.afterMs(), o.speedup(), o.queries(), o.notTimed(), true);
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
                 "INSERT INTO chrono_perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, ?, ?, ?::jsonb)")) {
             ps.setArray(1, c.createArrayOf("text", o.indexes().stream().map(Applied::ddl).toArray()));
             ps.setObject(2, o.beforeMs());

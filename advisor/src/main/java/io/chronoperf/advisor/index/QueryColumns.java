@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.index;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ final class QueryColumns {
     /** The ordinary tables and materialized views visible on the search path. */
     static QueryColumns load(Connection c) throws SQLException {
         QueryColumns q = new QueryColumns();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT n.nspname || '.' || t.relname, t.relname, array_agg(a.attname::text ORDER BY a.attnum),
                        greatest(t.reltuples, 0)::bigint, t.relpages
                   FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace

@@ -1,6 +1,7 @@
 package io.chronoperf.advisor.index;
 
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,13 +40,13 @@ final class WhatIf implements AutoCloseable {
         untracked(c, true);
         if (hypopg) {
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT hypopg_reset()");
+                s.execute(OwnStatements.MARK + "SELECT hypopg_reset()");
             }
         }
     }
 
     static boolean hasHypopg(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'");
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'");
              ResultSet rs = ps.executeQuery()) {
             return rs.next();
         }
@@ -93,7 +94,7 @@ final class WhatIf implements AutoCloseable {
         long size;
         if (hypopg) {
             long oid = ensure(d);
-            try (PreparedStatement ps = c.prepareStatement("SELECT hypopg_relation_size(?)")) {
+            try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT hypopg_relation_size(?)")) {
                 ps.setLong(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -102,7 +103,7 @@ final class WhatIf implements AutoCloseable {
             }
         } else {
             size = withIndexes(Set.of(d), () -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+                try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
                     ps.setString(1, d.qualifiedName());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -118,7 +119,7 @@ final class WhatIf implements AutoCloseable {
     private Double hypoCost(Prepared q, Set<IndexDef> wanted) throws SQLException {
         for (IndexDef d : new ArrayList<>(present.keySet())) {
             if (!wanted.contains(d) && q.use().tables().contains(d.table())) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT hypopg_drop_index(?)")) {
+                try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT hypopg_drop_index(?)")) {
                     ps.setLong(1, present.remove(d));
                     ps.execute();
                 }
@@ -135,7 +136,7 @@ final class WhatIf implements AutoCloseable {
         if (oid != null) {
             return oid;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT indexrelid FROM hypopg_create_index(?)")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT indexrelid FROM hypopg_create_index(?)")) {
             ps.setString(1, d.createSql());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -160,7 +161,7 @@ final class WhatIf implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 long bytes = rs.next() ? rs.getLong(1) : 0;
@@ -177,9 +178,9 @@ final class WhatIf implements AutoCloseable {
     private Double withIndexes(Set<IndexDef> indexes, Body body) throws SQLException {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = '1s'");
+            s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
             for (IndexDef d : indexes) {
-                s.execute(d.createSql()); // inside the transaction: rolled back below, never seen by others
+                s.execute(OwnStatements.mark(d.createSql())); // inside the transaction: rolled back below, never seen by others
             }
             return body.run();
         } catch (SQLException e) {
@@ -216,7 +217,7 @@ final class WhatIf implements AutoCloseable {
      */
     private static void untracked(Connection c, boolean on) {
         try (Statement s = c.createStatement()) {
-            s.execute(on ? "SET pg_stat_statements.track = 'none'" : "RESET pg_stat_statements.track");
+            s.execute(OwnStatements.MARK + (on ? "SET pg_stat_statements.track = 'none'" : "RESET pg_stat_statements.track"));
         } catch (SQLException notAllowed) {
             // not a superuser, or no pg_stat_statements: nothing to do
         }
@@ -227,7 +228,7 @@ final class WhatIf implements AutoCloseable {
         untracked(c, false);
         if (hypopg) {
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT hypopg_reset()");
+                s.execute(OwnStatements.MARK + "SELECT hypopg_reset()");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.chronoperf.advisor.index;
 
+import io.chronoperf.runtime.OwnStatements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,13 +68,14 @@ public record Workload(String source, List<Query> queries) {
     /** As {@link #fromStatStatements(Connection, int)}, weighted by total time (ms) when {@code byTime}. */
     public static Workload fromStatStatements(Connection c, int limit, boolean byTime) throws SQLException {
         List<Query> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT s.queryid, s.query, CASE WHEN ? THEN s.total_exec_time ELSE s.calls END
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.calls > 0
                    AND s.query ~* '^\\s*(with|select|update|delete|insert)\\M'
-                   AND s.query !~* 'pg_catalog|pg_stat_|information_schema|hypopg|perf\\.'
-                   AND s.query NOT LIKE '/* chrono-perf%'
+                   AND s.query !~* 'pg_catalog|pg_stat_|information_schema'
+                   AND """ + OwnStatements.NOT_OWN_SQL + """
+
                  ORDER BY s.total_exec_time DESC LIMIT ?""")) {
             ps.setBoolean(1, byTime);
             ps.setInt(2, limit);
@@ -95,7 +97,7 @@ public record Workload(String source, List<Query> queries) {
         for (io.chronoperf.monitor.History.StatementDelta d : deltas) {
             String sql = d.query();
             if (out.size() >= limit || !sql.matches("(?is)^\\s*(with|select|update|delete|insert)\\b.*")
-                    || sql.matches("(?is).*\\b(pg_catalog|pg_stat_\\w*|information_schema|hypopg\\w*|perf\\.)\\b.*")) {
+                    || sql.matches("(?is).*\\b(pg_catalog|pg_stat_\\w*|information_schema)\\b.*") || OwnStatements.isOwn(sql)) {
                 continue;
             }
             out.add(new Query("pgss:" + d.queryid(), sql, byTime ? d.totalMs() : d.calls()));

@@ -1,6 +1,7 @@
 package io.chronoperf.advisor.nplusone;
 
 import io.chronoperf.advisor.Fingerprint;
+import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +38,7 @@ public final class StatStatementsSuspects {
      * @param minCalls calls that make a lookup suspicious (1,000 by default in the API)
      */
     public static Result find(Connection c, long minCalls, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
                 "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -46,11 +47,13 @@ public final class StatStatementsSuspects {
             }
         }
         List<Suspect> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT s.query, s.calls, s.rows, s.mean_exec_time, s.total_exec_time
                   FROM pg_stat_statements s
                   JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.calls >= ? AND s.rows <= s.calls * 1.5
+                   AND """ + OwnStatements.NOT_OWN_SQL + """
+
                  ORDER BY s.calls DESC
                  LIMIT 500""")) {
             ps.setLong(1, minCalls);

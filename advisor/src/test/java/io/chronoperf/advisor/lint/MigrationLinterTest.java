@@ -63,8 +63,13 @@ class MigrationLinterTest {
 
     @Test
     void the_projects_own_migrations_have_no_error() throws Exception {
-        List<MigrationLinter.Finding> f = linter.lint(Path.of("..", "admin", "src", "main", "resources", "db", "migration"));
+        for (Path dir : List.of(Path.of("..", "admin", "src", "main", "resources", "db", "migration"),
+                Path.of("..", "monitor", "src", "main", "resources", "db", "chrono-perf", "monitor"),
+                Path.of("..", "advisor", "src", "main", "resources", "db", "chrono-perf", "advisor"),
+                Path.of("..", "server", "src", "main", "resources", "db", "chrono-perf", "server"))) {
+            List<MigrationLinter.Finding> f = linter.lint(dir);
 
-        assertThat(f).filteredOn(x -> x.severity().equals("error")).isEmpty();
+            assertThat(f).as(dir.toString()).filteredOn(x -> x.severity().equals("error")).isEmpty();
+        }
     }
 }

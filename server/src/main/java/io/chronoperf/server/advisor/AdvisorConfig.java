@@ -1,10 +1,11 @@
 package io.chronoperf.server.advisor;
 
-import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.advisor.analyze.AnalysisRole;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
+import io.chronoperf.server.config.StateConfig;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ public class AdvisorConfig {
 
     @Bean
     AdvisorService advisorService(DataSource dataSource, StateConfig.OwnState ownState) {
-        return new AdvisorService(dataSource);
+        return new AdvisorService(OwnStatements.marked(dataSource));
     }
 
     /**

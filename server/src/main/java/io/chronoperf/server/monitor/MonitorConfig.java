@@ -12,6 +12,7 @@ import io.chronoperf.monitor.alert.Alerts;
 import io.chronoperf.monitor.alert.LogSink;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.monitor.alert.WebhookSink;
+import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.server.config.StateConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,7 +63,7 @@ public class MonitorConfig {
                                   @Value("${chrono-perf.monitor.long-running:PT60S}") Duration longRunning) {
         DatabaseCollector.Options options = new DatabaseCollector.Options(longRunning,
                 DatabaseCollector.Options.DEFAULT.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin());
-        MonitorService service = new MonitorService(dataSource, cache, history, alerts, new SystemCollector(), clock, options,
+        MonitorService service = new MonitorService(OwnStatements.marked(dataSource), cache, history, alerts, new SystemCollector(), clock, options,
                 retention);
         for (Metric m : Metric.values()) {
             Gauge.builder("chrono_perf.monitor." + m.key(), service, s -> value(s.latest(), m))

@@ -2,6 +2,7 @@ package io.chronoperf.server.performance;
 
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
+import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.server.advisor.AdvisorService;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
@@ -20,6 +21,6 @@ public class PerformanceConfig {
                                           QueryAnalyzer analyzer, NPlusOneLog nPlusOne, ObjectProvider<TaskRegistry> tasks,
                                           Clock clock,
                                           @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs) {
-        return new PerformanceService(dataSource, cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, slowMs);
+        return new PerformanceService(OwnStatements.marked(dataSource), cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, slowMs);
     }
 }

@@ -1,7 +1,8 @@
 package io.chronoperf.server.tasks;
 
-import io.chronoperf.server.config.StateConfig;
+import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.server.cache.CacheConfig;
+import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +29,7 @@ public class TasksConfig {
     @Bean
     TaskRegistry taskRegistry(DataSource dataSource, StateConfig.OwnState ownState, MeterRegistry meters, Clock clock,
                               @Value("${chrono-perf.tasks.lock-at-least-for:PT1S}") Duration lockAtLeastFor) {
-        return new TaskRegistry(TaskRegistry.locksIn(dataSource), meters, clock, lockAtLeastFor);
+        return new TaskRegistry(TaskRegistry.locksIn(OwnStatements.marked(dataSource)), meters, clock, lockAtLeastFor);
     }
 
     @Bean
