@@ -28,7 +28,9 @@ public final class HealthScore {
      * @param totalQueries        statements in the window (0: no slow-query penalty)
      * @param slowQueries         statements over the slow threshold
      * @param criticalQueries     statements over the critical threshold
+     * @param statementsMeasured  false when pg_stat_statements cannot be read: the score is partial
      * @param cacheHitRatioPct    buffer cache hit ratio in percent (null: unknown, no penalty)
+     * @param cacheHitWindow      the window that ratio covers, in words
      * @param connectionUsage     connections / max_connections, 0..1
      * @param deadlocks           deadlocks in the window
      * @param longRunning         sessions running a statement for longer than the long-running threshold
@@ -38,8 +40,8 @@ public final class HealthScore {
      * @param xidAgePct           oldest transaction-ID age as a percentage of the wraparound limit
      * @param redisDown           the cache's Redis is configured and unreachable
      */
-    public record Inputs(long totalQueries, long slowQueries, long criticalQueries, Double cacheHitRatioPct,
-                         double connectionUsage, long deadlocks, long longRunning, long idleInTransaction, long blocked,
+    public record Inputs(boolean statementsMeasured, long totalQueries, long slowQueries, long criticalQueries,
+                         Double cacheHitRatioPct, String cacheHitWindow, double connectionUsage, long deadlocks, long longRunning, long idleInTransaction, long blocked,
                          long invalidIndexes, double xidAgePct, boolean redisDown) {
     }
 
@@ -47,21 +49,51 @@ public final class HealthScore {
     public record Component(String name, double penalty, String reason) {
     }
 
-    public record Result(double score, String status, List<Component> components) {
+    /**
+     * The score, its status and deductions.
+     *
+     * @param partial     true when a term could not be measured (then {@code notMeasured} says
+     *                    which and why): the score is an upper bound, not a verdict
+     * @param cacheWindow the window of the buffer cache hit ratio it read (the dashboard tile's)
+     */
+    public record Result(double score, String status, List<Component> components, boolean partial, List<String> notMeasured,
+                         String cacheWindow) {
+    }
+
+    /**
+     * The buffer cache hit ratio the score reads, with the window it covers: the last interval
+     * between two stored samples (what the dashboard's tile shows) when there is one, otherwise
+     * the cumulative counters since the statistics were last reset.
+     */
+    public record CacheWindow(Double ratioPct, String window) {
+        public static CacheWindow sinceReset(DatabaseCollector.Snapshot s) {
+            return new CacheWindow(s.database().cacheHitRatioPct(), "since the statistics were last reset");
+        }
+
+        public static CacheWindow of(History.Point last, DatabaseCollector.Snapshot s) {
+            if (last == null || last.cacheHitRatioPct() == null) {
+                return sinceReset(s);
+            }
+            return new CacheWindow(last.cacheHitRatioPct(), "over the last " + Math.round(last.seconds()) + " s");
+        }
     }
 
     /** The score of a snapshot: the one place that maps the collected figures to the inputs. */
-    public static Result of(DatabaseCollector.Snapshot s, StatementSummary statements, boolean redisDown) {
-        return compute(new Inputs(statements.statements(), statements.slow(), statements.critical(),
-                s.database().cacheHitRatioPct(), s.connections().usage(), s.database().deadlocks(), s.longRunning().size(),
+    public static Result of(DatabaseCollector.Snapshot s, StatementSummary statements, CacheWindow cache, boolean redisDown) {
+        return compute(new Inputs(statements.available(), statements.statements(), statements.slow(), statements.critical(),
+                cache.ratioPct(), cache.window(), s.connections().usage(), s.database().deadlocks(), s.longRunning().size(),
                 s.connections().idleInTransaction(), s.blocked().size(),
                 s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), redisDown));
     }
 
     public static Result compute(Inputs in) {
         List<Component> parts = new ArrayList<>();
+        List<String> notMeasured = new ArrayList<>();
         double score = 100;
-        if (in.totalQueries() > 0) {
+        if (!in.statementsMeasured()) {
+            notMeasured.add("slow_queries: pg_stat_statements cannot be read in this database, so slow statements are"
+                    + " not counted (see blind spots for the commands that add it)");
+        } else if (in.totalQueries() > 0) {
             double slowRatio = (double) (in.slowQueries() + in.criticalQueries()) / in.totalQueries();
             double penalty = Math.min(50, slowRatio * 100);
             score -= penalty;
@@ -73,7 +105,8 @@ public final class HealthScore {
             double penalty = Math.min(30, (90 - in.cacheHitRatioPct()) * 0.5);
             score -= penalty;
             parts.add(new Component("cache_hit_ratio", penalty, String.format(java.util.Locale.ROOT,
-                    "buffer cache hit ratio %.1f%% is below 90%% (the seed: (90 - ratio) x 0.5, at most 30)", in.cacheHitRatioPct())));
+                    "buffer cache hit ratio %.1f%% %s is below 90%% (the seed: (90 - ratio) x 0.5, at most 30)",
+                    in.cacheHitRatioPct(), in.cacheHitWindow())));
         }
         if (in.connectionUsage() > 0.8) {
             score -= 20;
@@ -94,7 +127,11 @@ public final class HealthScore {
         score -= other(parts, "redis_down", in.redisDown() ? 10 : 0, "the cache's Redis is unreachable: every read goes to the database");
         double clamped = Math.max(0, Math.min(100, score));
         String status = clamped >= 80 ? "healthy" : clamped >= 50 ? "warning" : "critical";
-        return new Result(Math.round(clamped * 10) / 10.0, status, parts);
+        if (in.cacheHitRatioPct() == null) {
+            notMeasured.add("cache_hit_ratio: no block was read " + in.cacheHitWindow());
+        }
+        return new Result(Math.round(clamped * 10) / 10.0, status, parts, !in.statementsMeasured(), notMeasured,
+                in.cacheHitWindow());
     }
 
     private static double other(List<Component> parts, String name, double penalty, String reason) {

@@ -144,7 +144,8 @@ class DatabaseCollectorTest {
                 assertThat(s.database().commits()).isPositive();
                 assertThat(s.connections().maxConnections()).isPositive();
                 assertThat(s.tables()).isNotEmpty(); // pg_stat_user_tables lists tables the role cannot read
-                assertThat(HealthScore.of(s, statements, false).score()).isBetween(0.0, 100.0);
+                assertThat(HealthScore.of(s, statements, HealthScore.CacheWindow.sinceReset(s), false).score()).isBetween(0.0, 100.0);
+                assertThat(BlindSpots.of(c)).extracting(BlindSpots.BlindSpot::name).doesNotHaveDuplicates();
             }
         } finally {
             execute("DROP OWNED BY " + role);

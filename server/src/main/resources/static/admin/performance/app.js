@@ -71,6 +71,16 @@
     renderScore(h.score, h.status);
     $('components').replaceChildren(...(h.components.length ? h.components.map((c) => { const li = el('li'); li.appendChild(el('b', '−' + fmt(c.penalty, 1) + ' ' + c.name)); li.appendChild(document.createTextNode(' ' + c.reason)); return li; }) : [el('li', 'no deduction')]));
     renderMetrics(h.metrics);
+    $('t-cache-k').textContent = 'buffer cache hit ' + (h.cache_hit_window || '');
+    if (h.partial) $('status').textContent = h.status + ' (partial)';
+    const spots = h.blind_spots || [];
+    $('blind-spots').hidden = spots.length === 0;
+    $('blind-spots').replaceChildren(...(spots.length ? [el('h3', 'Blind spots')] : []), ...spots.map((b) => {
+      const div = el('div', null, 'blind-spot');
+      div.appendChild(el('p', b.name + ' (' + b.state.replace(/_/g, ' ') + '): ' + b.effect));
+      div.appendChild(el('pre', b.fix.join('\n')));
+      return div;
+    }));
     const ns = Object.values(d.cache.namespaces || {});
     const hits = ns.reduce((a, n) => a + n.l1_hits + n.l2_hits, 0), total = hits + ns.reduce((a, n) => a + n.misses, 0);
     $('t-appcache').textContent = total ? fmt(100 * hits / total, 1) + '%' : '–';

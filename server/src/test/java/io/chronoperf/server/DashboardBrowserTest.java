@@ -82,6 +82,9 @@ class DashboardBrowserTest {
         double score = Double.parseDouble(browser.findElement(By.id("score")).getText());
         assertThat(score).isBetween(0.0, 100.0);
         assertThat(browser.findElement(By.id("status")).getText()).isIn("HEALTHY", "WARNING", "CRITICAL");
+        // HypoPG is not created in the test database: named, with the command that adds it
+        assertThat(browser.findElement(By.id("blind-spots")).getText()).contains("hypopg").contains("CREATE EXTENSION hypopg;");
+        assertThat(browser.findElement(By.id("t-cache-k")).getText()).containsIgnoringCase("over the last");
         assertThat(browser.findElement(By.id("services")).getText()).contains("database: up").contains("redis: up");
         assertThat(browser.findElement(By.id("tasks")).getText()).contains("monitor-sampling").contains("cache-warming");
 

@@ -107,7 +107,8 @@ public final class MonitorService {
     private Observation observe(Connection c, DatabaseCollector.Snapshot s, CacheStats stats) throws SQLException {
         List<History.Point> series = history.series(c, Duration.ofMinutes(15));
         History.Point last = series.isEmpty() ? null : series.get(series.size() - 1);
-        HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), stats.redis().equals("degraded"));
+        HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), HealthScore.CacheWindow.of(last, s),
+                stats.redis().equals("degraded"));
         Observation.Builder b = Observation.at(clock.instant())
                 .database(s, last, history.meanStatementMs(c, MEAN_WINDOW), score)
                 .system(system.collect());
@@ -122,6 +123,12 @@ public final class MonitorService {
             b.put(Metric.REDIS_HIT_RATIO_PCT, stats.redisKeyspaceHitRatioPct());
         }
         return b.build();
+    }
+
+    /** The buffer cache hit ratio of the last stored interval (the dashboard tile's), else since the reset. */
+    public HealthScore.CacheWindow cacheWindow(Connection c, DatabaseCollector.Snapshot s) throws SQLException {
+        List<History.Point> series = history.series(c, Duration.ofMinutes(15));
+        return HealthScore.CacheWindow.of(series.isEmpty() ? null : series.get(series.size() - 1), s);
     }
 
     /** HikariCP's figures, or null when the data source is not a Hikari pool. */

@@ -6,6 +6,7 @@ import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheKey;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;
+import io.chronoperf.monitor.BlindSpots;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.HealthScore;
 import io.chronoperf.monitor.History;
@@ -164,19 +165,23 @@ public final class PerformanceService {
     }
 
     /** The health of every part, with the score. */
-    public record SystemHealth(String status, double score, List<HealthScore.Component> components, Map<String, String> services,
+    public record SystemHealth(String status, double score, boolean partial, List<String> notMeasured,
+                               List<HealthScore.Component> components, String cacheHitWindow,
+                               List<BlindSpots.BlindSpot> blindSpots, Map<String, String> services,
                                StatementSummary statements, Map<String, TaskRegistry.TaskState> tasks,
                                Map<String, Double> metrics) {
     }
 
     public SystemHealth health() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return health(monitor.collector().collect(c), StatementSummary.of(c), cache.stats());
+            DatabaseCollector.Snapshot s = monitor.collector().collect(c);
+            return health(s, StatementSummary.of(c), monitor.cacheWindow(c, s), BlindSpots.of(c), cache.stats());
         }
     }
 
-    private SystemHealth health(DatabaseCollector.Snapshot s, StatementSummary statements, CacheStats cs) {
-        HealthScore.Result r = HealthScore.of(s, statements, cs.redis().equals("degraded"));
+    private SystemHealth health(DatabaseCollector.Snapshot s, StatementSummary statements, HealthScore.CacheWindow window,
+                                List<BlindSpots.BlindSpot> blindSpots, CacheStats cs) {
+        HealthScore.Result r = HealthScore.of(s, statements, window, cs.redis().equals("degraded"));
         Map<String, TaskRegistry.TaskState> states = tasks.get().states();
         Map<String, String> services = new LinkedHashMap<>();
         services.put("database", "up");
@@ -187,7 +192,8 @@ public final class PerformanceService {
         services.put("analyzer", "up");
         services.put("advisor", advisor.latest() == null ? "no advice yet" : "up");
         services.put("n_plus_one", "up");
-        return new SystemHealth(r.status(), r.score(), r.components(), services, statements, states,
+        return new SystemHealth(r.status(), r.score(), r.partial(), r.notMeasured(), r.components(), r.cacheWindow(), blindSpots,
+                services, statements, states,
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
     }
 
@@ -210,7 +216,8 @@ public final class PerformanceService {
             try (Connection c = dataSource.getConnection()) {
                 DatabaseCollector.Snapshot s = monitor.collector().collect(c); // one snapshot and one Redis INFO per build
                 CacheStats cs = cache.stats();
-                return new Dashboard(clock.instant(), health(s, StatementSummary.of(c), cs), s.database(), s.connections(), cs,
+                return new Dashboard(clock.instant(), health(s, StatementSummary.of(c), monitor.cacheWindow(c, s), BlindSpots.of(c), cs),
+                        s.database(), s.connections(), cs,
                         monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10), advisor.latest(),
                         monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(24)), 50),
                         nPlusOne.summary(Duration.ofHours(24)));
