@@ -84,7 +84,7 @@ public final class AdminSchema {
     public enum Presence {
         /** The admin platform's migrations have run here (its Flyway history names V1__admin_schema.sql). */
         INSTALLED,
-        /** The current schema holds no table, view or sequence: chrono-perf may take it. */
+        /** The current schema holds no table, view or sequence (an extension's aside): chrono-perf may take it. */
         EMPTY,
         /** The current schema holds another application's objects: leave it alone unless asked. */
         FOREIGN
@@ -120,7 +120,11 @@ public final class AdminSchema {
             try (ResultSet rs = s.executeQuery("""
                     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                                     WHERE c.relnamespace = current_schema()::regnamespace
-                                      AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))""")) {
+                                      AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+                                      -- an extension's objects (pg_stat_statements' views) are nobody's tables
+                                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                                       WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                                         AND d.objid = c.oid AND d.deptype = 'e'))""")) {
                 rs.next();
                 return rs.getBoolean(1) ? Presence.FOREIGN : Presence.EMPTY;
             }

@@ -73,6 +73,8 @@ public final class AdminCache implements AutoCloseable {
     private final Map<String, Space> spaces = new java.util.HashMap<>();
     private final Map<String, Warmer> warmers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+    private final long staleGraceMillis;
+    private final java.util.function.Predicate<Throwable> staleOn;
     /**
      * Per namespace, bumped by every invalidation (this instance's writes and the messages of
      * others): a load stores its value in L1 only if the generation it started under is still
@@ -107,6 +109,8 @@ public final class AdminCache implements AutoCloseable {
         this.maximumSize = b.maximumSize;
         this.lockTtl = b.lockTtl;
         this.lockWait = b.lockWait;
+        this.staleGraceMillis = b.staleIfError.toMillis();
+        this.staleOn = b.staleOn;
         for (Namespace ns : namespaces.values()) {
             counters.put(ns.name(), new Counters(ns.name(), b.registry));
             generations.put(ns.name(), new java.util.concurrent.atomic.AtomicLong());
@@ -122,7 +126,9 @@ public final class AdminCache implements AutoCloseable {
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
                     public long expireAfterCreate(String key, Entry e, long now) {
-                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() - clock.millis()));
+                        // kept past its TTL for the stale-if-error grace: served only when a reload
+                        // finds the database away, never while it answers
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() + staleGraceMillis - clock.millis()));
                     }
 
                     @Override
@@ -172,6 +178,9 @@ public final class AdminCache implements AutoCloseable {
         Space space = space(key.namespace());
         Counters c = space.counters();
         Entry hit = l1.getIfPresent(key.value());
+        if (hit != null && hit.expiresAtMillis() <= clock.millis()) {
+            return reloadOrStale(key, space, type, loader, hit);
+        }
         if (hit != null) {
             c.l1Hits.increment();
             if (space.namespace().autoRefresh()) {
@@ -194,6 +203,27 @@ public final class AdminCache implements AutoCloseable {
         }
     }
 
+    /**
+     * An expired L1 entry within the stale-if-error grace: reloaded as usual; when the reload finds
+     * the database away ({@code staleOn}), the old value is served and its age recorded for the
+     * response ({@link StaleReads}). Any other failure propagates.
+     */
+    private Object reloadOrStale(CacheKey key, Space space, Object type, Supplier<?> loader, Entry stale) {
+        long start = System.nanoTime();
+        try {
+            return loadOnce(key, space.namespace(), type, loader).value();
+        } catch (RuntimeException e) {
+            if (!staleOn.test(e)) {
+                throw e;
+            }
+            space.counters().staleServed.increment();
+            StaleReads.record(clock.millis() - stale.loadedAtMillis());
+            return stale.value();
+        } finally {
+            space.counters().gets.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** One load per key per instance: concurrent callers wait for the first one's result. */
     private Entry loadOnce(CacheKey key, Namespace ns, Object type, Supplier<?> loader) {
         CompletableFuture<Entry> mine = new CompletableFuture<>();
@@ -208,7 +238,8 @@ public final class AdminCache implements AutoCloseable {
         try {
             long generation = generation(ns.name());
             Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
-            Entry entry = present != null ? present : loadThroughL2(key, ns, type, loader);
+            Entry entry = present != null && present.expiresAtMillis() > clock.millis() ? present
+                    : loadThroughL2(key, ns, type, loader);
             putIfCurrent(key, entry, generation);
             mine.complete(entry);
             return entry;
@@ -440,7 +471,7 @@ public final class AdminCache implements AutoCloseable {
             long total = hits + c.misses.sum();
             long json = c.jsonBytes.sum();
             long stored = c.storedBytes.sum();
-            out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(),
+            out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(), c.staleServed.sum(),
                     total == 0 ? 0 : (double) hits / total, c.loads.sum(), c.loadErrors.sum(),
                     c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
                     l2 == null ? 0 : l2.countMatching(CacheKey.PREFIX + e.getKey() + ":*"),
@@ -610,6 +641,27 @@ public final class AdminCache implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration lockTtl = Duration.ofSeconds(10);
         private Duration lockWait = Duration.ofSeconds(2);
+        private Duration staleIfError = Duration.ofHours(1);
+        private java.util.function.Predicate<Throwable> staleOn = io.chronoperf.runtime.DatabaseErrors::isUnavailable;
+
+        /**
+         * How long past its TTL an L1 entry may still be served when a reload finds the database
+         * away (1 h; zero: never). Invalidation removes entries at once, so a stale copy is never
+         * one that a write replaced.
+         */
+        public Builder staleIfError(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("staleIfError must not be negative");
+            }
+            this.staleIfError = value;
+            return this;
+        }
+
+        /** Which load failures allow a stale answer (default: the database is away). */
+        public Builder staleOn(java.util.function.Predicate<Throwable> value) {
+            this.staleOn = value;
+            return this;
+        }
 
         public Builder namespaces(List<Namespace> value) {
             namespaces = List.copyOf(value);

@@ -16,8 +16,8 @@ public record CacheStats(String redis, long l1Size, long l1MaximumSize, long red
                          Double redisKeyspaceHitRatioPct, long redisClients, long reconnects,
                          long redisErrors, Map<String, Namespace> namespaces) {
 
-    /** One namespace's figures. */
-    public record Namespace(long l1Hits, long l2Hits, long misses, double hitRatio, long loads, long loadErrors,
+    /** One namespace's figures ({@code staleServed}: expired entries served while the database was away). */
+    public record Namespace(long l1Hits, long l2Hits, long misses, long staleServed, double hitRatio, long loads, long loadErrors,
                             double loadMillisAverage, long evictions, long l1Size, long l2Keys,
                             long jsonBytes, long storedBytes, double compressionRatio, double getMillisP50,
                             double getMillisP99) {

@@ -461,4 +461,38 @@ class AdminCacheTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void an_expired_entry_is_served_with_its_age_only_while_the_database_is_away() {
+        AdminCache a = cache(null);
+        AtomicInteger loads = new AtomicInteger();
+        a.get(key("stale"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of()));
+        clock.advance(Duration.ofMinutes(6)); // past the 5-minute TTL, within the one-hour grace
+        StaleReads.begin();
+        try {
+            Item stale = a.get(key("stale"), Item.class, () -> {
+                throw new RuntimeException(new java.sql.SQLTransientConnectionException("pool timeout", "08001"));
+            });
+
+            assertThat(stale.version()).isEqualTo(1);
+            assertThat(StaleReads.maxAgeMillis()).isEqualTo(Duration.ofMinutes(6).toMillis());
+            assertThat(a.stats().namespaces().get(users).staleServed()).isEqualTo(1);
+            // a fault that is not an outage is never hidden
+            assertThatThrownBy(() -> a.get(key("stale"), Item.class, () -> {
+                throw new IllegalStateException("a bug");
+            })).isInstanceOf(IllegalStateException.class);
+            // the database answers again: the reload wins
+            assertThat(a.get(key("stale"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of())).version())
+                    .isEqualTo(2);
+            // an invalidated entry is gone: never served stale, whatever happens to the database
+            a.invalidate(key("stale"));
+            clock.advance(Duration.ofMinutes(6));
+            assertThatThrownBy(() -> a.get(key("stale"), Item.class, () -> {
+                throw new RuntimeException(new java.sql.SQLTransientConnectionException("pool timeout", "08001"));
+            })).hasRootCauseInstanceOf(java.sql.SQLTransientConnectionException.class);
+        } finally {
+            StaleReads.end();
+        }
+        assertThat(StaleReads.maxAgeMillis()).isEqualTo(-1);
+    }
 }

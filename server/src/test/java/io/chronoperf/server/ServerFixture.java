@@ -29,6 +29,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
 
     private final TestDatabase db = new TestDatabase();
     private final java.util.List<String> existing;
+    private boolean faulty;
+    private io.chronoperf.testkit.FaultyLink link;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private ConfigurableApplicationContext context;
@@ -52,6 +54,20 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         return new ServerFixture(java.util.List.of(statements));
     }
 
+    /**
+     * The server reaches its database through a {@link io.chronoperf.testkit.FaultyLink} that the
+     * test can cut ({@link #link()}): a database outage as the server meets it.
+     */
+    public ServerFixture throughFaultyLink() {
+        this.faulty = true;
+        return this;
+    }
+
+    /** The link to the database (only with {@link #throughFaultyLink()}). */
+    public io.chronoperf.testkit.FaultyLink link() {
+        return link;
+    }
+
     @Override
     public void beforeAll(ExtensionContext extension) throws IOException {
         db.create();
@@ -65,7 +81,16 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
             }
         }
         Map<String, Object> props = new HashMap<>();
-        props.put("spring.datasource.url", db.endpoint().jdbcUrl());
+        String url = db.endpoint().jdbcUrl();
+        if (faulty) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(.*)").matcher(url);
+            if (!m.matches()) {
+                throw new IllegalStateException("cannot route " + url + " through a link");
+            }
+            link = new io.chronoperf.testkit.FaultyLink(m.group(1), Integer.parseInt(m.group(2)));
+            url = "jdbc:postgresql://127.0.0.1:" + link.port() + "/" + m.group(3);
+        }
+        props.put("spring.datasource.url", url);
         props.put("spring.datasource.username", db.endpoint().user());
         if (db.endpoint().password() != null) {
             props.put("spring.datasource.password", db.endpoint().password());
@@ -91,6 +116,13 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     public void afterAll(ExtensionContext extension) {
         if (context != null) {
             context.close();
+        }
+        if (link != null) {
+            try {
+                link.close();
+            } catch (IOException ignored) {
+                // the test is over
+            }
         }
         db.drop();
     }

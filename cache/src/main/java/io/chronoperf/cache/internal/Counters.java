@@ -15,6 +15,8 @@ public final class Counters {
     public final LongAdder l1Hits = new LongAdder();
     public final LongAdder l2Hits = new LongAdder();
     public final LongAdder misses = new LongAdder();
+    /** Expired L1 entries served because the loader found the database away (stale-if-error). */
+    public final LongAdder staleServed = new LongAdder();
     public final LongAdder loads = new LongAdder();
     public final LongAdder loadNanos = new LongAdder();
     public final LongAdder loadErrors = new LongAdder();
@@ -27,6 +29,7 @@ public final class Counters {
         counter(registry, "chrono_perf.cache.requests", namespace, "result", "l1_hit", l1Hits);
         counter(registry, "chrono_perf.cache.requests", namespace, "result", "l2_hit", l2Hits);
         counter(registry, "chrono_perf.cache.requests", namespace, "result", "miss", misses);
+        counter(registry, "chrono_perf.cache.requests", namespace, "result", "stale", staleServed);
         counter(registry, "chrono_perf.cache.loads", namespace, "outcome", "success", loads);
         counter(registry, "chrono_perf.cache.loads", namespace, "outcome", "error", loadErrors);
         counter(registry, "chrono_perf.cache.evictions", namespace, "cause", "size", evictions);

@@ -4,7 +4,9 @@ import io.chronoperf.admin.repository.ConflictException;
 import io.chronoperf.admin.repository.InvalidParameterException;
 import io.chronoperf.admin.repository.NotFoundException;
 import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.DatabaseErrors;
 import io.chronoperf.runtime.ErrorCode;
+import io.chronoperf.server.availability.ThrottledLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -28,6 +30,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final ThrottledLog outage = new ThrottledLog(log, java.time.Duration.ofSeconds(30));
 
     @ExceptionHandler(InvalidParameterException.class)
     ProblemDetail invalid(InvalidParameterException e) {
@@ -67,7 +70,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             return p;
         }
         if (e.code() == ErrorCode.SERVICE_UNAVAILABLE) {
-            log.warn("Service unavailable: {}", e.getMessage());
+            outage.warn("service-unavailable", "Requests answered 503: " + e.getMessage());
             ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                     "The database is not answering; try again shortly. Operators: see the server log.");
             p.setTitle("Service unavailable");
@@ -101,22 +104,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.badRequest().body(p);
     }
 
-    /**
-     * A connection that could not be had or was lost (pool timeout, SQLSTATE class 08, 57P01-57P03
-     * shutdown/cannot connect now): the database is away, a 503, not a fault of ours.
-     */
+    /** The database is away (a 503, not a fault of ours): {@link DatabaseErrors#isUnavailable}. */
     static boolean databaseAway(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P0"))) {
-                return true;
-            }
-        }
-        return false;
+        return DatabaseErrors.isUnavailable(e);
     }
 
     private static String rootMessage(Throwable e) {
@@ -176,7 +166,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ProblemDetail internal(Exception e) {
         if (databaseAway(e)) {
-            log.warn("Database not answering: {}", rootMessage(e)); // one line, no trace: an outage is not a bug
+            // no trace, and one line per 30 s with a count: an outage is not a bug, and must not flood the log
+            outage.warn("database-away", "Requests answered 503, the database not answering: " + rootMessage(e));
             ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                     "The database is not answering; try again shortly. Operators: see the server log.");
             p.setTitle("Service unavailable");

@@ -12,6 +12,7 @@ import io.chronoperf.monitor.HealthScore;
 import io.chronoperf.monitor.History;
 import io.chronoperf.monitor.StatementSummary;
 import io.chronoperf.monitor.alert.Alert;
+import io.chronoperf.runtime.DatabaseErrors;
 import io.chronoperf.server.advisor.AdvisorService;
 import io.chronoperf.server.monitor.Findings;
 import io.chronoperf.server.monitor.MonitorService;
@@ -172,26 +173,52 @@ public final class PerformanceService {
                                Map<String, Double> metrics) {
     }
 
+    /**
+     * The health of every part. While the database is away it degrades instead of failing: status
+     * critical, {@code database: down}, nothing measured from the database, the rest as it is.
+     */
     public SystemHealth health() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             DatabaseCollector.Snapshot s = monitor.collector().collect(c);
             return health(s, StatementSummary.of(c), monitor.cacheWindow(c, s), BlindSpots.of(c), cache.stats());
+        } catch (SQLException | RuntimeException e) {
+            if (!DatabaseErrors.isUnavailable(e)) {
+                throw e;
+            }
+            return databaseAway(e);
         }
+    }
+
+    private SystemHealth databaseAway(Exception e) {
+        Map<String, String> services = services(cache.stats(), tasks.get().states());
+        services.put("database", "down");
+        String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return new SystemHealth("critical", 0, true, List.of("everything read from the database: it is not answering (" + cause
+                + ")"), List.of(), null, List.of(), services, null, tasks.get().states(),
+                monitor.latest() == null ? Map.of() : monitor.latest().byKey());
+    }
+
+    private Map<String, String> services(CacheStats cs, Map<String, TaskRegistry.TaskState> states) {
+        Map<String, String> services = new LinkedHashMap<>();
+        services.put("database", "up");
+        services.put("redis", cs.redis());
+        services.put("cache", "up");
+        List<String> overrunning = states.values().stream().filter(t -> t != null && t.overrunning())
+                .map(TaskRegistry.TaskState::name).toList();
+        services.put("scheduler", !overrunning.isEmpty() ? "overrunning: " + String.join(", ", overrunning)
+                : states.values().stream().anyMatch(t -> t.lastOutcome() != null && t.lastOutcome().startsWith("failed"))
+                ? "failing" : states.values().stream().allMatch(t -> t.runs() == 0) ? "starting" : "up");
+        services.put("analyzer", "up");
+        services.put("advisor", advisor.latest() == null ? "no advice yet" : "up");
+        services.put("n_plus_one", "up");
+        return services;
     }
 
     private SystemHealth health(DatabaseCollector.Snapshot s, StatementSummary statements, HealthScore.CacheWindow window,
                                 List<BlindSpots.BlindSpot> blindSpots, CacheStats cs) {
         HealthScore.Result r = HealthScore.of(s, statements, window, cs.redis().equals("degraded"));
         Map<String, TaskRegistry.TaskState> states = tasks.get().states();
-        Map<String, String> services = new LinkedHashMap<>();
-        services.put("database", "up");
-        services.put("redis", cs.redis());
-        services.put("cache", "up");
-        services.put("scheduler", states.values().stream().anyMatch(t -> t.lastOutcome() != null && t.lastOutcome().startsWith("failed"))
-                ? "failing" : states.values().stream().allMatch(t -> t.runs() == 0) ? "starting" : "up");
-        services.put("analyzer", "up");
-        services.put("advisor", advisor.latest() == null ? "no advice yet" : "up");
-        services.put("n_plus_one", "up");
+        Map<String, String> services = services(cs, states);
         return new SystemHealth(r.status(), r.score(), r.partial(), r.notMeasured(), r.components(), r.cacheWindow(), blindSpots,
                 services, statements, states,
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
@@ -206,9 +233,21 @@ public final class PerformanceService {
                             IndexAdvisor.Advice recommendations, List<Alert> alerts, List<NPlusOneLog.Summary> nPlusOne) {
     }
 
-    /** The dashboard document, from the cache (10 s) or built. */
+    /**
+     * The dashboard document, from the cache (10 s) or built. While the database is away: the last
+     * one, stale (the cache says how old), or, when there is none, a degraded one whose health says
+     * {@code database: down}.
+     */
     public Dashboard dashboard() {
-        return cache.get(CacheKey.of(NAMESPACE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+        try {
+            return cache.get(CacheKey.of(NAMESPACE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+        } catch (RuntimeException e) {
+            if (!DatabaseErrors.isUnavailable(e)) {
+                throw e;
+            }
+            return new Dashboard(clock.instant(), databaseAway(e), null, null, cache.stats(), List.of(), advisor.latest(),
+                    List.of(), nPlusOne.summary(Duration.ofHours(24)));
+        }
     }
 
     public Dashboard buildDashboard() {

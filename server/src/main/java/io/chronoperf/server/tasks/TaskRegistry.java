@@ -14,6 +14,7 @@ import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import net.javacrumbs.shedlock.provider.sql.DatabaseProduct;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,9 +29,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class TaskRegistry {
     private static final Logger log = LoggerFactory.getLogger(TaskRegistry.class);
 
-    /** What health shows of a task. */
+    /**
+     * What health shows of a task.
+     *
+     * @param runningSince when the run in progress started, or null when none is
+     * @param limit        how long a run may take (its lock's {@code lockAtMostFor}); past it the run
+     *                     is interrupted and counted as failed
+     * @param overrunning  a run is still going past its limit (a body that ignored the interrupt)
+     */
     public record TaskState(String name, Duration interval, long runs, long failures, long skipped, Instant lastRunAt,
-                            Long lastMillis, String lastOutcome) {
+                            Long lastMillis, String lastOutcome, Instant runningSince, Duration limit, boolean overrunning) {
+        TaskState withRun(Instant since, Duration limitOfRun, boolean over) {
+            return new TaskState(name, interval, runs, failures, skipped, lastRunAt, lastMillis, lastOutcome, since, limitOfRun, over);
+        }
+    }
+
+    /** A run in progress: its start, its limit, and whether its body is still executing. */
+    private record Running(Instant startedAt, Duration limit, java.util.concurrent.atomic.AtomicBoolean active) {
     }
 
     /** A task's body. */
@@ -43,6 +58,13 @@ public final class TaskRegistry {
     private final Clock clock;
     private final Map<String, TaskState> states = new ConcurrentHashMap<>();
     private final Map<String, Duration> intervals = new LinkedHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Each run on a thread of its own, so that the limit can be enforced and a long run delays no other task. */
+    private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "chrono-perf-task");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Duration lockAtLeastFor;
 
@@ -62,34 +84,71 @@ public final class TaskRegistry {
         this.lockAtLeastFor = lockAtLeastFor;
     }
 
-    /** Locks in chrono-perf's own {@code chrono_perf.shedlock} table, on the database's clock. */
+    /**
+     * Locks in chrono-perf's own {@code chrono_perf.shedlock} table, on the database's clock. The
+     * product is named rather than detected: detection needs a connection, and a run while the
+     * database was away failed with "DB time is not supported for database product: UNKNOWN"
+     * instead of saying that the database did not answer.
+     */
     public static LockingTaskExecutor locksIn(DataSource dataSource) {
         return new DefaultLockingTaskExecutor(new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(new JdbcTemplate(dataSource)).withTableName("chrono_perf.shedlock").usingDbTime().build()));
+                .withJdbcTemplate(new JdbcTemplate(dataSource)).withTableName("chrono_perf.shedlock")
+                .withDatabaseProduct(DatabaseProduct.POSTGRES_SQL).usingDbTime().build()));
     }
 
     /** Declares a task so that health lists it before its first run. */
     public synchronized void declare(String name, Duration interval) {
         intervals.put(name, interval);
-        states.putIfAbsent(name, new TaskState(name, interval, 0, 0, 0, null, null, "not run yet"));
+        states.putIfAbsent(name, new TaskState(name, interval, 0, 0, 0, null, null, "not run yet", null, null, false));
     }
 
     /**
      * Runs the task under its lock, held at most {@code lockAtMostFor} (a crashed instance frees it
-     * then) and at least {@code lockAtLeastFor} (so that instances whose clocks differ slightly do not both run it).
+     * then) and at least {@code lockAtLeastFor} (so that instances whose clocks differ slightly do
+     * not both run it). {@code lockAtMostFor} is also the run's time limit: the body runs on a
+     * thread of its own and is interrupted past it (the run counts as failed, "timed out"); while a
+     * body that ignored the interrupt is still going, the next runs are skipped and health shows
+     * the task overrunning.
      */
     public void run(String name, Duration lockAtMostFor, Body body) {
         long start = System.nanoTime();
         boolean[] ran = {false};
+        Running previous = running.get(name);
+        if (previous != null && previous.active().get()) {
+            log.warn("Background task {} skipped: its run from {} is still going, past its limit of {}", name,
+                    previous.startedAt(), previous.limit());
+            skipped(name);
+            return;
+        }
         try {
             executor.executeWithLock((Runnable) () -> {
                 ran[0] = true;
+                java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean(true);
+                running.put(name, new Running(clock.instant(), lockAtMostFor, active));
+                java.util.concurrent.Future<?> f = workers.submit(() -> {
+                    try {
+                        body.run();
+                        return null;
+                    } finally {
+                        active.set(false);
+                    }
+                });
                 try {
-                    body.run();
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e.getMessage(), e);
+                    f.get(lockAtMostFor.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    f.cancel(true);
+                    throw new IllegalStateException("timed out after " + lockAtMostFor.toMillis() + " ms (its limit); interrupted");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause.getMessage(), cause);
+                } catch (InterruptedException e) {
+                    f.cancel(true);
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted (the server is stopping)");
+                } finally {
+                    if (!active.get()) {
+                        running.remove(name);
+                    }
                 }
             }, new LockConfiguration(clock.instant(), name, lockAtMostFor, lockAtLeastFor));
             if (ran[0]) {
@@ -107,9 +166,9 @@ public final class TaskRegistry {
     private void finish(String name, long start, String outcome, boolean failed) {
         long millis = (System.nanoTime() - start) / 1_000_000;
         states.compute(name, (k, s) -> {
-            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null) : s;
+            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null, null, null, false) : s;
             return new TaskState(name, old.interval(), old.runs() + 1, old.failures() + (failed ? 1 : 0), old.skipped(),
-                    clock.instant(), millis, outcome);
+                    clock.instant(), millis, outcome, null, null, false);
         });
         Counter.builder("chrono_perf.task.runs").tag("task", name).tag("outcome", failed ? "failed" : "ok")
                 .register(meters).increment();
@@ -118,17 +177,31 @@ public final class TaskRegistry {
 
     private void skipped(String name) {
         states.compute(name, (k, s) -> {
-            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, "not run yet") : s;
+            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, "not run yet", null, null, false) : s;
             return new TaskState(name, old.interval(), old.runs(), old.failures(), old.skipped() + 1, old.lastRunAt(),
-                    old.lastMillis(), old.lastOutcome());
+                    old.lastMillis(), old.lastOutcome(), null, null, false);
         });
         Counter.builder("chrono_perf.task.runs").tag("task", name).tag("outcome", "skipped").register(meters).increment();
     }
 
+    /** Every declared task's state, with the run in progress if any. */
     public Map<String, TaskState> states() {
         Map<String, TaskState> out = new LinkedHashMap<>();
-        intervals.keySet().forEach(n -> out.put(n, states.get(n)));
+        Instant now = clock.instant();
+        intervals.keySet().forEach(n -> {
+            TaskState s = states.get(n);
+            Running r = running.get(n);
+            if (s != null && r != null && r.active().get()) {
+                s = s.withRun(r.startedAt(), r.limit(), Duration.between(r.startedAt(), now).compareTo(r.limit()) > 0);
+            }
+            out.put(n, s);
+        });
         return out;
+    }
+
+    /** Stops the task threads (the server is stopping). */
+    public void close() {
+        workers.shutdownNow();
     }
 
     private static String firstLine(String s) {

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * The background tasks with the seed's intervals, each configurable
@@ -30,6 +31,19 @@ public class TasksConfig {
     TaskRegistry taskRegistry(DataSource dataSource, StateConfig.OwnState ownState, MeterRegistry meters, Clock clock,
                               @Value("${chrono-perf.tasks.lock-at-least-for:PT1S}") Duration lockAtLeastFor) {
         return new TaskRegistry(TaskRegistry.locksIn(OwnStatements.marked(dataSource)), meters, clock, lockAtLeastFor);
+    }
+
+    /**
+     * One scheduler thread per task, so that a long run of one (an analysis) never delays another
+     * (sampling); each run's body goes on a thread of its own under its limit ({@link TaskRegistry}).
+     */
+    @Bean
+    ThreadPoolTaskScheduler taskScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(5);
+        scheduler.setThreadNamePrefix("chrono-perf-scheduler-");
+        scheduler.setWaitForTasksToCompleteOnShutdown(false);
+        return scheduler;
     }
 
     @Bean

@@ -1,0 +1,72 @@
+package io.chronoperf.server.availability;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * The database watch ({@link DatabaseWatch}, the {@code database} health contributor) and the
+ * fast fail: the application's data source is wrapped so that, while the watch finds the database
+ * away, a connection is refused at once ({@link SQLTransientConnectionException}, SQLSTATE 08001:
+ * a 503, or a stale cache answer) instead of after the pool's timeout. The wrapper unwraps to the
+ * pool (HikariCP's figures stay readable).
+ */
+@Configuration(proxyBeanMethods = false)
+public class AvailabilityConfig {
+    @Bean(name = "database", destroyMethod = "close")
+    DatabaseWatch databaseWatch(Environment env, Clock clock,
+                                @Value("${chrono-perf.database-watch-interval:PT0.5S}") Duration interval) {
+        return new DatabaseWatch(env.getRequiredProperty("spring.datasource.url"),
+                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password"), interval, clock);
+    }
+
+    @Bean
+    static BeanPostProcessor fastFailWhileTheDatabaseIsAway(ObjectProvider<DatabaseWatch> watch) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                return bean instanceof DataSource ds && "dataSource".equals(name) ? new Gated(ds, watch) : bean;
+            }
+        };
+    }
+
+    /** The data source that refuses at once while the database is away. */
+    static final class Gated extends DelegatingDataSource {
+        private final ObjectProvider<DatabaseWatch> watch;
+
+        Gated(DataSource target, ObjectProvider<DatabaseWatch> watch) {
+            super(target);
+            this.watch = watch;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            check();
+            return super.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            check();
+            return super.getConnection(username, password);
+        }
+
+        private void check() throws SQLTransientConnectionException {
+            DatabaseWatch w = watch.getIfAvailable();
+            if (w != null && !w.up()) {
+                throw new SQLTransientConnectionException("The database has not answered since " + w.downSince() + " ("
+                        + w.reason() + ")", "08001");
+            }
+        }
+    }
+}
