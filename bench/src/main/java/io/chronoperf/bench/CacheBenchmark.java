@@ -222,26 +222,4 @@ public final class CacheBenchmark {
         java.util.Arrays.sort(measured);
         return measured[measured.length / 2];
     }
-
-    /** Zipf ranks by inverse CDF. */
-    private static final class ZipfSampler {
-        private final double[] cdf;
-
-        ZipfSampler(int n, double s) {
-            cdf = new double[n];
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += 1 / Math.pow(i + 1, s);
-                cdf[i] = sum;
-            }
-            for (int i = 0; i < n; i++) {
-                cdf[i] /= sum;
-            }
-        }
-
-        int next(SplittableRandom random) {
-            int i = java.util.Arrays.binarySearch(cdf, random.nextDouble());
-            return Math.min(cdf.length - 1, i >= 0 ? i : -i - 1);
-        }
-    }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
         subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
                 BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class, BenchCommand.AdvisorBench.class,
-                BenchCommand.DashboardBench.class})
+                BenchCommand.DashboardBench.class, BenchCommand.LoadBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -305,25 +305,11 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            io.chronoperf.runtime.Settings settings = services.settings();
-            byte[] secret = io.chronoperf.runtime.TokenSecret.resolve(settings);
-            try (Services svc = Services.start(settings, false)) {
-                java.util.Map<String, Object> props = new java.util.HashMap<>();
-                props.put("spring.datasource.url", svc.database().jdbcUrl());
-                if (svc.database().user() != null) {
-                    props.put("spring.datasource.username", svc.database().user());
-                }
-                if (svc.database().password() != null) {
-                    props.put("spring.datasource.password", svc.database().password());
-                }
-                props.put("server.port", "0");
-                props.put(io.chronoperf.runtime.Setting.HOME.property(), settings.home().toString());
-                svc.redisUri().ifPresent(uri -> props.put(io.chronoperf.runtime.Setting.REDIS_URL.property(), uri));
-                props.put("logging.level.root", "WARN");
-                try (var context = io.chronoperf.server.ChronoPerfServer.start(props)) {
-                    int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) context).getWebServer().getPort();
-                    String token = new io.chronoperf.server.security.TokenIssuer(secret, java.time.Clock.systemUTC())
-                            .issue("viewer", java.time.Duration.ofHours(1), "bench", 0);
+            try (InProcessServer server = InProcessServer.start(services.settings())) {
+                var context = server.context();
+                {
+                    int port = server.port();
+                    String token = server.token("viewer");
                     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                     java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
                                     java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/admin/performance/dashboard"))
@@ -360,6 +346,71 @@ final class BenchCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = {"The admin API under load over HTTP: CLIENTS concurrent clients (closed loop, like wrk) for"
+                    + " DURATION, 95% reads and 5% writes of an admin console; errors, throughput, p50/p99 per request kind,"
+                    + " the latency distribution drawn, and the pool's state (from the Prometheus scrape).",
+                    "Against a server started in this process on the configured database (default), or a running one (--url"
+                            + " with --token)."})
+    static final class LoadBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(names = "--clients", defaultValue = "200", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
+        int clients;
+
+        @Option(names = "--duration", defaultValue = "60s", description = "Measured time. Default: ${DEFAULT-VALUE}.")
+        String duration;
+
+        @Option(names = "--warmup", defaultValue = "10s", description = "Unmeasured time first. Default: ${DEFAULT-VALUE}.")
+        String warmup;
+
+        @Option(names = "--write-share", defaultValue = "0.05", description = "Share of writes (lock/unlock). Default: ${DEFAULT-VALUE}.")
+        double writeShare;
+
+        @Option(names = "--url", paramLabel = "URL", description = "A running server's base URL, e.g. http://127.0.0.1:8080.")
+        String url;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "With --url: an admin token (./chrono-perf token --role admin).")
+        String token;
+
+        @Option(names = "--users", defaultValue = "0", description = "With --url: how many users the ids range over. Default: counted.")
+        int users;
+
+        @Override
+        public Integer call() throws Exception {
+            if (clients < 1 || clients > 2000) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--clients must be 1 to 2000");
+            }
+            if (writeShare < 0 || writeShare > 1) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--write-share must be 0 to 1");
+            }
+            java.time.Duration d = Durations.parse("--duration", duration);
+            java.time.Duration w = Durations.parse("--warmup", warmup);
+            if (url != null) {
+                if (token == null || users < 1) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--url needs --token (an admin token) and --users (how many users the server has)");
+                }
+                return run(url, token, users, d, w);
+            }
+            try (InProcessServer server = InProcessServer.start(services.settings())) {
+                int count = users > 0 ? users : server.countUsers();
+                return run("http://127.0.0.1:" + server.port(), server.token("admin"), count, d, w);
+            }
+        }
+
+        private int run(String base, String adminToken, int userCount, java.time.Duration d, java.time.Duration w) throws Exception {
+            System.out.printf("load: %d clients, %s warm-up then %s measured, %.0f%% writes, against %s (%,d users)%n",
+                    clients, warmup, duration, writeShare * 100, base, userCount);
+            var report = io.chronoperf.bench.LoadBenchmark.run(new io.chronoperf.bench.LoadBenchmark.Options(base, adminToken,
+                    clients, d, w, userCount, writeShare, 42), System.out::println);
+            System.out.println();
+            System.out.print(io.chronoperf.bench.LoadBenchmark.format(report));
+            return report.errors() == 0 ? 0 : 1;
         }
     }
 }
