@@ -30,6 +30,7 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     private final TestDatabase db = new TestDatabase();
     private final java.util.List<String> existing;
     private boolean faulty;
+    private String redisUri;
     private io.chronoperf.testkit.FaultyLink link;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -61,6 +62,11 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     public ServerFixture throughFaultyLink() {
         this.faulty = true;
         return this;
+    }
+
+    /** The Redis this server's cache uses (a second server process can share it). */
+    public String redisUri() {
+        return redisUri;
     }
 
     /** The link to the database (only with {@link #throughFaultyLink()}). */
@@ -105,7 +111,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("chrono-perf.n-plus-one.strict", "fail");
         // Background tasks hold their lock 1 s at least in production; tests run them back to back.
         props.put("chrono-perf.tasks.lock-at-least-for", "PT0S");
-        props.put("chrono-perf.redis-url", io.chronoperf.testkit.TestServers.isolatedRedisUri());
+        redisUri = io.chronoperf.testkit.TestServers.isolatedRedisUri();
+        props.put("chrono-perf.redis-url", redisUri);
         context = ChronoPerfServer.start(props);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         base = "http://127.0.0.1:" + port;
