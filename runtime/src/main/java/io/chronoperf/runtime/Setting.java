@@ -61,6 +61,8 @@ public enum Setting {
             "The same statement shape this many times in one request from one call site is an N+1."),
     N_PLUS_ONE_CAPTURE_VALUES("CHRONO_PERF_N_PLUS_ONE_CAPTURE_VALUES", "chrono-perf.n-plus-one.capture-values", "false",
             "true: keep bound values with captured statements (they may hold personal data)."),
+    WATCH("CHRONO_PERF_WATCH", "chrono-perf.watch", null,
+            "name=URL,name=URL: more databases to watch beside the one chrono-perf runs on (JDBC or postgres:// URLs, the user in the URL). Each keeps its history and alerts in a schema chrono_perf of its own; the monitoring endpoints take ?database=name."),
     ADMIN_SCHEMA("CHRONO_PERF_ADMIN_SCHEMA", "chrono-perf.admin-schema", "auto",
             "auto: the admin platform's schema (the reference application, its 46 strategic indexes) is migrated where chrono-perf owns the database (already installed, or an empty schema) and left out of a database that holds other tables; install: migrate it anyway; skip: never. chrono-perf's own tables go to schema chrono_perf in every case."),
     SEED_IF_EMPTY("CHRONO_PERF_SEED_IF_EMPTY", "chrono-perf.seed-if-empty", null,

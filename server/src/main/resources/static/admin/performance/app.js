@@ -5,7 +5,7 @@
   const API = '/api/v1/admin/performance';
   const KEY = 'chronoPerfToken';
   const charts = {};
-  const state = { dashboard: null, streaming: false };
+  const state = { dashboard: null, streaming: false, database: 'main' };
   window.chronoPerf = { charts: charts, state: state };
 
   const $ = (id) => document.getElementById(id);
@@ -39,13 +39,33 @@
       await api('/health');
     } catch (e) { if (e.message !== 'unauthorized') { $('sign-in-error').textContent = e.message; } return; }
     $('sign-in').hidden = true; $('app').hidden = false; $('sign-out').hidden = false;
+    await databases();
     await refresh();
     stream();
     setInterval(refresh, 15000);
   }
 
+  // the database switcher: main (the one chrono-perf runs on) and those of CHRONO_PERF_WATCH
+  async function databases() {
+    const list = (await api('/databases')).databases;
+    const select = $('database');
+    select.replaceChildren(...list.map((d) => { const o = el('option', d.name + (d.state === 'up' ? '' : ' (down)')); o.value = d.name; return o; }));
+    select.value = state.database;
+    select.hidden = list.length < 2;
+  }
+
+  // a watched database: its health, slow queries, alerts and history, in the dashboard's shape
+  async function watched(name) {
+    const q = 'database=' + encodeURIComponent(name);
+    const [health, slow, alerts, h] = await Promise.all([api('/health?' + q), api('/database/slow-queries?hours=24&' + q),
+      api('/alerts?' + q), api('/history?hours=1&' + q)]);
+    const d = { generated_at: new Date().toISOString(), health: health, slow_queries: slow.queries.slice(0, 10).map((x) => x.statement),
+      recommendations: null, alerts: alerts.alerts, n_plus_one: [], cache: { namespaces: {} } };
+    return [d, h];
+  }
+
   async function refresh() {
-    const [d, h] = await Promise.all([api('/dashboard'), api('/history?hours=1')]);
+    const [d, h] = state.database === 'main' ? await Promise.all([api('/dashboard'), api('/history?hours=1')]) : await watched(state.database);
     state.dashboard = d;
     render(d);
     drawCharts(h);
@@ -159,7 +179,7 @@
           while ((cut = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, cut); buffer = buffer.slice(cut + 2);
             const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
-            if (data) { const f = JSON.parse(data); renderScore(f.score, f.status); renderMetrics(f.metrics); state.lastEvent = f.at; }
+            if (data && state.database === 'main') { const f = JSON.parse(data); renderScore(f.score, f.status); renderMetrics(f.metrics); state.lastEvent = f.at; }
           }
         }
       } catch (e) { /* reconnect below */ }
@@ -173,6 +193,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     $('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value); });
     $('sign-out').addEventListener('click', () => signOut());
+    $('database').addEventListener('change', () => { state.database = $('database').value; $('analysis').hidden = true; refresh(); });
     $('advise').addEventListener('click', () => action($('advise'), async () => { const a = await api('/indexes/recommendations'); renderAdvice(a); return ''; }));
     $('warm').addEventListener('click', () => action($('warm'), async () => { const r = await api('/cache/warm', { method: 'POST', body: JSON.stringify({}) }); return 'warmed ' + r.length + ' namespaces'; }));
     $('clear').addEventListener('click', () => action($('clear'), async () => {

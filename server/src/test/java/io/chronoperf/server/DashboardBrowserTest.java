@@ -30,7 +30,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DashboardBrowserTest {
     @RegisterExtension
-    static final ServerFixture server = new ServerFixture();
+    @org.junit.jupiter.api.Order(1)
+    static final io.chronoperf.testkit.TestDatabase other = new io.chronoperf.testkit.TestDatabase();
+
+    @RegisterExtension
+    @org.junit.jupiter.api.Order(2)
+    static final ServerFixture server = new ServerFixture().withProperties(() -> {
+        var e = other.endpoint();
+        return java.util.Map.of("chrono-perf.watch", "other=" + e.jdbcUrl() + (e.jdbcUrl().contains("?") ? "&" : "?") + "user="
+                + e.user() + (e.password() == null ? "" : "&password=" + e.password()));
+    });
 
     static WebDriver browser;
     static final Path SHOTS = Path.of("target", "screenshots");
@@ -116,6 +125,16 @@ class DashboardBrowserTest {
         });
         wait.until(d -> d.findElement(By.id("analysis")).getText().contains("Plan summary"));
         shot("3-slow-query-analysis");
+
+        // the database switcher: a watched database's own health (its history kept in its own schema)
+        assertThat(browser.findElement(By.id("database")).isDisplayed()).isTrue();
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("database"))).selectByValue("other");
+        wait.until(d -> d.findElement(By.id("services")).getText().contains("history:"));
+        assertThat(browser.findElement(By.id("services")).getText()).contains("database: up");
+        assertThat(browser.findElement(By.id("score")).getText()).matches("\\d+(\\.\\d)?");
+        shot("4-watched-database");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("database"))).selectByValue("main");
+        wait.until(d -> d.findElement(By.id("services")).getText().contains("redis:"));
     }
 
     @Test

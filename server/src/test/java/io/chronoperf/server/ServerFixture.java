@@ -31,6 +31,7 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     private final java.util.List<String> existing;
     private boolean faulty;
     private String redisUri;
+    private java.util.function.Supplier<Map<String, Object>> extra = Map::of;
     private io.chronoperf.testkit.FaultyLink link;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -61,6 +62,12 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
      */
     public ServerFixture throughFaultyLink() {
         this.faulty = true;
+        return this;
+    }
+
+    /** More properties for the server, computed just before it starts (after the test's other fixtures). */
+    public ServerFixture withProperties(java.util.function.Supplier<Map<String, Object>> more) {
+        this.extra = more;
         return this;
     }
 
@@ -113,6 +120,7 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         props.put("chrono-perf.tasks.lock-at-least-for", "PT0S");
         redisUri = io.chronoperf.testkit.TestServers.isolatedRedisUri();
         props.put("chrono-perf.redis-url", redisUri);
+        props.putAll(extra.get());
         context = ChronoPerfServer.start(props);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         base = "http://127.0.0.1:" + port;

@@ -14,6 +14,8 @@ import io.chronoperf.monitor.alert.Alert;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
+import io.chronoperf.server.watch.Databases;
+import io.chronoperf.server.watch.WatchedDatabase;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Connection;
@@ -40,10 +42,12 @@ public class HealthController {
     private final Clock clock;
 
     private final PerformanceService performance;
+    private final Databases databases;
 
     public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
-                            PerformanceService performance,
+                            PerformanceService performance, Databases databases,
                             @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, Clock clock) {
+        this.databases = databases;
         this.clock = clock;
         this.performance = performance;
         this.dataSource = dataSource;
@@ -64,9 +68,10 @@ public class HealthController {
     @GetMapping("/database/slow-queries")
     @Operation(summary = "Statements whose mean time in the last hours (1 to the retention) is at least the slow threshold"
             + " (chrono-perf.monitor.slow-ms, default 200 ms), by total time, from the pg_stat_statements deltas between snapshots")
-    public SlowQueries slowQueries(@RequestParam(required = false) Integer hours) throws SQLException {
+    public SlowQueries slowQueries(@RequestParam(required = false) Integer hours,
+                                   @RequestParam(required = false) String database) throws SQLException {
         int h = hours(hours);
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = databases.resolve(database).dataSource().getConnection()) {
             return new SlowQueries(h, slowMs, monitor.history().slowQueries(c, Duration.ofHours(h), slowMs, 50).stream()
                     .map(q -> new SlowQuery(q, QueryAnalyzer.textFindings(q.query())))
                     .toList());
@@ -76,8 +81,8 @@ public class HealthController {
     @GetMapping("/health")
     @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
             + " state (database, redis, cache, scheduler, analyzer, advisor, N+1), the background tasks and the latest gauges")
-    public PerformanceService.SystemHealth health() throws SQLException {
-        return performance.health();
+    public PerformanceService.SystemHealth health(@RequestParam(required = false) String database) throws SQLException {
+        return performance.health(databases.resolve(database));
     }
 
     /** The snapshot of the database, with the application's pool, Redis and host beside it. */
@@ -92,10 +97,14 @@ public class HealthController {
     @Operation(summary = "Database counters and cache ratio, connections, long-running and blocked sessions, locks by mode,"
             + " tables, index hygiene (unused, duplicate, invalid), bloat estimates, transaction-ID age, sequences near"
             + " their maximum, replicas; the HikariCP pool, Redis and the host (OSHI)")
-    public Stats databaseStats() throws SQLException {
+    public Stats databaseStats(@RequestParam(required = false) String database) throws SQLException {
+        WatchedDatabase db = databases.resolve(database);
         DatabaseCollector.Snapshot s;
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = db.dataSource().getConnection()) {
             s = monitor.collector().collect(c);
+        }
+        if (!db.main()) { // the pool, Redis and host beside it are the server's: shown with main
+            return new Stats(s, null, null, null);
         }
         CacheStats cs = cache.stats();
         return new Stats(s, monitor.pool(), new RedisStats(cs.redis(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(),
@@ -109,9 +118,10 @@ public class HealthController {
     @Operation(summary = "Statements whose mean time in the last hour is at least twice the previous 24 hours' (20 calls"
             + " in each at least), and anomalies of the latest interval (robust z-score at least 3.5 against the last"
             + " hours, 1 to the retention) in connections, cache hit ratio and transactions per second")
-    public TrendsView trends(@RequestParam(required = false) Integer hours) throws SQLException {
+    public TrendsView trends(@RequestParam(required = false) Integer hours,
+                             @RequestParam(required = false) String database) throws SQLException {
         int h = hours(hours);
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = databases.resolve(database).dataSource().getConnection()) {
             return new TrendsView(h, trends.regressions(c), trends.anomalies(c, Duration.ofHours(h)));
         }
     }
@@ -122,9 +132,10 @@ public class HealthController {
     @GetMapping("/alerts")
     @Operation(summary = "Open alerts, then those resolved in the last hours (1 to the retention, 24 by default), with"
             + " the rules and their fire and resolve thresholds")
-    public AlertsView alerts(@RequestParam(required = false) Integer hours) throws SQLException {
+    public AlertsView alerts(@RequestParam(required = false) Integer hours,
+                             @RequestParam(required = false) String database) throws SQLException {
         int h = hours(hours);
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = databases.resolve(database).dataSource().getConnection()) {
             return new AlertsView(h, monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(h)), 200),
                     monitor.alerts().rules());
         }

@@ -23,7 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class IndexController {
     private final AdvisorService advisor;
 
-    public IndexController(AdvisorService advisor) {
+    private final io.chronoperf.server.watch.Databases databases;
+
+    public IndexController(AdvisorService advisor, io.chronoperf.server.watch.Databases databases) {
+        this.databases = databases;
         this.advisor = advisor;
     }
 
@@ -31,10 +34,12 @@ public class IndexController {
     @Operation(summary = "Indexes for the database's workload (pg_stat_statements, weighted by calls) under a storage budget"
             + " (budget_mb 1 to 1048576, default 600; max_width 1 to 4, default 2; max_indexes 0 to 100, 0 = no limit),"
             + " verified by the planner (HypoPG or rolled-back builds), with index hygiene")
-    public IndexAdvisor.Advice recommendations(@RequestParam(name = "budget_mb", required = false) Integer budgetMb,
+    public IndexAdvisor.Advice recommendations(@RequestParam(required = false) String database,
+                                               @RequestParam(name = "budget_mb", required = false) Integer budgetMb,
                                                @RequestParam(name = "max_width", required = false) Integer maxWidth,
                                                @RequestParam(name = "max_indexes", required = false) Integer maxIndexes)
             throws SQLException {
+        databases.mainOnly(database, "indexes/recommendations");
         return advisor.advise(options(budgetMb, maxWidth, maxIndexes));
     }
 
@@ -49,7 +54,9 @@ public class IndexController {
     @Operation(summary = "Create the current recommendations (or the listed ones among them) with CREATE INDEX CONCURRENTLY,"
             + " check each is valid, and time the read-only workload before and after; needs confirm: true (admin only)."
             + " Never drops an index")
-    public IndexApplier.Outcome apply(@RequestBody(required = false) ApplyRequest body) throws SQLException {
+    public IndexApplier.Outcome apply(@RequestBody(required = false) ApplyRequest body,
+                                      @RequestParam(required = false) String database) throws SQLException {
+        databases.mainOnly(database, "indexes/apply");
         if (body == null || !Boolean.TRUE.equals(body.confirm())) {
             throw new InvalidParameterException("confirm", "creating indexes changes the database: send \"confirm\": true to do it");
         }

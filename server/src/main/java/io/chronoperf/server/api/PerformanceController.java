@@ -49,7 +49,11 @@ public class PerformanceController {
         return t;
     });
 
-    public PerformanceController(PerformanceService performance, MonitorService monitor, DataSource dataSource, Clock clock) {
+    private final io.chronoperf.server.watch.Databases databases;
+
+    public PerformanceController(PerformanceService performance, MonitorService monitor, DataSource dataSource, Clock clock,
+                                 io.chronoperf.server.watch.Databases databases) {
+        this.databases = databases;
         this.performance = performance;
         this.monitor = monitor;
         this.dataSource = dataSource;
@@ -76,7 +80,9 @@ public class PerformanceController {
     @PostMapping("/system/optimize")
     @Operation(summary = "Cache warming, slow-query analysis and index advice now (admin only; never applies an index);"
             + " concurrent calls share one run")
-    public PerformanceService.OptimizeReport optimize(@RequestBody(required = false) OptimizeRequest body) {
+    public PerformanceService.OptimizeReport optimize(@RequestBody(required = false) OptimizeRequest body,
+                                                      @RequestParam(required = false) String database) {
+        databases.mainOnly(database, "system/optimize");
         return performance.optimize(body != null && Boolean.TRUE.equals(body.force()));
     }
 
@@ -91,17 +97,19 @@ public class PerformanceController {
     @GetMapping("/history")
     @Operation(summary = "The stored history for the charts over the last hours (1 to the retention, 1 by default):"
             + " connections, transactions per second, buffer cache hit ratio, p95 statement time, cache hit ratio per namespace")
-    public HistoryView history(@RequestParam(required = false) Integer hours) throws SQLException {
+    public HistoryView history(@RequestParam(required = false) Integer hours,
+                               @RequestParam(required = false) String database) throws SQLException {
         int h = Bounds.range("hours", hours, 1, (int) monitor.retention().toHours(), 1);
         Duration window = Duration.ofHours(h);
-        try (Connection c = dataSource.getConnection()) {
+        io.chronoperf.server.watch.WatchedDatabase db = databases.resolve(database);
+        try (Connection c = db.dataSource().getConnection()) {
             SortedMap<Instant, Double> p95 = monitor.history().statementP95(c, window);
             List<Point> points = new ArrayList<>();
             for (History.Point p : monitor.history().series(c, window)) {
                 points.add(new Point(p.takenAt(), p.connections(), Math.round(p.transactionsPerSecond() * 100) / 100.0,
                         p.cacheHitRatioPct() == null ? null : Math.round(p.cacheHitRatioPct() * 100) / 100.0, p95.get(p.takenAt())));
             }
-            return new HistoryView(h, points, CacheHistory.series(c, clock.instant().minus(window)));
+            return new HistoryView(h, points, db.main() ? CacheHistory.series(c, clock.instant().minus(window)) : Map.of());
         }
     }
 

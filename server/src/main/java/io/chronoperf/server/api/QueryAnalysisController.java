@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -19,7 +20,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class QueryAnalysisController {
     private final QueryAnalyzer analyzer;
 
-    public QueryAnalysisController(QueryAnalyzer analyzer) {
+    private final io.chronoperf.server.watch.Databases databases;
+
+    public QueryAnalysisController(QueryAnalyzer analyzer, io.chronoperf.server.watch.Databases databases) {
+        this.databases = databases;
         this.analyzer = analyzer;
     }
 
@@ -33,7 +37,9 @@ public class QueryAnalysisController {
     @PostMapping("/analyze")
     @Operation(summary = "Analyse one statement (admin only): fingerprint, plan summary, findings with rule ids;"
             + " executed under EXPLAIN ANALYZE only when proven read-only, in a rolled-back READ ONLY transaction")
-    public QueryAnalyzer.Analysis analyze(@RequestBody(required = false) AnalyzeRequest body) {
+    public QueryAnalyzer.Analysis analyze(@RequestBody(required = false) AnalyzeRequest body,
+                                          @RequestParam(required = false) String database) {
+        databases.mainOnly(database, "query/analyze");
         if (body == null || body.query() == null || body.query().isBlank()) {
             throw new InvalidParameterException("query", "query is required, e.g. {\"query\": \"SELECT * FROM users WHERE id = $1\", \"params\": [1]}");
         }

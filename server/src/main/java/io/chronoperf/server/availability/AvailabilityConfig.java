@@ -1,7 +1,5 @@
 package io.chronoperf.server.availability;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +10,6 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The database watch ({@link DatabaseWatch}, the {@code database} health contributor) and the
@@ -35,38 +32,8 @@ public class AvailabilityConfig {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
-                return bean instanceof DataSource ds && "dataSource".equals(name) ? new Gated(ds, watch) : bean;
+                return bean instanceof DataSource ds && "dataSource".equals(name) ? new GatedDataSource(ds, watch::getIfAvailable) : bean;
             }
         };
-    }
-
-    /** The data source that refuses at once while the database is away. */
-    static final class Gated extends DelegatingDataSource {
-        private final ObjectProvider<DatabaseWatch> watch;
-
-        Gated(DataSource target, ObjectProvider<DatabaseWatch> watch) {
-            super(target);
-            this.watch = watch;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            check();
-            return super.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            check();
-            return super.getConnection(username, password);
-        }
-
-        private void check() throws SQLTransientConnectionException {
-            DatabaseWatch w = watch.getIfAvailable();
-            if (w != null && !w.up()) {
-                throw new SQLTransientConnectionException("The database has not answered since " + w.downSince() + " ("
-                        + w.reason() + ")", "08001");
-            }
-        }
     }
 }

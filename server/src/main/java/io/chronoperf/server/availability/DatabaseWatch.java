@@ -27,6 +27,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseWatch.class);
 
+    private final String label;
     private final String jdbcUrl;
     private final Properties properties;
     private final Clock clock;
@@ -36,6 +37,12 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
     private volatile String reason;
 
     public DatabaseWatch(String jdbcUrl, String user, String password, Duration interval, Clock clock) {
+        this("the database", jdbcUrl, user, password, interval, clock);
+    }
+
+    /** @param label how the log names it ("the database", or "watched database shop") */
+    public DatabaseWatch(String label, String jdbcUrl, String user, String password, Duration interval, Clock clock) {
+        this.label = label;
         this.jdbcUrl = jdbcUrl;
         this.properties = new Properties();
         if (user != null && !user.isBlank()) {
@@ -89,7 +96,7 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
                 throw new SQLException("the connection did not answer a validation within 1 s", "08006");
             }
             if (downSince != null) {
-                log.info("Database answers again after {} s", Duration.between(downSince, clock.instant()).toSeconds());
+                log.info("{} answers again after {} s", capitalised(), Duration.between(downSince, clock.instant()).toSeconds());
                 downSince = null;
                 reason = null;
             }
@@ -98,10 +105,14 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
             if (downSince == null) {
                 downSince = clock.instant();
                 reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-                log.warn("Database not answering ({}); requests that need it answer 503 or from the cache until it is back",
-                        reason);
+                log.warn("{} not answering ({}); requests that need it answer 503 or from the cache until it is back",
+                        capitalised(), reason);
             }
         }
+    }
+
+    private String capitalised() {
+        return Character.toUpperCase(label.charAt(0)) + label.substring(1);
     }
 
     private void closeQuietly() {

@@ -189,6 +189,42 @@ public final class PerformanceService {
         }
     }
 
+    /**
+     * The health of a watched database (main: {@link #health()}): its score, blind spots and
+     * state; the server's own services (Redis, cache, tasks) are main's. Degraded while it is away.
+     */
+    public SystemHealth health(io.chronoperf.server.watch.WatchedDatabase db) throws SQLException {
+        if (db.main()) {
+            return health();
+        }
+        Map<String, Double> metrics = db.latest() == null ? Map.of() : db.latest().byKey();
+        try (Connection c = db.dataSource().getConnection()) {
+            DatabaseCollector.Snapshot s = monitor.collector().collect(c);
+            HealthScore.CacheWindow window = HealthScore.CacheWindow.sinceReset(s);
+            if (db.historyReady()) {
+                List<History.Point> series = monitor.history().series(c, Duration.ofMinutes(15));
+                window = HealthScore.CacheWindow.of(series.isEmpty() ? null : series.get(series.size() - 1), s);
+            }
+            StatementSummary statements = StatementSummary.of(c);
+            HealthScore.Result r = HealthScore.of(s, statements, window, false);
+            Map<String, String> services = new LinkedHashMap<>();
+            services.put("database", "up");
+            services.put("history", db.history());
+            return new SystemHealth(r.status(), r.score(), r.partial(), r.notMeasured(), r.components(), r.cacheWindow(),
+                    BlindSpots.of(c), services, statements, Map.of(), metrics);
+        } catch (SQLException | RuntimeException e) {
+            if (!DatabaseErrors.isUnavailable(e)) {
+                throw e;
+            }
+            Map<String, String> services = new LinkedHashMap<>();
+            services.put("database", "down");
+            services.put("history", db.history());
+            return new SystemHealth("critical", 0, true, List.of("everything read from the database: it is not answering ("
+                    + (e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")) + ")"),
+                    List.of(), null, List.of(), services, null, Map.of(), metrics);
+        }
+    }
+
     private SystemHealth databaseAway(Exception e) {
         Map<String, String> services = services(cache.stats(), tasks.get().states());
         services.put("database", "down");

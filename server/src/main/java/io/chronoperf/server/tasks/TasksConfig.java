@@ -5,6 +5,7 @@ import io.chronoperf.server.cache.CacheConfig;
 import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
+import io.chronoperf.server.watch.Databases;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,13 +35,13 @@ public class TasksConfig {
     }
 
     /**
-     * One scheduler thread per task, so that a long run of one (an analysis) never delays another
+     * One scheduler thread per task (six), so that a long run of one (an analysis) never delays another
      * (sampling); each run's body goes on a thread of its own under its limit ({@link TaskRegistry}).
      */
     @Bean
     ThreadPoolTaskScheduler taskScheduler() {
         ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-        scheduler.setPoolSize(5);
+        scheduler.setPoolSize(6);
         scheduler.setThreadNamePrefix("chrono-perf-scheduler-");
         scheduler.setWaitForTasksToCompleteOnShutdown(false);
         return scheduler;
@@ -48,23 +49,27 @@ public class TasksConfig {
 
     @Bean
     BackgroundTasks backgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming,
-                                    PerformanceService performance,
+                                    PerformanceService performance, Databases databases,
                                     @Value("${chrono-perf.tasks.sample-interval:PT30S}") Duration sample,
                                     @Value("${chrono-perf.tasks.health-interval:PT5M}") Duration health,
                                     @Value("${chrono-perf.tasks.warm-interval:PT15M}") Duration warm,
                                     @Value("${chrono-perf.tasks.analysis-interval:PT30M}") Duration analysis,
                                     @Value("${chrono-perf.tasks.cleanup-interval:PT6H}") Duration cleanup) {
         registry.declare(BackgroundTasks.SAMPLE, sample);
+        if (databases.all().size() > 1) {
+            registry.declare(BackgroundTasks.SAMPLE_WATCHED, sample);
+        }
         registry.declare(BackgroundTasks.HEALTH, health);
         registry.declare(BackgroundTasks.WARM, warm);
         registry.declare(BackgroundTasks.ANALYSIS, analysis);
         registry.declare(BackgroundTasks.CLEANUP, cleanup);
-        return new BackgroundTasks(registry, monitor, warming, performance);
+        return new BackgroundTasks(registry, monitor, warming, performance, databases);
     }
 
     /** The scheduled methods; each delegates to the registry, which locks, times and counts. */
     public static final class BackgroundTasks {
         public static final String SAMPLE = "monitor-sampling";
+        public static final String SAMPLE_WATCHED = "watched-sampling";
         public static final String HEALTH = "health-monitoring";
         public static final String WARM = "cache-warming";
         public static final String ANALYSIS = "performance-analysis";
@@ -75,7 +80,11 @@ public class TasksConfig {
         private final CacheConfig.Warming warming;
         private final PerformanceService performance;
 
-        BackgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming, PerformanceService performance) {
+        private final Databases databases;
+
+        BackgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming, PerformanceService performance,
+                        Databases databases) {
+            this.databases = databases;
             this.registry = registry;
             this.monitor = monitor;
             this.warming = warming;
@@ -86,6 +95,15 @@ public class TasksConfig {
                 initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
         public void sample() {
             registry.run(SAMPLE, Duration.ofMinutes(1), monitor::sample);
+        }
+
+        /** The databases of CHRONO_PERF_WATCH, each on its own: one down never stops the others. */
+        @Scheduled(fixedDelayString = "${chrono-perf.tasks.sample-interval:PT30S}",
+                initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
+        public void sampleWatched() {
+            if (databases.all().size() > 1) {
+                registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), databases::sampleWatched);
+            }
         }
 
         @Scheduled(fixedDelayString = "${chrono-perf.tasks.health-interval:PT5M}", initialDelayString = "PT1M")

@@ -1,0 +1,30 @@
+package io.chronoperf.server.watch;
+
+import io.chronoperf.monitor.alert.Alerts;
+import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.runtime.WatchList;
+import io.chronoperf.server.availability.DatabaseWatch;
+import io.chronoperf.server.config.StateConfig;
+import io.chronoperf.server.monitor.MonitorService;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** The watched databases ({@link Databases}) from {@code chrono-perf.watch} ({@code CHRONO_PERF_WATCH}). */
+@Configuration(proxyBeanMethods = false)
+public class WatchConfig {
+    @Bean(destroyMethod = "close")
+    Databases databases(Environment env, DataSource dataSource, DatabaseWatch database, MonitorService monitor, Alerts alerts,
+                        StateConfig.OwnState ownState, Clock clock,
+                        @Value("${chrono-perf.watch:}") String watch,
+                        @Value("${chrono-perf.database-watch-interval:PT0.5S}") Duration interval) {
+        String url = env.getRequiredProperty("spring.datasource.url");
+        WatchedDatabase main = new WatchedDatabase(WatchList.MAIN, url, OwnStatements.marked(dataSource), database, null);
+        main.history(true, "kept in schema chrono_perf of this database");
+        return new Databases(main, WatchList.parse(watch), monitor.collector(), monitor.history(), alerts, interval, clock);
+    }
+}
