@@ -21,13 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/performance/indexes")
 @Tag(name = "performance: indexes", description = "Workload-wide index advice from pg_stat_statements, hygiene, and apply with proof")
 public class IndexController {
-    private final AdvisorService advisor;
-
     private final io.chronoperf.server.watch.Databases databases;
 
-    public IndexController(AdvisorService advisor, io.chronoperf.server.watch.Databases databases) {
+    public IndexController(io.chronoperf.server.watch.Databases databases) {
         this.databases = databases;
-        this.advisor = advisor;
     }
 
     @GetMapping("/recommendations")
@@ -39,8 +36,7 @@ public class IndexController {
                                                @RequestParam(name = "max_width", required = false) Integer maxWidth,
                                                @RequestParam(name = "max_indexes", required = false) Integer maxIndexes)
             throws SQLException {
-        databases.mainOnly(database, "indexes/recommendations");
-        return advisor.advise(options(budgetMb, maxWidth, maxIndexes));
+        return databases.advisor(databases.resolve(database)).advise(options(budgetMb, maxWidth, maxIndexes));
     }
 
     /**
@@ -56,7 +52,7 @@ public class IndexController {
             + " Never drops an index")
     public IndexApplier.Outcome apply(@RequestBody(required = false) ApplyRequest body,
                                       @RequestParam(required = false) String database) throws SQLException {
-        databases.mainOnly(database, "indexes/apply");
+        AdvisorService advisor = databases.advisor(databases.resolve(database));
         if (body == null || !Boolean.TRUE.equals(body.confirm())) {
             throw new InvalidParameterException("confirm", "creating indexes changes the database: send \"confirm\": true to do it");
         }

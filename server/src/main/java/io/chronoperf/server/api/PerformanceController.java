@@ -82,7 +82,15 @@ public class PerformanceController {
             + " concurrent calls share one run")
     public PerformanceService.OptimizeReport optimize(@RequestBody(required = false) OptimizeRequest body,
                                                       @RequestParam(required = false) String database) {
-        databases.mainOnly(database, "system/optimize");
+        io.chronoperf.server.watch.WatchedDatabase db = databases.resolve(database);
+        if (!db.main()) {
+            try {
+                return performance.optimize(body != null && Boolean.TRUE.equals(body.force()), db, databases.analyzer(db),
+                        databases.advisor(db));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
         return performance.optimize(body != null && Boolean.TRUE.equals(body.force()));
     }
 

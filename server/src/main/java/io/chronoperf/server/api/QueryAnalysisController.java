@@ -18,13 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/performance/query")
 @Tag(name = "performance: queries", description = "Safe analysis of one statement: EXPLAIN ANALYZE when proven read-only")
 public class QueryAnalysisController {
-    private final QueryAnalyzer analyzer;
 
     private final io.chronoperf.server.watch.Databases databases;
 
-    public QueryAnalysisController(QueryAnalyzer analyzer, io.chronoperf.server.watch.Databases databases) {
+    public QueryAnalysisController(io.chronoperf.server.watch.Databases databases) {
         this.databases = databases;
-        this.analyzer = analyzer;
     }
 
     /**
@@ -39,7 +37,7 @@ public class QueryAnalysisController {
             + " executed under EXPLAIN ANALYZE only when proven read-only, in a rolled-back READ ONLY transaction")
     public QueryAnalyzer.Analysis analyze(@RequestBody(required = false) AnalyzeRequest body,
                                           @RequestParam(required = false) String database) {
-        databases.mainOnly(database, "query/analyze");
+        QueryAnalyzer on = databases.analyzer(databases.resolve(database));
         if (body == null || body.query() == null || body.query().isBlank()) {
             throw new InvalidParameterException("query", "query is required, e.g. {\"query\": \"SELECT * FROM users WHERE id = $1\", \"params\": [1]}");
         }
@@ -47,7 +45,7 @@ public class QueryAnalysisController {
             throw new InvalidParameterException("query", "query is " + body.query().length() + " characters long; at most "
                     + QueryAnalyzer.MAX_SQL + " are analysed");
         }
-        return analyzer.analyze(body.query(), params(body.params()), body.executionTimeMs());
+        return on.analyze(body.query(), params(body.params()), body.executionTimeMs());
     }
 
     private static List<Object> params(Object raw) {

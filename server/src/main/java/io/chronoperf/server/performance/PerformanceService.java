@@ -124,6 +124,44 @@ public final class PerformanceService {
      * Warming, analysis and index advice now; never applies an index. A call while a run is in
      * progress joins it and gets its report.
      */
+    /**
+     * System optimize on a watched database: its slow statements of the last 24 h analysed (its own
+     * analysis role) and its index advice refreshed; recommended, never applied. No warming (the
+     * cache is main's) and no findings stored (they are main's).
+     */
+    public OptimizeReport optimize(boolean force, io.chronoperf.server.watch.WatchedDatabase db, QueryAnalyzer on,
+                                   AdvisorService itsAdvisor) throws SQLException {
+        long start = System.nanoTime();
+        Instant at = clock.instant();
+        int analysed = 0;
+        try (Connection c = db.dataSource().getConnection()) {
+            for (History.SlowQuery q : monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, ANALYSED)) {
+                try {
+                    on.analyze(q.query(), List.of(), q.meanMs());
+                    analysed++;
+                } catch (RuntimeException e) {
+                    // counted out: the report says how many were analysed
+                }
+            }
+        } catch (SQLException e) {
+            if (!db.historyReady()) {
+                analysed = 0; // no history there: nothing to read the slow statements from
+            } else {
+                throw e;
+            }
+        }
+        IndexAdvisor.Advice advice = null;
+        String note = null;
+        try {
+            advice = itsAdvisor.advise(IndexAdvisor.Options.DEFAULT);
+        } catch (io.chronoperf.admin.repository.ConflictException noWorkload) {
+            note = noWorkload.getMessage();
+        }
+        return new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, List.of(), analysed, advice,
+                "indexes are recommended, never applied here: POST indexes/apply?database=" + db.name() + " with confirm does that"
+                        + (note == null ? "" : "; no index advice: " + note));
+    }
+
     public OptimizeReport optimize(boolean force) {
         CompletableFuture<OptimizeReport> mine = new CompletableFuture<>();
         CompletableFuture<OptimizeReport> current = running.compareAndExchange(null, mine);

@@ -3,6 +3,7 @@ package io.chronoperf.server.watch;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chronoperf.admin.repository.InvalidParameterException;
+import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.HealthScore;
 import io.chronoperf.monitor.History;
@@ -13,6 +14,7 @@ import io.chronoperf.monitor.alert.Alerts;
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.runtime.WatchList;
+import io.chronoperf.server.advisor.AdvisorService;
 import io.chronoperf.server.availability.DatabaseWatch;
 import io.chronoperf.server.availability.GatedDataSource;
 import io.chronoperf.server.availability.ThrottledLog;
@@ -23,6 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +49,21 @@ public final class Databases implements AutoCloseable {
     private final Alerts alerts;
     private final Clock clock;
     private final ThrottledLog failures = new ThrottledLog(log, Duration.ofMinutes(1));
+    private final Map<String, WatchList.Watched> endpoints = new LinkedHashMap<>();
+    private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
+    private final Map<String, AdvisorService> advisors = new ConcurrentHashMap<>();
+    private final Function<WatchList.Watched, QueryAnalyzer> analyzerOf;
 
-    public Databases(WatchedDatabase main, List<WatchList.Watched> watched, DatabaseCollector collector, History history,
-                     Alerts alerts, Duration watchInterval, Clock clock) {
+    /**
+     * @param mainAnalyzer the analysis on main (the server's); a watched database gets one of its
+     *                     own on first use ({@code analyzerOf}: its least-privilege role there)
+     */
+    public Databases(WatchedDatabase main, QueryAnalyzer mainAnalyzer, AdvisorService mainAdvisor,
+                     Function<WatchList.Watched, QueryAnalyzer> analyzerOf, List<WatchList.Watched> watched,
+                     DatabaseCollector collector, History history, Alerts alerts, Duration watchInterval, Clock clock) {
+        this.analyzerOf = analyzerOf;
+        analyzers.put(main.name(), mainAnalyzer);
+        advisors.put(main.name(), mainAdvisor);
         this.collector = collector;
         this.history = history;
         this.alerts = alerts;
@@ -70,6 +86,7 @@ public final class Databases implements AutoCloseable {
                     w.endpoint().password(), watchInterval, clock);
             DataSource ds = OwnStatements.marked(new GatedDataSource(pool, () -> watch));
             all.put(w.name(), new WatchedDatabase(w.name(), w.endpoint().jdbcUrl(), ds, watch, pool));
+            endpoints.put(w.name(), w);
         }
     }
 
@@ -86,12 +103,17 @@ public final class Databases implements AutoCloseable {
         return db;
     }
 
-    /** A database other than main, or a 400 saying that what was asked is for the main one only. */
-    public void mainOnly(String name, String what) {
-        if (name != null && !name.isBlank() && !resolve(name).main()) {
-            throw new InvalidParameterException("database", what + " is not built yet for watched databases, only for the"
-                    + " one chrono-perf runs on (leave database out, or database=main)");
-        }
+    /**
+     * The query analysis of a database: main's, or one of its own for a watched one, made on first
+     * use (its least-privilege role there, created when the user may; docs/rules.md).
+     */
+    public QueryAnalyzer analyzer(WatchedDatabase db) {
+        return analyzers.computeIfAbsent(db.name(), n -> analyzerOf.apply(endpoints.get(n)));
+    }
+
+    /** The index advice of a database (its own latest advice, its own workload). */
+    public AdvisorService advisor(WatchedDatabase db) {
+        return advisors.computeIfAbsent(db.name(), n -> new AdvisorService(db.dataSource()));
     }
 
     public List<WatchedDatabase> all() {
@@ -147,6 +169,11 @@ public final class Databases implements AutoCloseable {
 
     @Override
     public void close() {
+        analyzers.forEach((name, analyzer) -> {
+            if (!name.equals(WatchList.MAIN)) {
+                analyzer.close();
+            }
+        });
         all.values().forEach(WatchedDatabase::close);
     }
 }
