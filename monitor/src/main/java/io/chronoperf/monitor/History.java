@@ -92,6 +92,11 @@ public final class History {
     /** A statement over the slow threshold in a window. */
     public record SlowQuery(long queryid, String query, long calls, double totalMs, double meanMs, double maxMs, long rows,
                             Double cacheHitRatioPct, double shareOfTotalPct) {
+        /** The query id as text: JSON readers that hold numbers as doubles (JavaScript) lose 64-bit ids. */
+        public String getQueryidText() {
+            return Long.toString(queryid);
+        }
+
     }
 
     /** What one statement did between two instants: the sums of the deltas between its samples. */

@@ -41,6 +41,7 @@
     $('sign-in').hidden = true; $('app').hidden = false; $('sign-out').hidden = false;
     await databases();
     await refresh();
+    showPage('space');
     stream();
     setInterval(refresh, 15000);
   }
@@ -119,10 +120,12 @@
     fill('indexes', a.indexes.map((r) => { const b = el('button', 'Apply'); b.addEventListener('click', () => apply(r, b)); const td = el('td'); td.appendChild(b); return row([code(r.ddl), num(bytes(r.size_bytes)), num(r.queries_helped.length), td]); }), 'no index is worth its cost for this workload');
   }
 
+  const dbq = () => 'database=' + encodeURIComponent(state.database);
+
   async function analyse(q) {
     const box = $('analysis'); box.hidden = false; box.replaceChildren(el('p', 'analysing…', 'note'));
     try {
-      const a = await api('/query/analyze', { method: 'POST', body: JSON.stringify({ query: q.query, execution_time_ms: q.mean_ms }) });
+      const a = await api('/query/analyze?' + dbq(), { method: 'POST', body: JSON.stringify({ query: q.query, execution_time_ms: q.mean_ms }) });
       const parts = [el('h3', 'Analysis of ' + (a.fingerprint || 'the statement'))];
       if (a.execution_note) parts.push(el('p', a.execution_note, 'note'));
       (a.findings || []).forEach((i) => parts.push(el('p', '[' + i.severity + '] ' + i.rule + ': ' + i.message + (i.suggestion ? ' → ' + i.suggestion : ''))));
@@ -131,7 +134,58 @@
       parts.push(el('h3', 'Plan summary'));
       const pre = el('pre', JSON.stringify(a.plan_summary || a, null, 2)); parts.push(pre);
       box.replaceChildren(...parts);
+      if (q.queryid_text) await statementHistory(box, q);
     } catch (e) { box.replaceChildren(el('p', 'The analysis needs an admin token: ' + e.message, 'error')); }
+  }
+
+  // a slow statement's calls and mean time over the last 24 h, drawn under its analysis
+  async function statementHistory(box, q) {
+    const points = await api('/database/statements/' + q.queryid_text + '/history?hours=24&' + dbq());
+    box.appendChild(el('h3', 'Its last 24 hours (' + points.length + ' intervals)'));
+    const wrap = el('div', undefined, 'chart-box'); const canvas = el('canvas'); canvas.id = 'chart-statement'; wrap.appendChild(canvas); box.appendChild(wrap);
+    if (charts['chart-statement']) { charts['chart-statement'].destroy(); delete charts['chart-statement']; }
+    lineChart('chart-statement', points.map((p) => time(p.taken_at)), [{ label: 'mean ms', data: points.map((p) => p.mean_ms) }, { label: 'calls', data: points.map((p) => p.calls) }]);
+  }
+
+  // the pgHero-style pages: one table per tab, for the database chosen in the header
+  const PAGES = {
+    'space': { head: ['relation', 'kind', 'size', 'rows'], rows: (d) => { $('page-note').textContent = 'database ' + bytes(d.database_bytes); return d.tables.concat(d.indexes).sort((a, b) => b.total_bytes - a.total_bytes).map((r) => [code(r.name), r.kind, num(bytes(r.total_bytes)), num(r.rows)]); } },
+    'connections': { head: ['by', 'value', 'sessions'], rows: (d) => { $('page-note').textContent = d.total + ' of ' + d.max_connections + ' connections'; return Object.entries(d.by).flatMap(([k, list]) => list.map((c) => [k, c.value, num(c.sessions)])); } },
+    'live-queries': { head: ['pid', 'user', 'application', 'state', 'seconds', 'query', ''], rows: (d) => { $('page-note').textContent = d.length ? '' : 'nothing running but chrono-perf'; return d.map((q) => [num(q.pid), q.user || '–', q.application || '–', q.state || '–', num(fmt(q.seconds)), code(q.query || ''), signalButtons(q)]); } },
+    'maintenance': { head: ['table', 'live', 'dead', 'changed', 'last vacuum', 'last analyze', 'xid age', 'to do'], rows: (d) => { $('page-note').textContent = 'transaction-ID age ' + fmt(d.xid_age_pct) + '% of the wraparound limit'; return d.tables.map((t) => [code(t.table), num(t.live_rows), num(t.dead_rows), num(t.modified_since_analyze), when(t.last_vacuum || t.last_autovacuum), when(t.last_analyze || t.last_autoanalyze), num(t.xid_age), t.advice || '–']); } },
+    'settings': { head: ['setting', 'now', 'recommended', 'why'], rows: (d) => { $('page-note').textContent = 'recommendations for ' + d.basis; return d.settings.map((s) => { const tr = [code(s.name), s.current, s.recommended, s.why]; return tr; }); } },
+    'index-usage': { head: ['index', 'table', 'scans', 'size', 'kind', 'last used'], rows: (d) => { $('page-note').textContent = 'least used first'; return d.map((i) => [code(i.index), i.table, num(i.scans), num(bytes(i.size_bytes)), i.primary ? 'primary' : i.unique ? 'unique' : '–', when(i.last_used)]); } },
+  };
+  const when = (t) => t ? new Date(t).toLocaleString() : '–';
+
+  function signalButtons(q) {
+    const td = el('td');
+    [['cancel', 'Cancel'], ['terminate', 'Terminate']].forEach(([action, label]) => {
+      const b = el('button', label, 'small'); b.addEventListener('click', () => signal(q, action)); td.appendChild(b);
+    });
+    return td;
+  }
+
+  async function signal(q, action) {
+    const reason = window.prompt(label(action) + ' session ' + q.pid + ' (' + (q.user || '') + ')?\n\n' + (q.query || '').slice(0, 300) + '\n\nWhy (kept with the action):');
+    if (!reason) return;
+    try {
+      const s = await api('/database/live-queries/' + q.pid + '/' + action + '?' + dbq(), { method: 'POST', body: JSON.stringify({ confirm: true, reason }) });
+      $('page-note').textContent = action + ' of session ' + s.pid + (s.done ? ' done' : ' sent, not done');
+    } catch (e) { $('page-note').textContent = e.message; }
+    showPage('live-queries');
+  }
+  const label = (a) => a === 'cancel' ? 'Cancel the statement of' : 'Terminate';
+
+  async function showPage(name) {
+    state.page = name;
+    document.querySelectorAll('#page-tabs button').forEach((b) => b.classList.toggle('on', b.dataset.page === name));
+    const page = PAGES[name];
+    const thead = $('page-table').querySelector('thead'); const tr = el('tr'); page.head.forEach((h) => tr.appendChild(el('th', h))); thead.replaceChildren(tr);
+    try {
+      const d = await api('/database/' + name + '?' + dbq());
+      fill('page-table', page.rows(d).map((cells) => row(cells)), 'nothing to show');
+    } catch (e) { $('page-note').textContent = e.message; fill('page-table', [], 'not available'); }
   }
 
   async function apply(r, button) {
@@ -193,7 +247,8 @@
   document.addEventListener('DOMContentLoaded', () => {
     $('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value); });
     $('sign-out').addEventListener('click', () => signOut());
-    $('database').addEventListener('change', () => { state.database = $('database').value; $('analysis').hidden = true; refresh(); });
+    document.querySelectorAll('#page-tabs button').forEach((b) => b.addEventListener('click', () => showPage(b.dataset.page)));
+    $('database').addEventListener('change', () => { state.database = $('database').value; $('analysis').hidden = true; refresh(); showPage(state.page || 'space'); });
     $('advise').addEventListener('click', () => action($('advise'), async () => { const a = await api('/indexes/recommendations'); renderAdvice(a); return ''; }));
     $('warm').addEventListener('click', () => action($('warm'), async () => { const r = await api('/cache/warm', { method: 'POST', body: JSON.stringify({}) }); return 'warmed ' + r.length + ' namespaces'; }));
     $('clear').addEventListener('click', () => action($('clear'), async () => {

@@ -135,6 +135,17 @@ class DashboardBrowserTest {
         shot("4-watched-database");
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("database"))).selectByValue("main");
         wait.until(d -> d.findElement(By.id("services")).getText().contains("redis:"));
+
+        // the pgHero-style pages
+        wait.until(d -> d.findElement(By.id("page-table")).getText().contains("public.users")); // Space, shown first
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='maintenance']")).click();
+        wait.until(d -> d.findElement(By.id("page-note")).getText().contains("transaction-ID age"));
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='settings']")).click();
+        wait.until(d -> d.findElement(By.id("page-table")).getText().contains("shared_buffers"));
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='connections']")).click();
+        wait.until(d -> d.findElement(By.id("page-table")).getText().contains("chrono-perf-server"));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('pages').scrollIntoView()");
+        shot("5-database-pages");
     }
 
     @Test

@@ -166,9 +166,15 @@ class HostileInputTest {
                 "/api/v1/admin/projects", "/api/v1/admin/performance/health", "/api/v1/admin/performance/database/stats",
                 "/api/v1/admin/performance/database/slow-queries", "/api/v1/admin/performance/database/trends",
                 "/api/v1/admin/performance/alerts", "/api/v1/admin/performance/cache/stats",
-                "/api/v1/admin/performance/query/n-plus-one", "/api/v1/admin/users/abc", "/api/v1/admin/no-such-thing");
+                "/api/v1/admin/performance/query/n-plus-one", "/api/v1/admin/performance/databases",
+                "/api/v1/admin/performance/database/space", "/api/v1/admin/performance/database/connections",
+                "/api/v1/admin/performance/database/live-queries", "/api/v1/admin/performance/database/maintenance",
+                "/api/v1/admin/performance/database/settings", "/api/v1/admin/performance/database/index-usage",
+                "/api/v1/admin/performance/database/statements/1/history", "/api/v1/admin/performance/database/statements/x/history",
+                "/api/v1/admin/users/abc", "/api/v1/admin/no-such-thing");
         List<String> params = List.of("limit", "cursor", "q", "email", "ip", "hours", "min_risk", "from", "to", "bucket",
-                "sort", "approval_status", "is_active", "user_id", "status", "category", "severity", "success", "budget_mb");
+                "sort", "approval_status", "is_active", "user_id", "status", "category", "severity", "success", "budget_mb",
+                "database", "memory_mb", "cores");
         List<String> values = List.of("-1", "0x10", "99999999999999999999", "1e309", "%00", "%C3%28", "%27%3B%20DROP%20TABLE%20users%3B--",
                 "NaN", "true", "%7B%7D", "%5B%5D", "a".repeat(300), "2026-13-45T99:00:00Z", "%F0%9F%92%A9", "..%2F..%2Fetc%2Fpasswd");
         List<String> failures = new ArrayList<>();
@@ -184,7 +190,8 @@ class HostileInputTest {
         List<String> posts = List.of("/api/v1/admin/users/1/approve", "/api/v1/admin/users/1/lock",
                 "/api/v1/admin/performance/cache/warm", "/api/v1/admin/performance/cache/clear",
                 "/api/v1/admin/performance/query/analyze", "/api/v1/admin/performance/indexes/apply",
-                "/api/v1/admin/performance/system/optimize");
+                "/api/v1/admin/performance/system/optimize", "/api/v1/admin/performance/database/live-queries/1/cancel",
+                "/api/v1/admin/performance/database/live-queries/x/terminate");
         List<String> bodies = List.of("", "{", "[]", "null", "42", "\"x\"", "{\"confirm\": 1}", "{\"confirm\": null}",
                 "{\"query\": 5}", "{\"query\": \"SELECT 1\", \"params\": \"x\"}", "{\"namespace\": \"nope\", \"force\": \"yes\"}",
                 "{\"pattern\": \"*\", \"confirm\": false}", "{\"reason\": [1,2]}", "{\"a\":1}{\"b\":2}", "\u00ff\u00fe");

@@ -32,11 +32,11 @@ public class DatabasesController {
      * @param history whether its history and alerts are kept (in its own schema chrono_perf), and if not why
      * @param score   the health score of its latest sample, or null before the first one
      */
-    public record Entry(String name, String url, boolean main, String state, Instant downSince, String reason, String history,
+    public record DatabaseEntry(String name, String url, boolean main, String state, Instant downSince, String reason, String history,
                         Double score) {
     }
 
-    public record DatabaseList(List<Entry> databases) {
+    public record DatabaseList(List<DatabaseEntry> databases) {
     }
 
     @GetMapping("/databases")
@@ -47,10 +47,10 @@ public class DatabasesController {
         return new DatabaseList(databases.all().stream().map(this::entry).toList());
     }
 
-    private Entry entry(WatchedDatabase db) {
+    private DatabaseEntry entry(WatchedDatabase db) {
         Observation latest = db.main() ? monitor.latest() : db.latest(); // main is sampled by the monitor
         Double score = latest == null ? null : latest.get(Metric.HEALTH_SCORE);
-        return new Entry(db.name(), db.url().replaceAll("(?i)([?&]password=)[^&]*", "$1***"), db.main(),
+        return new DatabaseEntry(db.name(), db.url().replaceAll("(?i)([?&]password=)[^&]*", "$1***"), db.main(),
                 db.up() ? "up" : "down", db.downSince(), db.downReason(), db.history(), score);
     }
 }
