@@ -3,6 +3,7 @@ package io.chronoperf.admin;
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
 import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.runtime.StateSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -170,7 +171,7 @@ public final class AdminSchema {
                     rebuilt, repaired, Duration.ofNanos(System.nanoTime() - start));
         } catch (FlywayException e) {
             List<String> invalid = invalidIndexes();
-            throw new ChronoPerfException(ErrorCode.MIGRATION, "Schema migration failed: " + rootCause(e)
+            throw new ChronoPerfException(ErrorCode.MIGRATION, "Schema migration failed: " + StateSchema.rootCause(e)
                     + (invalid.isEmpty() ? "" : ". It left invalid indexes (" + String.join(", ", invalid)
                     + "); fix the cause and migrate again: they are rebuilt then."), e);
         }
@@ -210,7 +211,7 @@ public final class AdminSchema {
                     rebuilt.add(index);
                 } catch (SQLException e) {
                     ChronoPerfException failure = new ChronoPerfException(ErrorCode.MIGRATION, "Index " + index + " on "
-                            + row[1] + " is invalid and could not be rebuilt: " + firstLine(e.getMessage())
+                            + row[1] + " is invalid and could not be rebuilt: " + StateSchema.firstLine(e.getMessage())
                             + ". Fix the cause (for a unique index, remove the duplicate rows) and migrate again;"
                             + " to give the index up instead: DROP INDEX CONCURRENTLY " + quoted + ";", e);
                     dropReindexLeftovers(c, index, failure);
@@ -297,34 +298,14 @@ public final class AdminSchema {
         }
     }
 
-    /** Flyway's own message starts with "Migration X failed"; the database's reason is deeper. */
-    private static String rootCause(FlywayException e) {
-        String first = firstLine(e.getMessage());
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return first + " (" + firstLine(sql.getMessage()) + ")";
-            }
-        }
-        return first;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        String trimmed = message.strip();
-        int nl = trimmed.indexOf('\n');
-        return nl < 0 ? trimmed : trimmed.substring(0, nl);
-    }
-
     private static ChronoPerfException unavailable(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("28")) {
             return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The database does not answer or refuses the"
-                    + " login (" + firstLine(e.getMessage()) + "): check CHRONO_PERF_DB_URL, CHRONO_PERF_DB_USER and"
+                    + " login (" + StateSchema.firstLine(e.getMessage()) + "): check CHRONO_PERF_DB_URL, CHRONO_PERF_DB_USER and"
                     + " CHRONO_PERF_DB_PASSWORD, or unset them for the embedded PostgreSQL", e);
         }
         return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Database error during migration: "
-                + firstLine(e.getMessage()), e);
+                + StateSchema.firstLine(e.getMessage()), e);
     }
 }

@@ -8,6 +8,7 @@ import io.chronoperf.admin.repository.BackupRepository;
 import io.chronoperf.admin.repository.ProjectRepository;
 import io.chronoperf.admin.repository.SecurityEventRepository;
 import io.chronoperf.admin.repository.UserRepository;
+import io.chronoperf.admin.seed.Zipf;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheKey;
 import io.chronoperf.cache.CacheStats;
@@ -119,9 +120,9 @@ public final class CacheBenchmark {
             long staff = Math.max(10, userCount / 200);
             List<String> ips = new SecurityEventRepository(dataSource, clock).topOffenders(24, 100).stream()
                     .map(SecurityEventRepository.Offender::ipAddress).toList();
-            ZipfSampler userZipf = new ZipfSampler((int) userCount, 0.99);
-            ZipfSampler staffZipf = new ZipfSampler((int) staff, 0.99);
-            ZipfSampler ipZipf = new ZipfSampler(Math.max(1, ips.size()), 0.99);
+            Zipf userZipf = new Zipf((int) userCount, 0.99);
+            Zipf staffZipf = new Zipf((int) staff, 0.99);
+            Zipf ipZipf = new Zipf(Math.max(1, ips.size()), 0.99);
             String[] statuses = {"approved", "pending", "rejected"};
             SplittableRandom random = new SplittableRandom(7);
             long[] before = new long[3];

@@ -1,5 +1,6 @@
 package io.chronoperf.bench;
 
+import io.chronoperf.admin.seed.Zipf;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +56,7 @@ public final class LoadBenchmark {
     public static Report run(Options o, Consumer<String> progress) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        ZipfSampler userZipf = new ZipfSampler(o.users(), 0.99);
+        Zipf userZipf = new Zipf(o.users(), 0.99);
         Map<String, List<long[]>> samples = new ConcurrentHashMap<>();
         Map<Integer, LongAdder> errorsByStatus = new ConcurrentHashMap<>();
         LongAdder done = new LongAdder();

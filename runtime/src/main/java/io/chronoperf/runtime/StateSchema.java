@@ -77,7 +77,8 @@ public final class StateSchema {
         }
     }
 
-    private static String rootCause(FlywayException e) {
+    /** Flyway's own message starts with "Migration X failed"; the database's reason is deeper. */
+    public static String rootCause(FlywayException e) {
         String first = firstLine(e.getMessage());
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
@@ -87,7 +88,8 @@ public final class StateSchema {
         return first;
     }
 
-    private static String firstLine(String message) {
+    /** The first line of a message, trimmed ("unknown error" for none): server messages run on. */
+    public static String firstLine(String message) {
         if (message == null) {
             return "unknown error";
         }
