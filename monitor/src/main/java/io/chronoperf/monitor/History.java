@@ -52,6 +52,7 @@ public final class History {
             ps.setInt(13, s.longRunning().size());
             ps.executeUpdate();
         }
+        sampleSizes(monitored, store);
         if (!StatementSummary.of(monitored).available()) {
             return 0;
         }
@@ -251,11 +252,51 @@ public final class History {
         return out;
     }
 
+    /**
+     * The sizes of the 100 largest tables and indexes, at most once an hour (the space page's
+     * growth); the store says when the last ones were taken, so that instances share the rhythm.
+     */
+    void sampleSizes(Connection monitored, Connection store) throws SQLException {
+        try (PreparedStatement last = DatabaseCollector.prepare(store,
+                "SELECT max(taken_at) > ?::timestamptz - interval '1 hour' FROM chrono_perf.relation_sizes")) {
+            last.setTimestamp(1, Timestamp.from(clock.instant()));
+            try (ResultSet rs = last.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        List<Object[]> sizes = new ArrayList<>();
+        try (PreparedStatement read = DatabaseCollector.prepare(monitored, """
+                SELECT n.nspname || '.' || c.relname, pg_total_relation_size(c.oid)
+                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r', 'm', 'p', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND n.nspname NOT LIKE 'pg_toast%'
+                 ORDER BY 2 DESC LIMIT 100""");
+             ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                sizes.add(new Object[] {rs.getString(1), rs.getLong(2)});
+            }
+        }
+        try (PreparedStatement write = DatabaseCollector.prepare(store,
+                "INSERT INTO chrono_perf.relation_sizes (taken_at, relation, bytes) VALUES (?, ?, ?)")) {
+            Timestamp now = Timestamp.from(clock.instant());
+            for (Object[] r : sizes) {
+                write.setTimestamp(1, now);
+                write.setString(2, (String) r[0]);
+                write.setLong(3, (Long) r[1]);
+                write.addBatch();
+            }
+            write.executeBatch();
+        }
+    }
+
     /** Deletes samples older than the retention; returns the rows removed. */
     public long cleanUp(Connection store, Duration retention) throws SQLException {
         Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
         long removed = 0;
-        for (String table : List.of("chrono_perf.database_samples", "chrono_perf.statement_samples")) {
+        for (String table : List.of("chrono_perf.database_samples", "chrono_perf.statement_samples", "chrono_perf.relation_sizes")) {
             try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();

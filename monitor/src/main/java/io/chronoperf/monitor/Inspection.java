@@ -26,8 +26,14 @@ public final class Inspection {
     private Inspection() {
     }
 
-    /** A table or an index with its sizes. */
-    public record Relation(String kind, String name, String table, long totalBytes, long relationBytes, long rows) {
+    /**
+     * A table or an index with its sizes.
+     *
+     * @param growthBytesPerDay its growth over the stored hourly sizes of the last 7 days (null:
+     *                          fewer than two samples an hour apart, or no history here)
+     */
+    public record Relation(String kind, String name, String table, long totalBytes, long relationBytes, long rows,
+                           Double growthBytesPerDay) {
     }
 
     public record Space(long databaseBytes, List<Relation> tables, List<Relation> indexes) {
@@ -51,7 +57,8 @@ public final class Inspection {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    tables.add(new Relation("table", rs.getString(1), rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                    tables.add(new Relation("table", rs.getString(1), rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                            null));
                 }
             }
         }
@@ -68,11 +75,42 @@ public final class Inspection {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    indexes.add(new Relation("index", rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(3), rs.getLong(4)));
+                    indexes.add(new Relation("index", rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(3), rs.getLong(4),
+                            null));
                 }
             }
         }
-        return new Space(size, tables, indexes);
+        Map<String, Double> growth = growth(c);
+        return new Space(size, withGrowth(tables, growth), withGrowth(indexes, growth));
+    }
+
+    private static List<Relation> withGrowth(List<Relation> relations, Map<String, Double> growth) {
+        return relations.stream().map(r -> new Relation(r.kind(), r.name(), r.table(), r.totalBytes(), r.relationBytes(), r.rows(),
+                growth.get(r.name()))).toList();
+    }
+
+    /** Bytes a day per relation, from the first and last stored sizes of the last 7 days. */
+    private static Map<String, Double> growth(Connection c) throws SQLException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        try (PreparedStatement has = DatabaseCollector.prepare(c, "SELECT to_regclass('chrono_perf.relation_sizes') IS NOT NULL");
+             ResultSet rs = has.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return out;
+            }
+        }
+        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+                SELECT relation,
+                       (array_agg(bytes ORDER BY taken_at DESC))[1] - (array_agg(bytes ORDER BY taken_at))[1],
+                       extract(epoch FROM max(taken_at) - min(taken_at))
+                  FROM chrono_perf.relation_sizes WHERE taken_at >= now() - interval '7 days'
+                 GROUP BY relation HAVING max(taken_at) - min(taken_at) >= interval '1 hour'""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), (double) Math.round(rs.getDouble(2) / rs.getDouble(3) * 86_400));
+            }
+        }
+        return out;
     }
 
     /** Sessions counted by one property. */

@@ -133,9 +133,21 @@
       (a.rewrites || []).forEach((r) => parts.push(el('p', 'rewrite: ' + (r.description || r.rule || JSON.stringify(r)))));
       parts.push(el('h3', 'Plan summary'));
       const pre = el('pre', JSON.stringify(a.plan_summary || a, null, 2)); parts.push(pre);
+      if (a.plan) { parts.push(el('h3', 'Plan')); parts.push(el('pre', planTree(a.plan, 0).join('\n'), 'plan-tree')); }
       box.replaceChildren(...parts);
       if (q.queryid_text) await statementHistory(box, q);
     } catch (e) { box.replaceChildren(el('p', 'The analysis needs an admin token: ' + e.message, 'error')); }
+  }
+
+  // the plan tree as EXPLAIN prints it: a node a line, indented under its parent
+  function planTree(node, depth) {
+    const what = node['Node Type'] + (node['Relation Name'] ? ' on ' + node['Relation Name'] : '') + (node['Index Name'] ? ' using ' + node['Index Name'] : '');
+    const est = '(cost=' + fmt(node['Startup Cost'], 2) + '..' + fmt(node['Total Cost'], 2) + ' rows=' + node['Plan Rows'] + ')';
+    const act = node['Actual Total Time'] !== undefined ? ' (actual time=' + fmt(node['Actual Total Time'], 3) + ' ms rows=' + node['Actual Rows'] + ' loops=' + node['Actual Loops'] + ')' : '';
+    const cond = ['Index Cond', 'Filter', 'Hash Cond', 'Join Filter', 'Sort Key'].filter((k) => node[k]).map((k) => '  '.repeat(depth + 2) + k + ': ' + node[k]);
+    const lines = ['  '.repeat(depth) + (depth ? '-> ' : '') + what + ' ' + est + act, ...cond];
+    (node.Plans || []).forEach((child) => lines.push(...planTree(child, depth + 1)));
+    return lines;
   }
 
   // a slow statement's calls and mean time over the last 24 h, drawn under its analysis
@@ -149,7 +161,7 @@
 
   // the pgHero-style pages: one table per tab, for the database chosen in the header
   const PAGES = {
-    'space': { head: ['relation', 'kind', 'size', 'rows'], rows: (d) => { $('page-note').textContent = 'database ' + bytes(d.database_bytes); return d.tables.concat(d.indexes).sort((a, b) => b.total_bytes - a.total_bytes).map((r) => [code(r.name), r.kind, num(bytes(r.total_bytes)), num(r.rows)]); } },
+    'space': { head: ['relation', 'kind', 'size', 'rows', 'growth a day'], rows: (d) => { $('page-note').textContent = 'database ' + bytes(d.database_bytes) + '; growth from the hourly sizes of the last 7 days'; return d.tables.concat(d.indexes).sort((a, b) => b.total_bytes - a.total_bytes).map((r) => [code(r.name), r.kind, num(bytes(r.total_bytes)), num(r.rows), num(r.growth_bytes_per_day === undefined || r.growth_bytes_per_day === null ? '–' : (r.growth_bytes_per_day < 0 ? '−' : '+') + bytes(Math.abs(r.growth_bytes_per_day)))]); } },
     'connections': { head: ['by', 'value', 'sessions'], rows: (d) => { $('page-note').textContent = d.total + ' of ' + d.max_connections + ' connections'; return Object.entries(d.by).flatMap(([k, list]) => list.map((c) => [k, c.value, num(c.sessions)])); } },
     'live-queries': { head: ['pid', 'user', 'application', 'state', 'seconds', 'query', ''], rows: (d) => { $('page-note').textContent = d.length ? '' : 'nothing running but chrono-perf'; return d.map((q) => [num(q.pid), q.user || '–', q.application || '–', q.state || '–', num(fmt(q.seconds)), code(q.query || ''), signalButtons(q)]); } },
     'maintenance': { head: ['table', 'live', 'dead', 'changed', 'last vacuum', 'last analyze', 'xid age', 'to do'], rows: (d) => { $('page-note').textContent = 'transaction-ID age ' + fmt(d.xid_age_pct) + '% of the wraparound limit'; return d.tables.map((t) => [code(t.table), num(t.live_rows), num(t.dead_rows), num(t.modified_since_analyze), when(t.last_vacuum || t.last_autovacuum), when(t.last_analyze || t.last_autoanalyze), num(t.xid_age), t.advice || '–']); } },

@@ -124,6 +124,8 @@ class DashboardBrowserTest {
             }
         });
         wait.until(d -> d.findElement(By.id("analysis")).getText().contains("Plan summary"));
+        wait.until(d -> d.findElement(By.id("analysis")).getText().contains("(cost="));  // the plan tree
+        wait.until(d -> d.findElement(By.id("analysis")).getText().contains("Its last 24 hours")); // and its history
         shot("3-slow-query-analysis");
 
         // the database switcher: a watched database's own health (its history kept in its own schema)

@@ -21,6 +21,9 @@ class QueryAnalysisApiTest {
         assertThat(r.json().get("statement_type").asString()).isEqualTo("select");
         assertThat(r.json().get("plan_summary").get("total_cost").asDouble()).isPositive();
         assertThat(r.json().get("findings").toString()).contains("select_star");
+        // the whole plan tree, as EXPLAIN gives it, with the actual figures of the run
+        assertThat(r.json().get("plan").get("Node Type").asString()).isNotBlank();
+        assertThat(r.json().get("plan").has("Actual Total Time")).isTrue();
     }
 
     @Test

@@ -53,10 +53,15 @@ public final class QueryAnalyzer implements AutoCloseable {
                               Long sharedReadBlocks, Double planningMs, Double executionMs) {
     }
 
-    /** The analysis. */
+    /**
+     * The analysis.
+     *
+     * @param plan the whole plan tree as PostgreSQL's EXPLAIN (FORMAT JSON) gives it ("Plan"), with
+     *             actual times, rows and buffers when executed
+     */
     public record Analysis(String fingerprint, String statementType, boolean executed, String executionNote,
                            PlanSummary planSummary, List<Insight> findings, List<IndexRecommendation> missingIndexes,
-                           List<Rewrite> rewrites, Double callerExecutionTimeMs) {
+                           List<Rewrite> rewrites, Double callerExecutionTimeMs, JsonNode plan) {
     }
 
     private final ConnectionSource source;
@@ -223,7 +228,7 @@ public final class QueryAnalyzer implements AutoCloseable {
                         : MissingIndexes.find(plan, resolution.allowed() ? whatIfSource : source, costSql, costBound,
                                 plan.totalCost(), options.whatIfMaxTableBytes());
                 return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
-                        rewrites, callerMs);
+                        rewrites, callerMs, top);
             } catch (SQLException e) {
                 throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "
                         + ServerErrors.describe(e, options.statementTimeout()));
