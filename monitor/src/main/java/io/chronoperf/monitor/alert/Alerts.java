@@ -28,6 +28,18 @@ public final class Alerts {
         this.sinks = List.copyOf(sinks);
     }
 
+    /**
+     * The same rules for a watched database: its alerts are kept in its own store, and what the
+     * sinks get names it ("[database shop] ...").
+     */
+    public Alerts forDatabase(String name) {
+        List<AlertSink> named = sinks.stream().<AlertSink>map(sink -> alert -> sink.send(new Alert(alert.id(), alert.rule(),
+                alert.metric(), alert.severity(), alert.state(), alert.value(), alert.peak(), alert.threshold(),
+                "[database " + name + "] " + alert.message(), alert.startedAt(), alert.lastSeenAt(), alert.resolvedAt())))
+                .toList();
+        return new Alerts(rules, named);
+    }
+
     public List<Rule> rules() {
         return rules;
     }

@@ -12,8 +12,8 @@ public final class LogSink implements AlertSink {
         if (a.state().equals("firing")) {
             log.warn("ALERT {} [{}] {} (value {}, threshold {})", a.rule(), a.severity(), a.message(), a.value(), a.threshold());
         } else {
-            log.info("RESOLVED {} after {} (peak {})", a.rule(),
-                    java.time.Duration.between(a.startedAt(), a.resolvedAt()), a.peak());
+            log.info("RESOLVED {} after {} (peak {}): {}", a.rule(),
+                    java.time.Duration.between(a.startedAt(), a.resolvedAt()), a.peak(), a.message());
         }
     }
 }

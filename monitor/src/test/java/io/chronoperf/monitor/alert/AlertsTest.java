@@ -155,4 +155,13 @@ class AlertsTest {
                         () -> new Rule("bad", Metric.CACHE_HIT_RATIO_PCT, false, 90, 85, "warning", "x"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("healthy side");
     }
+
+    @Test
+    void a_watched_databases_alerts_name_it_in_what_the_sinks_get() throws Exception {
+        Alerts alerts = alerts("/named", WebhookSink.Format.GENERIC).forDatabase("shop");
+
+        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 85)).singleElement()
+                .satisfies(a -> assertThat(a.message()).doesNotStartWith("[database"));   // what is stored stays as it is
+        assertThat(next("/named", 5000)).contains("[database shop] ");
+    }
 }

@@ -52,6 +52,7 @@ public final class Databases implements AutoCloseable {
     private final Map<String, WatchList.Watched> endpoints = new LinkedHashMap<>();
     private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
     private final Map<String, AdvisorService> advisors = new ConcurrentHashMap<>();
+    private final Map<String, Alerts> alertsOf = new ConcurrentHashMap<>();
     private final Function<WatchList.Watched, QueryAnalyzer> analyzerOf;
 
     /**
@@ -162,7 +163,7 @@ public final class Databases implements AutoCloseable {
             Observation o = Observation.at(clock.instant()).database(s, last, mean, score).build();
             db.latest(o);
             if (db.historyReady()) {
-                alerts.evaluate(c, o);
+                alertsOf.computeIfAbsent(db.name(), alerts::forDatabase).evaluate(c, o);
             }
         }
     }
