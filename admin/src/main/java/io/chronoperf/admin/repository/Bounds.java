@@ -1,5 +1,7 @@
 package io.chronoperf.admin.repository;
 
+import io.chronoperf.runtime.InvalidParameterException;
+import io.chronoperf.runtime.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,13 +54,7 @@ public final class Bounds {
     }
 
     public static int range(String name, Integer value, int min, int max, int fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < min || value > max) {
-            throw new InvalidParameterException(name, name + " must be between " + min + " and " + max + ", not " + value);
-        }
-        return value;
+        return Parameters.range(name, value, min, max, fallback);
     }
 
     /** A time window [from, to) no longer than {@link #MAX_WINDOW}, defaulting to the last 24 hours. */

@@ -6,6 +6,7 @@ import static io.chronoperf.admin.internal.Jdbc.nullableLong;
 import io.chronoperf.admin.internal.Jdbc;
 import io.chronoperf.admin.repository.Bounds.Cursor;
 import io.chronoperf.admin.repository.Bounds.Page;
+import io.chronoperf.runtime.InvalidParameterException;
 import java.net.InetAddress;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -40,16 +40,27 @@ public final class AdvisorService {
         return latest.get();
     }
 
+    private static final String NO_WORKLOAD = "index advice reads the workload from pg_stat_statements, which this database"
+            + " does not have: add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements (or use"
+            + " ./chrono-perf advise --workload FILE)";
+
+    /** Why no advice can be computed here (no pg_stat_statements, its only workload), or empty when it can. */
+    public java.util.Optional<String> whyNoAdvice() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return io.chronoperf.monitor.StatementSummary.of(c).available() ? java.util.Optional.empty()
+                    : java.util.Optional.of(NO_WORKLOAD);
+        }
+    }
+
     /**
-     * @throws io.chronoperf.admin.repository.ConflictException when the database has no
-     *         pg_stat_statements, the workload's only source here (a 409 that says how to add it)
+     * @throws io.chronoperf.runtime.ConflictException when the database has no
+     *         pg_stat_statements (a 409 that says how to add it; callers that can go on without
+     *         advice ask {@link #whyNoAdvice()} first)
      */
     public synchronized IndexAdvisor.Advice advise(IndexAdvisor.Options options) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!io.chronoperf.monitor.StatementSummary.of(c).available()) {
-                throw new io.chronoperf.admin.repository.ConflictException("index advice reads the workload from pg_stat_statements,"
-                        + " which this database does not have: add it to shared_preload_libraries and run CREATE EXTENSION"
-                        + " pg_stat_statements (or use ./chrono-perf advise --workload FILE)");
+                throw new io.chronoperf.runtime.ConflictException(NO_WORKLOAD);
             }
             IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, workload(c));
             latest.set(a);

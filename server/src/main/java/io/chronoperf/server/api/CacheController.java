@@ -1,6 +1,6 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.InvalidParameterException;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;

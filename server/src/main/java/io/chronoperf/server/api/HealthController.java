@@ -1,7 +1,6 @@
 package io.chronoperf.server.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import io.chronoperf.admin.repository.Bounds;
 import io.chronoperf.advisor.analyze.Insight;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
@@ -12,6 +11,7 @@ import io.chronoperf.monitor.SystemCollector;
 import io.chronoperf.monitor.Trends;
 import io.chronoperf.monitor.alert.Alert;
 import io.chronoperf.monitor.alert.Rule;
+import io.chronoperf.runtime.Parameters;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
 import io.chronoperf.server.watch.Databases;
@@ -142,6 +142,6 @@ public class HealthController {
     }
 
     private int hours(Integer hours) {
-        return Bounds.range("hours", hours, 1, (int) monitor.retention().toHours(), 24);
+        return Parameters.range("hours", hours, 1, (int) monitor.retention().toHours(), 24);
     }
 }

@@ -1,9 +1,9 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.Bounds;
-import io.chronoperf.admin.repository.InvalidParameterException;
 import io.chronoperf.advisor.index.IndexAdvisor;
 import io.chronoperf.advisor.index.IndexApplier;
+import io.chronoperf.runtime.InvalidParameterException;
+import io.chronoperf.runtime.Parameters;
 import io.chronoperf.server.advisor.AdvisorService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -75,9 +75,9 @@ public class IndexController {
     }
 
     private static IndexAdvisor.Options options(Integer budgetMb, Integer maxWidth, Integer maxIndexes) {
-        int budget = Bounds.range("budget_mb", budgetMb, 1, 1 << 20, 600);
-        int width = Bounds.range("max_width", maxWidth, 1, 4, 2);
-        int count = Bounds.range("max_indexes", maxIndexes, 0, 100, 0);
+        int budget = Parameters.range("budget_mb", budgetMb, 1, 1 << 20, 600);
+        int width = Parameters.range("max_width", maxWidth, 1, 4, 2);
+        int count = Parameters.range("max_indexes", maxIndexes, 0, 100, 0);
         IndexAdvisor.Options d = IndexAdvisor.Options.DEFAULT;
         return new IndexAdvisor.Options((long) budget << 20, width, count, d.minImprovementPct(), d.maxTableBytes(), d.unusedIndexMin());
     }

@@ -1,10 +1,10 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.Bounds;
-import io.chronoperf.admin.repository.InvalidParameterException;
-import io.chronoperf.admin.repository.NotFoundException;
 import io.chronoperf.monitor.Inspection;
 import io.chronoperf.monitor.SystemCollector;
+import io.chronoperf.runtime.InvalidParameterException;
+import io.chronoperf.runtime.NotFoundException;
+import io.chronoperf.runtime.Parameters;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.watch.Databases;
 import io.chronoperf.server.watch.WatchedDatabase;
@@ -58,7 +58,7 @@ public class InspectionController {
     public Inspection.Space space(@RequestParam(required = false) String database, @RequestParam(required = false) Integer limit)
             throws SQLException {
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
-            return Inspection.space(c, Bounds.range("limit", limit, 1, 200, 50));
+            return Inspection.space(c, Parameters.range("limit", limit, 1, 200, 50));
         }
     }
 
@@ -142,7 +142,7 @@ public class InspectionController {
     public Inspection.Maintenance maintenance(@RequestParam(required = false) String database,
                                               @RequestParam(required = false) Integer limit) throws SQLException {
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
-            return Inspection.maintenance(c, Bounds.range("limit", limit, 1, 500, 100));
+            return Inspection.maintenance(c, Parameters.range("limit", limit, 1, 500, 100));
         }
     }
 
@@ -154,8 +154,8 @@ public class InspectionController {
                                             @RequestParam(required = false) Integer cores) throws SQLException {
         SystemCollector.SystemStats host = monitor.system();
         long hostMb = host.memoryTotalBytes() >> 20;
-        long mem = Bounds.range("memory_mb", memoryMb, 256, 16 << 20, (int) Math.min(Integer.MAX_VALUE, Math.max(256, hostMb)));
-        int cpu = Bounds.range("cores", cores, 1, 1024, Math.max(1, host.logicalCpus()));
+        long mem = Parameters.range("memory_mb", memoryMb, 256, 16 << 20, (int) Math.min(Integer.MAX_VALUE, Math.max(256, hostMb)));
+        int cpu = Parameters.range("cores", cores, 1, 1024, Math.max(1, host.logicalCpus()));
         String basis = memoryMb == null && cores == null
                 ? "this host's " + mem + " MB and " + cpu + " cores (chrono-perf's; pass memory_mb and cores for the database's machine)"
                 : mem + " MB and " + cpu + " cores, as given";
@@ -170,7 +170,7 @@ public class InspectionController {
     public List<Inspection.IndexUse> indexUsage(@RequestParam(required = false) String database,
                                                 @RequestParam(required = false) Integer limit) throws SQLException {
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
-            return Inspection.indexUsage(c, Bounds.range("limit", limit, 1, 500, 100));
+            return Inspection.indexUsage(c, Parameters.range("limit", limit, 1, 500, 100));
         }
     }
 
@@ -179,7 +179,7 @@ public class InspectionController {
     public List<Inspection.StatementPoint> statementHistory(@PathVariable long queryid,
                                                             @RequestParam(required = false) String database,
                                                             @RequestParam(required = false) Integer hours) throws SQLException {
-        int h = Bounds.range("hours", hours, 1, 336, 24);
+        int h = Parameters.range("hours", hours, 1, 336, 24);
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
             return Inspection.statementHistory(c, queryid, Duration.ofHours(h));
         }

@@ -1,15 +1,15 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.Bounds;
 import io.chronoperf.advisor.nplusone.StatStatementsSuspects;
-import java.sql.Connection;
-import java.sql.SQLException;
-import javax.sql.DataSource;
+import io.chronoperf.runtime.Parameters;
 import io.chronoperf.server.nplusone.NPlusOneLog;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -41,8 +41,8 @@ public class NPlusOneController {
             + " applications from pg_stat_statements (min_calls, default 1000)")
     public Report nPlusOne(@RequestParam(required = false) Integer hours,
                            @RequestParam(name = "min_calls", required = false) Integer minCalls) throws SQLException {
-        int h = Bounds.range("hours", hours, 1, 168, 24);
-        int calls = Bounds.range("min_calls", minCalls, 10, 1_000_000_000, 1_000);
+        int h = Parameters.range("hours", hours, 1, 168, 24);
+        int calls = Parameters.range("min_calls", minCalls, 10, 1_000_000_000, 1_000);
         StatStatementsSuspects.Result others;
         try (Connection c = dataSource.getConnection()) {
             others = StatStatementsSuspects.find(c, calls, 20);

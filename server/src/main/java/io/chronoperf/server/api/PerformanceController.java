@@ -1,7 +1,7 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.Bounds;
 import io.chronoperf.monitor.History;
+import io.chronoperf.runtime.Parameters;
 import io.chronoperf.server.monitor.CacheHistory;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
@@ -107,7 +107,7 @@ public class PerformanceController {
             + " connections, transactions per second, buffer cache hit ratio, p95 statement time, cache hit ratio per namespace")
     public HistoryView history(@RequestParam(required = false) Integer hours,
                                @RequestParam(required = false) String database) throws SQLException {
-        int h = Bounds.range("hours", hours, 1, (int) monitor.retention().toHours(), 1);
+        int h = Parameters.range("hours", hours, 1, (int) monitor.retention().toHours(), 1);
         Duration window = Duration.ofHours(h);
         io.chronoperf.server.watch.WatchedDatabase db = databases.resolve(database);
         try (Connection c = db.dataSource().getConnection()) {

@@ -1,8 +1,8 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.ConflictException;
-import io.chronoperf.admin.repository.InvalidParameterException;
-import io.chronoperf.admin.repository.NotFoundException;
+import io.chronoperf.runtime.ConflictException;
+import io.chronoperf.runtime.InvalidParameterException;
+import io.chronoperf.runtime.NotFoundException;
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.DatabaseErrors;
 import io.chronoperf.runtime.ErrorCode;

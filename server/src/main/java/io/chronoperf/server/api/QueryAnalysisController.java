@@ -1,6 +1,6 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.InvalidParameterException;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;

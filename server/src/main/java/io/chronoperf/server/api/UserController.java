@@ -2,7 +2,7 @@ package io.chronoperf.server.api;
 
 import io.chronoperf.admin.repository.Bounds.Page;
 import io.chronoperf.admin.repository.Actor;
-import io.chronoperf.admin.repository.NotFoundException;
+import io.chronoperf.runtime.NotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import io.chronoperf.admin.repository.User;
 import io.chronoperf.admin.repository.UserRepository;

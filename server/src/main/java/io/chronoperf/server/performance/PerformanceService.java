@@ -99,11 +99,12 @@ public final class PerformanceService {
         }
         IndexAdvisor.Advice advice;
         String note = null;
-        try {
-            advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
-        } catch (io.chronoperf.admin.repository.ConflictException noWorkload) {
+        java.util.Optional<String> why = advisor.whyNoAdvice();
+        if (why.isPresent()) {
             advice = null; // no pg_stat_statements: no advice, said in the report
-            note = noWorkload.getMessage();
+            note = why.get();
+        } else {
+            advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
         }
         AnalysisReport report = new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice, note);
         try (Connection c = dataSource.getConnection()) {
@@ -152,10 +153,11 @@ public final class PerformanceService {
         }
         IndexAdvisor.Advice advice = null;
         String note = null;
-        try {
+        java.util.Optional<String> why = itsAdvisor.whyNoAdvice();
+        if (why.isPresent()) {
+            note = why.get();
+        } else {
             advice = itsAdvisor.advise(IndexAdvisor.Options.DEFAULT);
-        } catch (io.chronoperf.admin.repository.ConflictException noWorkload) {
-            note = noWorkload.getMessage();
         }
         return new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, List.of(), analysed, advice,
                 "indexes are recommended, never applied here: POST indexes/apply?database=" + db.name() + " with confirm does that"

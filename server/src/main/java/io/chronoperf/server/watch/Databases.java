@@ -2,7 +2,7 @@ package io.chronoperf.server.watch;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.chronoperf.admin.repository.InvalidParameterException;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.HealthScore;

@@ -1,7 +1,4 @@
-package io.chronoperf.admin.repository;
-
-import io.chronoperf.runtime.ChronoPerfException;
-import io.chronoperf.runtime.ErrorCode;
+package io.chronoperf.runtime;
 
 /** A write that the row's current state does not allow (e.g. approving a user twice). */
 public class ConflictException extends ChronoPerfException {

@@ -1,7 +1,4 @@
-package io.chronoperf.admin.repository;
-
-import io.chronoperf.runtime.ChronoPerfException;
-import io.chronoperf.runtime.ErrorCode;
+package io.chronoperf.runtime;
 
 /** The addressed row does not exist. */
 public class NotFoundException extends ChronoPerfException {

@@ -1,7 +1,4 @@
-package io.chronoperf.admin.repository;
-
-import io.chronoperf.runtime.ChronoPerfException;
-import io.chronoperf.runtime.ErrorCode;
+package io.chronoperf.runtime;
 
 /** A request parameter out of its bounds or malformed; the message names it and says what is allowed. */
 public class InvalidParameterException extends ChronoPerfException {
