@@ -314,7 +314,7 @@ final class BenchCommand implements Runnable {
                     java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
                                     java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/admin/performance/dashboard"))
                             .header("Authorization", "Bearer " + token).GET().build();
-                    context.getBean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class).sample();
+                    context.getBean(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.class).sample();
                     var performance = context.getBean(io.chronoperf.server.performance.PerformanceService.class);
                     long[] build = new long[20];
                     for (int i = 0; i < build.length; i++) {

@@ -2,7 +2,7 @@ package io.chronoperf.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chronoperf.server.tasks.TasksConfig;
+import io.chronoperf.server.schedule.TasksConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

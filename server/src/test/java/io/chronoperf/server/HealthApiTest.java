@@ -46,7 +46,7 @@ class HealthApiTest {
 
     @Test
     void a_sample_feeds_the_gauges_the_health_metrics_and_the_prometheus_scrape() {
-        var tasks = server.bean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class);
+        var tasks = server.bean(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.class);
         tasks.sample();
 
         Response health = server.get("/api/v1/admin/performance/health", server.token("viewer"));
@@ -91,7 +91,7 @@ class HealthApiTest {
 
     @Test
     void every_metric_the_grafana_dashboard_queries_is_on_the_prometheus_scrape() throws Exception {
-        var tasks = server.bean(io.chronoperf.server.tasks.TasksConfig.BackgroundTasks.class);
+        var tasks = server.bean(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.class);
         tasks.sample();
         tasks.health();
         server.get("/api/v1/admin/users/dashboard", server.token("viewer"));

@@ -3,7 +3,7 @@ package io.chronoperf.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.server.ServerFixture.Response;
-import io.chronoperf.server.tasks.TasksConfig.BackgroundTasks;
+import io.chronoperf.server.schedule.TasksConfig.BackgroundTasks;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -9,7 +9,7 @@ import io.chronoperf.monitor.StatementSummary;
 import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.server.ServerFixture.Response;
 import io.chronoperf.server.monitor.MonitorService;
-import io.chronoperf.server.tasks.TasksConfig.BackgroundTasks;
+import io.chronoperf.server.schedule.TasksConfig.BackgroundTasks;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.chronoperf.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.server.ServerFixture.Response;
-import io.chronoperf.server.tasks.TasksConfig;
+import io.chronoperf.server.schedule.TasksConfig;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

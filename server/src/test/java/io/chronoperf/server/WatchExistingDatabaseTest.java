@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.server.ServerFixture.Response;
 import io.chronoperf.server.tasks.TaskRegistry;
-import io.chronoperf.server.tasks.TasksConfig.BackgroundTasks;
+import io.chronoperf.server.schedule.TasksConfig.BackgroundTasks;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -3,7 +3,7 @@ package io.chronoperf.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.server.ServerFixture.Response;
-import io.chronoperf.server.tasks.TasksConfig.BackgroundTasks;
+import io.chronoperf.server.schedule.TasksConfig.BackgroundTasks;
 import io.chronoperf.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.sql.Connection;

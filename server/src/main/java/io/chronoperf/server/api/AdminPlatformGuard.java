@@ -1,6 +1,7 @@
 package io.chronoperf.server.api;
 
 import io.chronoperf.server.config.AdminPlatformConfig.MigratedSchema;
+import io.chronoperf.server.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.chronoperf.server.api;
 
+import io.chronoperf.server.problem.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

@@ -29,7 +29,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The monitor in the server ({@link MonitorService}); its schedule is in the background tasks
- * ({@code io.chronoperf.server.tasks}). Retention {@code chrono-perf.monitor.retention} (14 days). Alerts go to the log, and to
+ * (the schedule package). Retention {@code chrono-perf.monitor.retention} (14 days). Alerts go to the log, and to
  * {@code chrono-perf.alerts.webhook-url} when set ({@code chrono-perf.alerts.webhook-format}
  * generic or slack). Every {@link Metric} is a gauge {@code chrono_perf_monitor_<key>}.
  */

@@ -3,7 +3,7 @@ package io.chronoperf.server.nplusone;
 import io.chronoperf.advisor.nplusone.Detector;
 import io.chronoperf.advisor.nplusone.Finding;
 import io.chronoperf.advisor.nplusone.StatementCapture;
-import io.chronoperf.server.api.Problems;
+import io.chronoperf.server.problem.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,10 +1,11 @@
-package io.chronoperf.server.tasks;
+package io.chronoperf.server.schedule;
 
 import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.server.cache.CacheConfig;
 import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
+import io.chronoperf.server.tasks.TaskRegistry;
 import io.chronoperf.server.watch.Databases;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

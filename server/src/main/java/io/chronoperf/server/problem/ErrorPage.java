@@ -1,4 +1,4 @@
-package io.chronoperf.server.api;
+package io.chronoperf.server.problem;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;

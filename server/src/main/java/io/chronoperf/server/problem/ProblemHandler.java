@@ -1,11 +1,11 @@
-package io.chronoperf.server.api;
+package io.chronoperf.server.problem;
 
-import io.chronoperf.runtime.ConflictException;
-import io.chronoperf.runtime.InvalidParameterException;
-import io.chronoperf.runtime.NotFoundException;
 import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.ConflictException;
 import io.chronoperf.runtime.DatabaseErrors;
 import io.chronoperf.runtime.ErrorCode;
+import io.chronoperf.runtime.InvalidParameterException;
+import io.chronoperf.runtime.NotFoundException;
 import io.chronoperf.server.availability.ThrottledLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

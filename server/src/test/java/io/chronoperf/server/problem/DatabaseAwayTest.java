@@ -1,4 +1,4 @@
-package io.chronoperf.server.api;
+package io.chronoperf.server.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
