@@ -142,8 +142,8 @@ final class AdviseCommand implements Callable<Integer> {
         for (IndexAdvisor.Recommendation r : a.indexes()) {
             System.out.printf(Locale.ROOT, "%d. %s;%n   %s, helps %d quer%s", n++, r.ddl(), Sizes.format(r.sizeBytes()),
                     r.queriesHelped().size(), r.queriesHelped().size() == 1 ? "y" : "ies");
-            r.queriesHelped().stream().limit(3).forEach(g -> System.out.printf(Locale.ROOT, "; %s %.0f -> %.0f", g.query(),
-                    g.costBefore(), g.costAfter()));
+            r.queriesHelped().stream().limit(3).forEach(g -> System.out.printf(Locale.ROOT, "%n     %.0f -> %.0f  %s",
+                    g.costBefore(), g.costAfter(), g.sql().length() > 100 ? g.sql().substring(0, 100) + "..." : g.sql()));
             System.out.printf(Locale.ROOT, "%n   %s%n", r.writeOverhead());
         }
         if (!a.unplanned().isEmpty()) {

@@ -75,8 +75,13 @@ public final class IndexAdvisor {
         }
     }
 
-    /** A query's cost without and with an index. */
-    public record QueryGain(String query, double costBefore, double costAfter) {
+    /**
+     * A statement's cost without and with an index.
+     *
+     * @param query its id in the workload (e.g. {@code pgss:<queryid>})
+     * @param sql   its normalized text, so that a person can tell which statement it is
+     */
+    public record QueryGain(String query, String sql, double costBefore, double costAfter) {
     }
 
     public record Recommendation(String ddl, String name, String table, List<String> columns, List<String> include,
@@ -407,10 +412,19 @@ public final class IndexAdvisor {
             return false;
         }
 
-        /** The chosen indexes in order, each with the queries it helps in the final configuration. */
+        /**
+         * The chosen indexes in order, each with the statements it helps in the final
+         * configuration. Advice worth acting on: an index whose columns lead another chosen one's
+         * on the same table is dropped (the longer one serves its statements), and so is one that
+         * helps no statement once the others are there; the final cost is computed again without them.
+         */
         List<Recommendation> recommendations() throws SQLException {
+            boolean pruned = chosen.removeIf(d -> chosen.stream().anyMatch(e -> e != d && e.table().equals(d.table())
+                    && e.columns().size() > d.columns().size() && e.columns().subList(0, d.columns().size()).equals(d.columns())
+                    && e.include().containsAll(d.include())));
             Set<IndexDef> all = new LinkedHashSet<>(chosen);
             List<Recommendation> out = new ArrayList<>();
+            List<IndexDef> helpless = new ArrayList<>();
             for (IndexDef d : chosen) {
                 Set<IndexDef> without = new LinkedHashSet<>(all);
                 without.remove(d);
@@ -422,8 +436,12 @@ public final class IndexAdvisor {
                     Double before = whatIf.cost(q, without);
                     Double after = whatIf.cost(q, all);
                     if (before != null && after != null && after < before - 0.01) {
-                        helped.add(new QueryGain(q.query().id(), round(before), round(after)));
+                        helped.add(new QueryGain(q.query().id(), q.query().sql(), round(before), round(after)));
                     }
+                }
+                if (helped.isEmpty()) {
+                    helpless.add(d);
+                    continue;
                 }
                 double penalty = writePenalty(d);
                 String note = penalty == 0 ? "no writes to " + d.table() + " in the workload"
@@ -432,6 +450,14 @@ public final class IndexAdvisor {
                         d.columns().stream().anyMatch(updatedColumns.getOrDefault(d.table(), Set.of())::contains)
                                 ? ", and updates of an indexed column lose HOT" : "");
                 out.add(new Recommendation(d.ddl(), d.name(), d.table(), d.columns(), d.include(), whatIf.size(d), helped, note));
+            }
+            if (pruned || !helpless.isEmpty()) {
+                chosen.removeAll(helpless);
+                cost = workloadCost(new LinkedHashSet<>(chosen));
+                usedBytes = 0;
+                for (IndexDef d : chosen) {
+                    usedBytes += whatIf.size(d);
+                }
             }
             return out;
         }

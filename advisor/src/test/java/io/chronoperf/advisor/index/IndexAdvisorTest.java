@@ -62,7 +62,10 @@ class IndexAdvisorTest {
         assertThat(first.columns().get(0)).isEqualTo("customer_id");
         assertThat(first.ddl()).startsWith("CREATE INDEX CONCURRENTLY IF NOT EXISTS").contains("(customer_id");
         assertThat(first.sizeBytes()).isPositive();
-        assertThat(first.queriesHelped()).singleElement().satisfies(g -> assertThat(g.costAfter()).isLessThan(g.costBefore() / 10));
+        assertThat(first.queriesHelped()).singleElement().satisfies(g -> {
+            assertThat(g.costAfter()).isLessThan(g.costBefore() / 10);
+            assertThat(g.sql()).as("the statement's text, not only its id").contains("customer_id");
+        });
         assertThat(a.finalCost()).isLessThan(a.baselineCost() / 10);
         assertThat(a.plannerCalls()).isPositive();
     }
@@ -174,5 +177,21 @@ class IndexAdvisorTest {
             // applied: the advisor now leaves it alone
             assertThat(advisor.advise(c, w).indexes()).noneMatch(r -> r.columns().get(0).equals("customer_id"));
         }
+    }
+
+    @Test
+    void no_recommended_index_leads_another_on_the_same_table_and_each_helps_a_statement() throws SQLException {
+        IndexAdvisor.Advice a = advise(
+                "SELECT * FROM orders WHERE customer_id = 42",
+                "SELECT * FROM orders WHERE customer_id = 42 AND created_at > now() - interval '1 day'",
+                "SELECT * FROM orders WHERE customer_id = 7 ORDER BY created_at DESC LIMIT 20");
+
+        assertThat(a.indexes()).isNotEmpty().allSatisfy(r -> assertThat(r.queriesHelped()).isNotEmpty());
+        for (IndexAdvisor.Recommendation r : a.indexes()) {
+            assertThat(a.indexes()).noneMatch(o -> o != r && o.table().equals(r.table()) && o.columns().size() > r.columns().size()
+                    && o.columns().subList(0, r.columns().size()).equals(r.columns()));
+        }
+        long used = a.indexes().stream().mapToLong(IndexAdvisor.Recommendation::sizeBytes).sum();
+        assertThat(a.usedBytes()).isEqualTo(used);
     }
 }
