@@ -53,6 +53,8 @@ public enum Setting {
             "generic (the alert as JSON) or slack (an incoming-webhook text message)."),
     REDIS_CONNECT_TIMEOUT("CHRONO_PERF_REDIS_CONNECT_TIMEOUT", "chrono-perf.redis.connect-timeout", "PT3S",
             "Bound on each attempt to connect to Redis (TCP and handshake), apart from the 250 ms command timeout. A Redis that does not answer in time: serve starts on the in-process cache and keeps connecting in the background."),
+    DATABASE_WATCH_INTERVAL("CHRONO_PERF_DATABASE_WATCH_INTERVAL", "chrono-perf.database-watch-interval", "PT0.5S",
+            "How often each database's own watch validates its connection (1-s timeouts): /actuator/health says DOWN and requests needing it answer 503 or from the cache at once, within about this much plus a second."),
     CACHE_L1_MAXIMUM_SIZE("CHRONO_PERF_CACHE_L1_MAXIMUM_SIZE", "chrono-perf.cache.l1-maximum-size", "2000",
             "Entries kept in the in-process cache level (Caffeine, W-TinyLFU)."),
     N_PLUS_ONE_STRICT("CHRONO_PERF_N_PLUS_ONE_STRICT", "chrono-perf.n-plus-one.strict", "warn",
