@@ -74,6 +74,7 @@ public final class AdminCache implements AutoCloseable {
     private final Map<String, Warmer> warmers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
     private final long staleGraceMillis;
+    private final Cache<String, Entry> stale;
     private final java.util.function.Predicate<Throwable> staleOn;
     /**
      * Per namespace, bumped by every invalidation (this instance's writes and the messages of
@@ -126,9 +127,7 @@ public final class AdminCache implements AutoCloseable {
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
                     public long expireAfterCreate(String key, Entry e, long now) {
-                        // kept past its TTL for the stale-if-error grace: served only when a reload
-                        // finds the database away, never while it answers
-                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() + staleGraceMillis - clock.millis()));
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() - clock.millis()));
                     }
 
                     @Override
@@ -144,6 +143,31 @@ public final class AdminCache implements AutoCloseable {
                 .removalListener((String key, Entry e, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE && e != null) {
                         counters.get(e.namespace()).evictions.increment();
+                    }
+                })
+                .build();
+        // The last values past their TTL, for the stale-if-error grace: served only when a reload finds
+        // the database away. A map of its own, so that an L1 hit stays a plain Caffeine hit (no clock
+        // read); every removal from L1 (invalidation, clearing) removes from it too.
+        this.stale = Caffeine.newBuilder()
+                .maximumSize(b.maximumSize)
+                .ticker(clock.equals(Clock.systemUTC()) ? com.github.benmanes.caffeine.cache.Ticker.systemTicker()
+                        : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .executor(b.executor)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry e, long now) {
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, e.expiresAtMillis() + staleGraceMillis - clock.millis()));
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                        return expireAfterCreate(key, e, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry e, long now, long current) {
+                        return current;
                     }
                 })
                 .build();
@@ -178,9 +202,6 @@ public final class AdminCache implements AutoCloseable {
         Space space = space(key.namespace());
         Counters c = space.counters();
         Entry hit = l1.getIfPresent(key.value());
-        if (hit != null && hit.expiresAtMillis() <= clock.millis()) {
-            return reloadOrStale(key, space, type, loader, hit);
-        }
         if (hit != null) {
             c.l1Hits.increment();
             if (space.namespace().autoRefresh()) {
@@ -198,29 +219,17 @@ public final class AdminCache implements AutoCloseable {
         long start = System.nanoTime();
         try {
             return loadOnce(key, space.namespace(), type, loader).value();
-        } finally {
-            c.gets.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /**
-     * An expired L1 entry within the stale-if-error grace: reloaded as usual; when the reload finds
-     * the database away ({@code staleOn}), the old value is served and its age recorded for the
-     * response ({@link StaleReads}). Any other failure propagates.
-     */
-    private Object reloadOrStale(CacheKey key, Space space, Object type, Supplier<?> loader, Entry stale) {
-        long start = System.nanoTime();
-        try {
-            return loadOnce(key, space.namespace(), type, loader).value();
         } catch (RuntimeException e) {
-            if (!staleOn.test(e)) {
+            // stale-if-error: the load found the database away, and the last value is within its grace
+            Entry old = staleOn.test(e) ? stale.getIfPresent(key.value()) : null;
+            if (old == null) {
                 throw e;
             }
-            space.counters().staleServed.increment();
-            StaleReads.record(clock.millis() - stale.loadedAtMillis());
-            return stale.value();
+            c.staleServed.increment();
+            StaleReads.record(clock.millis() - old.loadedAtMillis());
+            return old.value();
         } finally {
-            space.counters().gets.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            c.gets.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -238,8 +247,7 @@ public final class AdminCache implements AutoCloseable {
         try {
             long generation = generation(ns.name());
             Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
-            Entry entry = present != null && present.expiresAtMillis() > clock.millis() ? present
-                    : loadThroughL2(key, ns, type, loader);
+            Entry entry = present != null ? present : loadThroughL2(key, ns, type, loader);
             putIfCurrent(key, entry, generation);
             mine.complete(entry);
             return entry;
@@ -367,7 +375,7 @@ public final class AdminCache implements AutoCloseable {
         // L2 first, then L1: a load that starts after the L1 step must find L2 already clean.
         boolean taken = l2 == null || (l2.bumpGeneration(key.namespace()) & l2.unlink(key.value()));
         overtake(List.of(key.namespace()));
-        l1.invalidate(key.value());
+        dropLocal(key.value());
         if (l2 != null && !(taken & l2.publish("key:" + key.value()))) {
             keepPending("key:" + key.value(), List.of(key.namespace()));
         }
@@ -494,7 +502,7 @@ public final class AdminCache implements AutoCloseable {
     private void onInvalidation(String message) {
         if (message.startsWith("key:")) {
             overtake(namespacesOf(message.substring(4)));
-            l1.invalidate(message.substring(4));
+            dropLocal(message.substring(4));
         } else if (message.startsWith("pattern:")) {
             overtake(namespacesOf(message.substring(8)));
             clearMatching(message.substring(8));
@@ -536,9 +544,20 @@ public final class AdminCache implements AutoCloseable {
         return generations.get(namespace).get();
     }
 
-    /** Stores in L1 only while no invalidation of the namespace happened since {@code generation} was read. */
+    /**
+     * Stores in L1 (and as the key's last value, for stale-if-error) only while no invalidation of
+     * the namespace happened since {@code generation} was read.
+     */
     private void putIfCurrent(CacheKey key, Entry entry, long generation) {
-        l1.asMap().compute(key.value(), (k, old) -> generation(key.namespace()) == generation ? entry : old);
+        if (l1.asMap().compute(key.value(), (k, old) -> generation(key.namespace()) == generation ? entry : old) == entry) {
+            stale.put(key.value(), entry);
+        }
+    }
+
+    /** One key out of L1 and out of the last values: an invalidated value is never served, not even stale. */
+    private void dropLocal(String key) {
+        l1.invalidate(key);
+        stale.invalidate(key);
     }
 
     /**
@@ -569,12 +588,14 @@ public final class AdminCache implements AutoCloseable {
     /** Drops this instance's L1 (L2 and the other instances are untouched). */
     public void clearLocal() {
         l1.invalidateAll();
+        stale.invalidateAll();
     }
 
     private void clearL1(String reason) {
         overtake(List.copyOf(generations.keySet()));
         long n = l1.estimatedSize();
         l1.invalidateAll();
+        stale.invalidateAll(); // they may have missed invalidations too
         if (n > 0) {
             log.info("{}: cleared {} L1 entries that may have missed invalidations", reason, n);
         }
@@ -589,6 +610,13 @@ public final class AdminCache implements AutoCloseable {
             }
         }
         l1.invalidateAll(keys);
+        List<String> last = new ArrayList<>();
+        for (String k : stale.asMap().keySet()) { // also those past their TTL, no longer in L1
+            if (regex.matcher(k).matches()) {
+                last.add(k);
+            }
+        }
+        stale.invalidateAll(last);
         return keys.size();
     }
 
