@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
  * (quoted identifiers kept as written) and IN lists and multi-row VALUES collapsed to one item.
  * Two executions of the same code path have the same fingerprint whatever their values.
  *
- * <p>A single-pass tokenizer rather than a full parser: it runs on every captured statement and
- * must cost microseconds; results are memoised per SQL text (prepared statements repeat).
+ * <p>On the tokens of {@link SqlLexer} (PostgreSQL's own lexical rules: E'' strings, dollar
+ * quotes, nested comments), not a parser: it runs on every captured statement and must cost
+ * microseconds; results are memoised per SQL text (prepared statements repeat).
  */
 public final class Fingerprint {
     private static final int MEMO_LIMIT = 10_000;
@@ -38,59 +39,20 @@ public final class Fingerprint {
 
     static String compute(String sql) {
         StringBuilder out = new StringBuilder(sql.length());
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                while (i < n && Character.isWhitespace(sql.charAt(i))) {
-                    i++;
+        int previousEnd = -1;
+        for (SqlLexer.Token t : SqlLexer.tokens(sql)) {
+            if (previousEnd >= 0 && t.start() > previousEnd) {
+                out.append(' '); // white space or a comment stood between: one space
+            }
+            previousEnd = t.end();
+            switch (t.kind()) {
+                case STRING, NUMBER, PARAM -> out.append('?');
+                case WORD -> {
+                    for (int k = t.start(); k < t.end(); k++) { // keywords and unquoted names fold to lower case
+                        out.append(Character.toLowerCase(sql.charAt(k)));
+                    }
                 }
-                if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') {
-                    out.append(' '); // one space, also where a comment stood between two spaces
-                }
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                while (i < n && sql.charAt(i) != '\n') {
-                    i++;
-                }
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
-            } else if (c == '\'') {
-                i = skipString(sql, i);
-                out.append('?');
-            } else if (c == '"') {
-                int end = sql.indexOf('"', i + 1);
-                end = end < 0 ? n : end + 1;
-                out.append(sql, i, end);
-                i = end;
-            } else if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
-                i++;
-                while (i < n && Character.isDigit(sql.charAt(i))) {
-                    i++;
-                }
-                out.append('?');
-            } else if (Character.isDigit(c) && !identifierBefore(out)) {
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '.')) {
-                    i++;
-                }
-                out.append('?');
-            } else if (Character.isLetter(c) || c == '_') {
-                int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
-                    i++;
-                }
-                String word = sql.substring(start, i).toLowerCase(java.util.Locale.ROOT);
-                // E'...' and other prefixed strings are literals too.
-                if (i < n && sql.charAt(i) == '\'' && (word.equals("e") || word.equals("b") || word.equals("x") || word.equals("n"))) {
-                    i = skipString(sql, i);
-                    out.append('?');
-                } else {
-                    out.append(word);
-                }
-            } else {
-                out.append(c);
-                i++;
+                default -> out.append(sql, t.start(), t.end()); // quoted identifiers as written, operators, punctuation
             }
         }
         String s = SPACE_AROUND.matcher(out.toString().strip()).replaceAll("$1");
@@ -111,28 +73,5 @@ public final class Fingerprint {
             }
         }
         return "other";
-    }
-
-    private static boolean identifierBefore(StringBuilder out) {
-        if (out.length() == 0) {
-            return false;
-        }
-        char p = out.charAt(out.length() - 1);
-        return Character.isLetterOrDigit(p) || p == '_';
-    }
-
-    private static int skipString(String sql, int quote) {
-        int i = quote + 1;
-        while (i < sql.length()) {
-            if (sql.charAt(i) == '\'') {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return sql.length();
     }
 }

@@ -60,6 +60,13 @@ public final class SqlLexer {
     private SqlLexer() {
     }
 
+    /** Every token of a text, semicolons included, with offsets into it (comments and white space are not tokens). */
+    public static List<Token> tokens(String sql) {
+        List<Token> all = new ArrayList<>();
+        scan(sql == null ? "" : sql, null, all, new boolean[1]);
+        return all;
+    }
+
     /** The statements of a text, split at semicolons outside quotes and comments; empty ones dropped. */
     public static List<Statement> statements(String sql) {
         String text = sql == null ? "" : sql;
@@ -241,6 +248,9 @@ public final class SqlLexer {
     }
 
     private static void blank(StringBuilder b, int from, int to) {
+        if (b == null) {
+            return;
+        }
         for (int k = from; k < to; k++) {
             if (b.charAt(k) != '\n') {
                 b.setCharAt(k, ' ');

@@ -31,4 +31,18 @@ class FingerprintTest {
         assertThat(Fingerprint.kind(Fingerprint.of("WITH x AS (SELECT 1) SELECT * FROM x"))).isEqualTo("select");
         assertThat(Fingerprint.kind(Fingerprint.of("UPDATE t SET a = 1"))).isEqualTo("update");
     }
+
+    @Test
+    void strings_are_cut_where_postgresql_cuts_them() {
+        // E'\'' is one string, a dollar quote is one string, a nested comment is one comment: the copy
+        // of the lexer that fingerprinting used to have read each of them differently from the server
+        assertThat(Fingerprint.of("SELECT * FROM t WHERE a = E'it\\'s' OR b = 'x'"))
+                .isEqualTo("select * from t where a=? or b=?");
+        assertThat(Fingerprint.of("SELECT $q$ it's; -- here $q$ FROM t WHERE id = 1"))
+                .isEqualTo("select ? from t where id=?");
+        assertThat(Fingerprint.of("SELECT /* outer /* inner */ still comment */ id FROM t"))
+                .isEqualTo("select id from t");
+        assertThat(Fingerprint.of("SELECT \"Mixed\" FROM t WHERE x::int = 2"))
+                .isEqualTo("select \"Mixed\" from t where x::int=?");
+    }
 }

@@ -12,6 +12,7 @@ import io.chronoperf.admin.seed.Zipf;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheKey;
 import io.chronoperf.cache.CacheStats;
+import io.chronoperf.server.cache.AdminNamespaces;
 import io.chronoperf.server.cache.CachedAdmin;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -51,8 +52,8 @@ public final class CacheBenchmark {
         UserRepository.Dashboard dashboard = users.dashboard();
 
         // 1. L1 hit against a raw Caffeine get of the same entry.
-        try (AdminCache cache = AdminCache.builder().redisUri(null).build()) {
-            CacheKey key = CacheKey.of("dashboard", "user_counts").build();
+        try (AdminCache cache = AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX).namespaces(AdminNamespaces.ALL).redisUri(null).build()) {
+            CacheKey key = cache.key(AdminNamespaces.DASHBOARD, "user_counts").build();
             cache.get(key, UserRepository.Dashboard.class, () -> dashboard);
             Cache<String, Object> raw = Caffeine.newBuilder().maximumSize(2_000).build();
             raw.put(key.value(), dashboard);
@@ -72,8 +73,8 @@ public final class CacheBenchmark {
         }
 
         // 2. L2 hit (L1 dropped before each get) against a raw Lettuce GET of the same bytes.
-        try (AdminCache cache = AdminCache.builder().redisUri(redisUri).build()) {
-            CacheKey key = CacheKey.of("users", "bench_l2").build();
+        try (AdminCache cache = AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX).namespaces(AdminNamespaces.ALL).redisUri(redisUri).build()) {
+            CacheKey key = cache.key(AdminNamespaces.USERS, "bench_l2").build();
             var page = users.list(new UserRepository.Filter(null, null, null, null, null), 50, null);
             cache.get(key, new tools.jackson.core.type.TypeReference<io.chronoperf.admin.repository.Bounds.Page<
                     io.chronoperf.admin.repository.User>>() { }, () -> page);
@@ -112,7 +113,7 @@ public final class CacheBenchmark {
         }
 
         // 4. Zipf(0.99) replay of admin requests, and 5. the dashboard from the cache.
-        try (AdminCache cache = AdminCache.builder().redisUri(redisUri).build()) {
+        try (AdminCache cache = AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX).namespaces(AdminNamespaces.ALL).redisUri(redisUri).build()) {
             cache.invalidatePattern("admin:*");
             CachedAdmin admin = new CachedAdmin(cache, users, new AuditLogRepository(dataSource, clock),
                     new SecurityEventRepository(dataSource, clock), new BackupRepository(dataSource), new ProjectRepository(dataSource));

@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AdminCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminCache.class);
-    private static final Pattern PATTERN = Pattern.compile("admin:[a-z0-9_:*?.=,@%-]{1,200}");
+    /** What a caller may clear after the key prefix: no character class, no escape, nothing outside the keys' alphabet. */
+    private static final Pattern PATTERN_REST = Pattern.compile("[a-z0-9_:*?.=,@%-]{1,200}");
     /** One L1 hit in this many is timed for the latency percentiles. */
     private static final int SAMPLE = 64;
 
@@ -69,6 +70,7 @@ public final class AdminCache implements AutoCloseable {
     }
 
     private final Map<String, Namespace> namespaces;
+    private final String prefix;
     private final Map<String, Counters> counters = new LinkedHashMap<>();
     private final Map<String, Space> spaces = new java.util.HashMap<>();
     private final Map<String, Warmer> warmers = new ConcurrentHashMap<>();
@@ -102,6 +104,7 @@ public final class AdminCache implements AutoCloseable {
 
     private AdminCache(Builder b) {
         this.namespaces = new LinkedHashMap<>();
+        this.prefix = b.keyPrefix;
         b.namespaces.forEach(ns -> namespaces.put(ns.name(), ns));
         this.clock = b.clock;
         this.executor = b.executor;
@@ -171,7 +174,7 @@ public final class AdminCache implements AutoCloseable {
                     }
                 })
                 .build();
-        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, b.commandTimeout, b.connectTimeout, clientName(),
+        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, prefix, b.commandTimeout, b.connectTimeout, clientName(),
                 this::onInvalidation, connected -> {
                     if (connected) {
                         replayPending();
@@ -381,10 +384,40 @@ public final class AdminCache implements AutoCloseable {
         }
     }
 
+    /**
+     * The start of a key in one of this cache's namespaces; the key's Redis name is
+     * {@code <prefix><namespace>:<operation>[:<parameters>]}.
+     */
+    public CacheKey.Builder key(Namespace namespace, String operation) {
+        return CacheKey.builder(prefix, space(namespace.name()).namespace().name(), operation);
+    }
+
+    /**
+     * Fails with one line naming the namespaces the caller uses but this cache was not configured
+     * with: called by each user of the cache when it is built, so that a wrong name stops the start.
+     */
+    public void require(Namespace... used) {
+        List<String> missing = new ArrayList<>();
+        for (Namespace ns : used) {
+            if (!namespaces.containsKey(ns.name())) {
+                missing.add(ns.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("cache namespace(s) " + String.join(", ", missing) + " used but not configured;"
+                    + " configured: " + String.join(", ", namespaces.keySet()));
+        }
+    }
+
+    /** The namespace as configured (its TTL may differ from the caller's constant); IllegalArgumentException for an unknown name. */
+    public Namespace namespace(String name) {
+        return space(name).namespace();
+    }
+
     /** Removes every key of a namespace; returns the L2 keys removed (-1 without Redis). */
-    public long invalidateNamespace(String namespace) {
-        namespace(namespace);
-        return invalidatePattern(CacheKey.PREFIX + namespace + ":*");
+    public long invalidateNamespace(Namespace namespace) {
+        space(namespace.name());
+        return invalidatePattern(prefix + namespace.name() + ":*");
     }
 
     /**
@@ -415,16 +448,22 @@ public final class AdminCache implements AutoCloseable {
     }
 
     /** Throws IllegalArgumentException with the reason when the pattern may not be cleared. */
-    public static void checkPattern(String pattern) {
-        if (pattern == null || !PATTERN.matcher(pattern).matches()) {
-            throw new IllegalArgumentException("pattern must start with 'admin:' and use only lower-case letters, digits"
-                    + " and _ : * ? . = , @ % - (at most 200 characters), e.g. admin:users:*");
+    public void checkPattern(String pattern) {
+        if (pattern == null || !pattern.startsWith(prefix) || !PATTERN_REST.matcher(pattern.substring(prefix.length())).matches()) {
+            String example = prefix + namespaces.keySet().iterator().next() + ":*";
+            throw new IllegalArgumentException("pattern must start with '" + prefix + "' and use only lower-case letters, digits"
+                    + " and _ : * ? . = , @ % - (at most 200 characters after it), e.g. " + example);
         }
     }
 
-    public void registerWarmer(String namespace, Warmer warmer) {
-        namespace(namespace);
-        warmers.put(namespace, warmer);
+    /** The prefix of every key of this cache (the caller's, e.g. {@code admin:}). */
+    public String keyPrefix() {
+        return prefix;
+    }
+
+    public void registerWarmer(Namespace namespace, Warmer warmer) {
+        space(namespace.name());
+        warmers.put(namespace.name(), warmer);
     }
 
     /** Fills the namespace's popular keys; {@code force} reloads keys already present. */
@@ -482,7 +521,7 @@ public final class AdminCache implements AutoCloseable {
             out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(), c.staleServed.sum(),
                     total == 0 ? 0 : (double) hits / total, c.loads.sum(), c.loadErrors.sum(),
                     c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
-                    l2 == null ? 0 : l2.countMatching(CacheKey.PREFIX + e.getKey() + ":*"),
+                    l2 == null ? 0 : l2.countMatching(prefix + e.getKey() + ":*"),
                     json, stored, json == 0 ? 0 : 1 - (double) stored / json,
                     c.percentileMillis(0.5), c.percentileMillis(0.99)));
         }
@@ -567,15 +606,15 @@ public final class AdminCache implements AutoCloseable {
     private void overtake(List<String> affected) {
         for (String ns : affected) {
             generations.get(ns).incrementAndGet();
-            String prefix = CacheKey.PREFIX + ns + ":";
-            inFlight.keySet().removeIf(k -> k.startsWith(prefix));
+            String start = prefix + ns + ":";
+            inFlight.keySet().removeIf(k -> k.startsWith(start));
         }
     }
 
     /** The namespaces a key or a pattern ({@code admin:<namespace>:...}) may touch: all when it names none. */
     private List<String> namespacesOf(String keyOrPattern) {
-        if (keyOrPattern.startsWith(CacheKey.PREFIX)) {
-            String rest = keyOrPattern.substring(CacheKey.PREFIX.length());
+        if (keyOrPattern.startsWith(prefix)) {
+            String rest = keyOrPattern.substring(prefix.length());
             int colon = rest.indexOf(':');
             String ns = colon < 0 ? rest : rest.substring(0, colon);
             if (generations.containsKey(ns)) {
@@ -620,10 +659,6 @@ public final class AdminCache implements AutoCloseable {
         return keys.size();
     }
 
-    private Namespace namespace(String name) {
-        return space(name).namespace();
-    }
-
     private Space space(String name) {
         Space space = spaces.get(name);
         if (space == null) {
@@ -658,7 +693,10 @@ public final class AdminCache implements AutoCloseable {
 
     /** Configuration, each option set once; {@link #build()} checks it. */
     public static final class Builder {
-        private List<Namespace> namespaces = Namespace.defaults();
+        private static final Pattern KEY_PREFIX = Pattern.compile("[a-z][a-z0-9_-]{0,31}:");
+
+        private List<Namespace> namespaces = List.of();
+        private String keyPrefix;
         private long maximumSize = 2_000; // the seed's in-memory bound
         private String redisUri;
         private Clock clock = Clock.systemUTC();
@@ -693,6 +731,19 @@ public final class AdminCache implements AutoCloseable {
 
         public Builder namespaces(List<Namespace> value) {
             namespaces = List.copyOf(value);
+            return this;
+        }
+
+        /**
+         * The prefix of every key, the caller's ({@code admin:}): lower-case letters, digits, _ and -,
+         * ending in a colon. Invalidation messages go on the channel {@code <prefix>cache:invalidate}.
+         */
+        public Builder keyPrefix(String value) {
+            if (value == null || !KEY_PREFIX.matcher(value).matches()) {
+                throw new IllegalArgumentException("key prefix must be lower-case letters, digits, _ or - ending in ':', such as"
+                        + " 'admin:', not '" + value + "'");
+            }
+            keyPrefix = value;
             return this;
         }
 
@@ -757,7 +808,10 @@ public final class AdminCache implements AutoCloseable {
 
         public AdminCache build() {
             if (namespaces.isEmpty()) {
-                throw new IllegalArgumentException("at least one namespace is needed");
+                throw new IllegalArgumentException("at least one namespace is needed: namespaces(...)");
+            }
+            if (keyPrefix == null) {
+                throw new IllegalArgumentException("a key prefix is needed: keyPrefix(\"admin:\")");
             }
             if (namespaces.stream().map(Namespace::name).distinct().count() != namespaces.size()) {
                 throw new IllegalArgumentException("namespace names must be unique: " + namespaces);

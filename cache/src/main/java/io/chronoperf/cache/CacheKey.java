@@ -10,14 +10,14 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A cache key {@code admin:{namespace}:{operation}:{parameters}}. Parameters are canonical: sorted
+ * A cache key {@code {prefix}{namespace}:{operation}:{parameters}}, built by
+ * {@link AdminCache#key(Namespace, String)} with the cache's prefix (the caller's, e.g. {@code admin:}). Parameters are canonical: sorted
  * by name and typed ({@code limit=i:50}), so the same request always gives the same key whatever
  * the order of its parameters; values are percent-encoded so that no caller input can put a
  * {@code :}, {@code *} or glob character into the key and reach outside its namespace; a
  * parameter string longer than {@value #MAX_PARAMS} characters is replaced by its SHA-256.
  */
 public final class CacheKey {
-    public static final String PREFIX = "admin:";
     static final int MAX_PARAMS = 120;
     private static final Pattern OPERATION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
@@ -29,8 +29,8 @@ public final class CacheKey {
         this.value = value;
     }
 
-    public static Builder of(String namespace, String operation) {
-        return new Builder(namespace, operation);
+    static Builder builder(String prefix, String namespace, String operation) {
+        return new Builder(prefix, namespace, operation);
     }
 
     public String namespace() {
@@ -59,11 +59,13 @@ public final class CacheKey {
 
     /** Collects typed parameters; order does not matter. */
     public static final class Builder {
+        private final String prefix;
         private final String namespace;
         private final String operation;
         private final Map<String, String> params = new TreeMap<>();
 
-        private Builder(String namespace, String operation) {
+        private Builder(String prefix, String namespace, String operation) {
+            this.prefix = prefix;
             if (namespace == null || !Namespace.NAME.matcher(namespace).matches()) {
                 throw new IllegalArgumentException("bad namespace '" + namespace + "'");
             }
@@ -89,7 +91,7 @@ public final class CacheKey {
             StringBuilder p = new StringBuilder();
             params.forEach((k, v) -> p.append(p.length() == 0 ? "" : ",").append(k).append('=').append(v));
             String parameters = p.length() <= MAX_PARAMS ? p.toString() : "sha256-" + sha256(p.toString());
-            String key = PREFIX + namespace + ":" + operation + (parameters.isEmpty() ? "" : ":" + parameters);
+            String key = prefix + namespace + ":" + operation + (parameters.isEmpty() ? "" : ":" + parameters);
             return new CacheKey(namespace, key);
         }
 

@@ -1,7 +1,6 @@
 package io.chronoperf.cache;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -27,16 +26,8 @@ public record Namespace(String name, Duration ttl, boolean compressed, boolean a
         }
     }
 
-    /** The seed's table: dashboard 1 min, users 5 min, audit 15 min, security 30 s, system 2 min, backup 10 min. */
-    public static List<Namespace> defaults() {
-        return List.of(
-                new Namespace("dashboard", Duration.ofMinutes(1), true, true),
-                new Namespace("users", Duration.ofMinutes(5), true, false),
-                new Namespace("audit", Duration.ofMinutes(15), true, false),
-                new Namespace("security", Duration.ofSeconds(30), false, true),
-                new Namespace("system", Duration.ofMinutes(2), true, false),
-                new Namespace("backup", Duration.ofMinutes(10), true, false),
-                // not the seed's: the performance dashboard's document, short-lived (live page)
-                new Namespace("performance", Duration.ofSeconds(10), true, false));
+    /** The same namespace with another time to live. */
+    public Namespace withTtl(Duration value) {
+        return new Namespace(name, value, compressed, autoRefresh);
     }
 }

@@ -27,6 +27,8 @@ class AdminCacheTest {
     /** Namespaces of their own, so that runs and tests never share keys on the shared Redis. */
     private final String users = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT) + "_users";
     private final String live = users.replace("_users", "_live");
+    private final Namespace usersSpace = new Namespace(users, Duration.ofMinutes(5), true, false);
+    private final Namespace liveSpace = new Namespace(live, Duration.ofSeconds(30), false, true);
     private final MutableClock clock = new MutableClock();
     private final List<AdminCache> caches = new ArrayList<>();
 
@@ -39,8 +41,8 @@ class AdminCacheTest {
 
     private AdminCache cache(String redisUri, Duration commandTimeout) {
         AdminCache c = AdminCache.builder()
-                .namespaces(List.of(new Namespace(users, Duration.ofMinutes(5), true, false),
-                        new Namespace(live, Duration.ofSeconds(30), false, true)))
+                .keyPrefix("admin:")
+                .namespaces(List.of(usersSpace, liveSpace))
                 .redisUri(redisUri)
                 .clock(clock)
                 .executor(Runnable::run)
@@ -57,7 +59,7 @@ class AdminCacheTest {
     }
 
     private CacheKey key(String op) {
-        return CacheKey.of(users, op).param("id", 1).build();
+        return CacheKey.builder("admin:", users, op).param("id", 1).build();
     }
 
     @Test
@@ -152,9 +154,9 @@ class AdminCacheTest {
     @Test
     void pattern_clear_touches_only_its_pattern() {
         AdminCache a = cache(TestServers.redisUri());
-        CacheKey queue = CacheKey.of(users, "approval_queue").param("limit", 50).build();
-        CacheKey list = CacheKey.of(users, "list").param("limit", 50).build();
-        CacheKey other = CacheKey.of(live, "recent").build();
+        CacheKey queue = CacheKey.builder("admin:", users, "approval_queue").param("limit", 50).build();
+        CacheKey list = CacheKey.builder("admin:", users, "list").param("limit", 50).build();
+        CacheKey other = CacheKey.builder("admin:", live, "recent").build();
         a.get(queue, Item.class, () -> new Item("q", 1, List.of()));
         a.get(list, Item.class, () -> new Item("l", 1, List.of()));
         a.get(other, Item.class, () -> new Item("o", 1, List.of()));
@@ -167,7 +169,7 @@ class AdminCacheTest {
         a.get(list, Item.class, () -> new Item("l", loads.incrementAndGet(), List.of()));
         a.get(other, Item.class, () -> new Item("o", loads.incrementAndGet(), List.of()));
         assertThat(loads).hasValue(1);
-        assertThat(a.invalidateNamespace(users)).isEqualTo(2);
+        assertThat(a.invalidateNamespace(usersSpace)).isEqualTo(2);
     }
 
     @Test
@@ -213,7 +215,7 @@ class AdminCacheTest {
                     assertThat(a.stats().redis()).isEqualTo("degraded");
                 }
                 try {
-                    CacheKey k = CacheKey.of(users, "flaky").param("n", i % 20).build();
+                    CacheKey k = CacheKey.builder("admin:", users, "flaky").param("n", i % 20).build();
                     assertThat(a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).name()).isEqualTo("v");
                 } catch (RuntimeException e) {
                     failures++;
@@ -229,7 +231,7 @@ class AdminCacheTest {
     @Test
     void auto_refresh_serves_the_current_value_and_refreshes_it_once_in_the_background() {
         AdminCache a = cache(TestServers.redisUri());
-        CacheKey k = CacheKey.of(live, "recent").build();
+        CacheKey k = CacheKey.builder("admin:", live, "recent").build();
         AtomicInteger loads = new AtomicInteger();
 
         a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
@@ -245,7 +247,7 @@ class AdminCacheTest {
     @Test
     void a_failed_refresh_keeps_the_current_value() {
         AdminCache a = cache(TestServers.redisUri());
-        CacheKey k = CacheKey.of(live, "fragile").build();
+        CacheKey k = CacheKey.builder("admin:", live, "fragile").build();
         a.get(k, Item.class, () -> new Item("good", 1, List.of()));
         clock.advance(Duration.ofSeconds(25));
 
@@ -270,14 +272,14 @@ class AdminCacheTest {
     @Test
     void unknown_namespace_is_refused_with_the_known_ones() {
         AdminCache a = cache(null);
-        assertThatThrownBy(() -> a.invalidateNamespace("nope")).hasMessageContaining(users);
+        assertThatThrownBy(() -> a.invalidateNamespace(new Namespace("nope", Duration.ofMinutes(1), false, false))).hasMessageContaining(users);
     }
 
     @Test
     void warming_loads_the_registered_keys_and_force_reloads_them() {
         AdminCache a = cache(TestServers.redisUri());
         AtomicInteger loads = new AtomicInteger();
-        a.registerWarmer(users, () -> List.of(
+        a.registerWarmer(usersSpace, () -> List.of(
                 new Warmer.Task<>(key("w1"), new TypeReference<Item>() { }, () -> new Item("w1", loads.incrementAndGet(), List.of())),
                 new Warmer.Task<>(key("w2"), new TypeReference<Item>() { }, () -> new Item("w2", loads.incrementAndGet(), List.of()))));
 
@@ -390,7 +392,7 @@ class AdminCacheTest {
 
             signal(pid, "STOP");
             for (int i = 0; i < 8; i++) { // traffic during the stall: timeouts open the circuit breaker
-                a.get(CacheKey.of(users, "during").param("n", i).build(), Item.class, () -> new Item("x", 0, List.of()));
+                a.get(CacheKey.builder("admin:", users, "during").param("n", i).build(), Item.class, () -> new Item("x", 0, List.of()));
             }
             database.set(2);
             a.invalidate(k); // Redis takes nothing: timed out or refused by the open breaker
@@ -433,7 +435,7 @@ class AdminCacheTest {
         io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
         try {
             await(() -> c.stats().redis().equals("up"), Duration.ofSeconds(60)); // retries back off to 30 s
-            c.get(CacheKey.of(users, "after").param("id", 2).build(), Item.class, () -> new Item("b", 1, List.of()));
+            c.get(CacheKey.builder("admin:", users, "after").param("id", 2).build(), Item.class, () -> new Item("b", 1, List.of()));
             assertThat(c.stats().namespaces().get(users).l2Keys()).isPositive();
         } finally {
             redis.close();

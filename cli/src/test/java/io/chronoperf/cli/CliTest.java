@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
@@ -118,6 +119,20 @@ class CliTest {
         assertThat(r.status).isEqualTo(4);
         String ours = r.err.lines().filter(l -> l.startsWith("chrono-perf:")).reduce((a, b) -> b).orElse("");
         assertThat(ours).contains("database").contains("CHRONO_PERF_DB_URL");
+        assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
+    }
+
+    /** Issue 17: a cache namespace is a constant of the application; a wrong name in the settings stops the start. */
+    @Test
+    void a_wrong_cache_namespace_name_fails_the_start_with_one_line() {
+        Run r = run("serve", "--home", home.toString(), "--port", "0", "--no-redis", "--cache-ttl", "user=PT1M",
+                "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+
+        assertThat(r.status).isEqualTo(3);
+        List<String> ours = r.err.lines().filter(l -> l.startsWith("chrono-perf:")).toList();
+        assertThat(ours).hasSize(1);
+        assertThat(ours.get(0)).contains("CHRONO_PERF_CACHE_TTL names 'user', which is not a cache namespace; use one of")
+                .contains("users");
         assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
     }
 

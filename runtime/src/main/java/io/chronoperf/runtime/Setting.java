@@ -41,6 +41,10 @@ public enum Setting {
             "Background task: slow statements analysed and index advice refreshed this often (the seed's)."),
     CLEANUP_INTERVAL("CHRONO_PERF_TASKS_CLEANUP_INTERVAL", "chrono-perf.tasks.cleanup-interval", "PT6H",
             "Background task: history, resolved alerts and findings past the retention removed this often (the seed's)."),
+    TASKS_LOCK_AT_LEAST_FOR("CHRONO_PERF_TASKS_LOCK_AT_LEAST_FOR", "chrono-perf.tasks.lock-at-least-for", "PT1S",
+            "A background task's lock is kept at least this long after a run, so that another process whose clock is a little behind does not run it again at once."),
+    FIRST_SAMPLE_DELAY("CHRONO_PERF_MONITOR_FIRST_SAMPLE_DELAY", "chrono-perf.monitor.first-sample-delay", "PT5S",
+            "The first monitoring sample this long after the start (then every CHRONO_PERF_TASKS_SAMPLE_INTERVAL)."),
     RETENTION("CHRONO_PERF_MONITOR_RETENTION", "chrono-perf.monitor.retention", "P14D",
             "How long monitoring history, resolved alerts and findings are kept."),
     SLOW_MS("CHRONO_PERF_MONITOR_SLOW_MS", "chrono-perf.monitor.slow-ms", "200",
@@ -55,6 +59,8 @@ public enum Setting {
             "Bound on each attempt to connect to Redis (TCP and handshake), apart from the 250 ms command timeout. A Redis that does not answer in time: serve starts on the in-process cache and keeps connecting in the background."),
     DATABASE_WATCH_INTERVAL("CHRONO_PERF_DATABASE_WATCH_INTERVAL", "chrono-perf.database-watch-interval", "PT0.5S",
             "How often each database's own watch validates its connection (1-s timeouts): /actuator/health says DOWN and requests needing it answer 503 or from the cache at once, within about this much plus a second."),
+    CACHE_TTL("CHRONO_PERF_CACHE_TTL", "chrono-perf.cache.ttl", null,
+            "namespace=duration,...: time to live of a cache namespace instead of the seed's (dashboard PT1M, users PT5M, audit PT15M, security PT30S, system PT2M, backup PT10M, performance PT10S), e.g. users=PT2M,audit=PT30M. An unknown namespace stops the start."),
     CACHE_L1_MAXIMUM_SIZE("CHRONO_PERF_CACHE_L1_MAXIMUM_SIZE", "chrono-perf.cache.l1-maximum-size", "2000",
             "Entries kept in the in-process cache level (Caffeine, W-TinyLFU)."),
     N_PLUS_ONE_STRICT("CHRONO_PERF_N_PLUS_ONE_STRICT", "chrono-perf.n-plus-one.strict", "warn",
@@ -68,7 +74,9 @@ public enum Setting {
     ADMIN_SCHEMA("CHRONO_PERF_ADMIN_SCHEMA", "chrono-perf.admin-schema", "auto",
             "auto: the admin platform's schema (the reference application, its 46 strategic indexes) is migrated where chrono-perf owns the database (already installed, or an empty schema) and left out of a database that holds other tables; install: migrate it anyway; skip: never. chrono-perf's own tables go to schema chrono_perf in every case."),
     SEED_IF_EMPTY("CHRONO_PERF_SEED_IF_EMPTY", "chrono-perf.seed-if-empty", null,
-            "small, demo or large: load demo data when the database has no users ('serve' on an embedded database sets demo).");
+            "small, demo or large: load demo data when the database has no users ('serve' on an embedded database sets demo)."),
+    SEED("CHRONO_PERF_SEED", "chrono-perf.seed", "42",
+            "Random seed of the demo data loaded by CHRONO_PERF_SEED_IF_EMPTY: the same seed gives the same data.");
 
     private final String env;
     private final String property;

@@ -58,13 +58,70 @@ public final class Settings {
         return Optional.ofNullable(values.get(setting));
     }
 
+    /** The value, or the setting's default; a configuration error naming the variable when neither exists. */
+    public String text(Setting setting) {
+        return get(setting).orElseThrow(() -> new ChronoPerfException(ErrorCode.CONFIGURATION, setting.env() + " is not set"));
+    }
+
+    /** An ISO-8601 duration ({@code PT30S}, {@code P14D}); a configuration error naming the variable otherwise. */
+    public java.time.Duration duration(Setting setting) {
+        String raw = text(setting);
+        try {
+            java.time.Duration d = java.time.Duration.parse(raw);
+            if (d.isNegative()) {
+                throw new java.time.format.DateTimeParseException("negative", raw, 0);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw bad(setting, raw, "an ISO-8601 duration that is not negative, such as PT30S or P14D");
+        }
+    }
+
+    /** A whole number; a configuration error naming the variable otherwise. */
+    public long integer(Setting setting) {
+        String raw = text(setting);
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw bad(setting, raw, "a whole number");
+        }
+    }
+
+    /** A number; a configuration error naming the variable otherwise. */
+    public double decimal(Setting setting) {
+        String raw = text(setting);
+        try {
+            double d = Double.parseDouble(raw);
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw bad(setting, raw, "a number");
+        }
+    }
+
+    /** true or false; a configuration error naming the variable for anything else. */
+    public boolean bool(Setting setting) {
+        String raw = get(setting).orElse("false");
+        return switch (raw.toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(setting, raw, "true or false");
+        };
+    }
+
+    private static ChronoPerfException bad(Setting setting, String raw, String expected) {
+        return new ChronoPerfException(ErrorCode.CONFIGURATION, setting.env() + " must be " + expected + ", not '" + raw + "'");
+    }
+
     public boolean noRedis() {
-        return get(Setting.NO_REDIS).map(Boolean::parseBoolean).orElse(false);
+        return bool(Setting.NO_REDIS);
     }
 
     /** True when client statements may run under EXPLAIN ANALYZE as a superuser (off by default). */
     public boolean analyzeAllowSuperuser() {
-        return get(Setting.ANALYZE_ALLOW_SUPERUSER).map(Boolean::parseBoolean).orElse(false);
+        return bool(Setting.ANALYZE_ALLOW_SUPERUSER);
     }
 
     public int port() {

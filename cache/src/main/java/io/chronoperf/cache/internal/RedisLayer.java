@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: Lettuce connections are, and so is the breaker.
  */
 public final class RedisLayer implements AutoCloseable {
-    public static final String CHANNEL = "admin:cache:invalidate";
     private static final Logger log = LoggerFactory.getLogger(RedisLayer.class);
     /** Store only if the namespace's generation is still the one the load started under. */
     private static final String SET_IF_GENERATION = "if (redis.call('get', KEYS[2]) or '0') == ARGV[2] then"
@@ -78,6 +77,9 @@ public final class RedisLayer implements AutoCloseable {
     /** Set after the first connection: connection events before it are the connecting itself. */
     private volatile boolean everConnected;
     private final String where;
+    /** Invalidations travel on {@code <prefix>cache:invalidate}: caches of other prefixes on the same Redis do not hear them. */
+    private final String channel;
+    private final String prefix;
     private final Consumer<String> onInvalidation;
     private final Consumer<Boolean> onConnectionChange;
     private final java.util.concurrent.ScheduledExecutorService connector;
@@ -86,17 +88,14 @@ public final class RedisLayer implements AutoCloseable {
      * @param onInvalidation receives each invalidation message (from any instance, this one included)
      * @param onConnectionChange called with false on a disconnect and true on a reconnect
      */
-    public RedisLayer(String uri, Duration commandTimeout, String clientName, Consumer<String> onInvalidation,
-                      Consumer<Boolean> onConnectionChange) {
-        this(uri, commandTimeout, Duration.ofSeconds(3), clientName, onInvalidation, onConnectionChange);
-    }
-
     /**
      * @param connectTimeout bounds the TCP connect and the handshake of each connection attempt
      *                       (the command timeout bounds each command)
      */
-    public RedisLayer(String uri, Duration commandTimeout, Duration connectTimeout, String clientName,
+    public RedisLayer(String uri, String prefix, Duration commandTimeout, Duration connectTimeout, String clientName,
                       Consumer<String> onInvalidation, Consumer<Boolean> onConnectionChange) {
+        this.prefix = prefix;
+        this.channel = prefix + "cache:invalidate";
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setClientName(clientName);
         redisUri.setTimeout(connectTimeout); // the handshake's bound; commands have their own below
@@ -175,7 +174,7 @@ public final class RedisLayer implements AutoCloseable {
                     onInvalidation.accept(message);
                 }
             });
-            ps.sync().subscribe(CHANNEL);
+            ps.sync().subscribe(channel);
             commands = c.sync();
             connection = c;
             pubsub = ps;
@@ -244,10 +243,10 @@ public final class RedisLayer implements AutoCloseable {
 
     /**
      * The generation key of a namespace: every write bumps it (INCR) before it removes the
-     * namespace's entries. Outside the {@code admin:} prefix, so no pattern clear can reset it.
+     * namespace's entries. Outside the keys' prefix, so no pattern clear can reset it.
      */
-    static String generationKey(String namespace) {
-        return "chrono-perf:gen:" + namespace;
+    private String generationKey(String namespace) {
+        return "chrono-perf:gen:" + prefix + namespace;
     }
 
     /** The namespace's generation (0 before the first write), or -1 when Redis did not answer. */
@@ -317,7 +316,7 @@ public final class RedisLayer implements AutoCloseable {
 
     /** True when Redis took the message. */
     public boolean publish(String message) {
-        return guarded(() -> commands.publish(CHANNEL, message.getBytes(StandardCharsets.UTF_8)), null) != null;
+        return guarded(() -> commands.publish(channel, message.getBytes(StandardCharsets.UTF_8)), null) != null;
     }
 
     /** What the Redis server says of itself (INFO); -1 where it did not answer. */

@@ -65,7 +65,7 @@ public class CacheController {
             throw new InvalidParameterException("pattern", "pattern is required, e.g. {\"pattern\": \"admin:users:*\", \"confirm\": true}");
         }
         try {
-            AdminCache.checkPattern(body.pattern());
+            cache.checkPattern(body.pattern());
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException("pattern", e.getMessage());
         }

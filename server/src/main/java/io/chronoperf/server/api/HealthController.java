@@ -1,5 +1,7 @@
 package io.chronoperf.server.api;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.chronoperf.advisor.analyze.Insight;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
@@ -24,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -46,7 +47,7 @@ public class HealthController {
 
     public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
                             PerformanceService performance, Databases databases,
-                            @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs, Clock clock) {
+                            Settings settings, Clock clock) {
         this.databases = databases;
         this.clock = clock;
         this.performance = performance;
@@ -54,7 +55,7 @@ public class HealthController {
         this.cache = cache;
         this.monitor = monitor;
         this.trends = trends;
-        this.slowMs = slowMs;
+        this.slowMs = settings.decimal(Setting.SLOW_MS);
     }
 
     /** One slow statement with the analyzer's text findings (POST query/analyze gives the full analysis). */

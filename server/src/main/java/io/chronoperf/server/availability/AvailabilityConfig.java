@@ -1,11 +1,12 @@
 package io.chronoperf.server.availability;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,8 +22,8 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class AvailabilityConfig {
     @Bean(name = "database", destroyMethod = "close")
-    DatabaseWatch databaseWatch(Environment env, Clock clock,
-                                @Value("${chrono-perf.database-watch-interval:PT0.5S}") Duration interval) {
+    DatabaseWatch databaseWatch(Environment env, Clock clock, Settings settings) {
+        Duration interval = settings.duration(Setting.DATABASE_WATCH_INTERVAL);
         return new DatabaseWatch(env.getRequiredProperty("spring.datasource.url"),
                 env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password"), interval, clock);
     }

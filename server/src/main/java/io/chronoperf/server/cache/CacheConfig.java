@@ -9,7 +9,6 @@ import io.chronoperf.server.config.AdminPlatformConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -29,11 +28,12 @@ public class CacheConfig {
     private static final Logger log = LoggerFactory.getLogger(CacheConfig.class);
 
     @Bean(destroyMethod = "close")
-    AdminCache adminCache(Settings settings, MeterRegistry registry,
-                          @Value("${chrono-perf.cache.l1-maximum-size:2000}") long maximumSize,
-                          @Value("${chrono-perf.redis.connect-timeout:PT3S}") java.time.Duration connectTimeout) {
+    AdminCache adminCache(Settings settings, MeterRegistry registry) {
+        long maximumSize = settings.integer(Setting.CACHE_L1_MAXIMUM_SIZE);
+        java.time.Duration connectTimeout = settings.duration(Setting.REDIS_CONNECT_TIMEOUT);
         String redis = settings.noRedis() ? null : settings.get(Setting.REDIS_URL).orElse(null);
-        return AdminCache.builder().redisUri(redis).connectTimeout(connectTimeout).meterRegistry(registry)
+        return AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX)
+                .namespaces(AdminNamespaces.configured(settings.get(Setting.CACHE_TTL).orElse(null))).redisUri(redis).connectTimeout(connectTimeout).meterRegistry(registry)
                 .maximumSize(maximumSize).build();
     }
 

@@ -7,6 +7,12 @@ import io.chronoperf.admin.repository.ProjectRepository;
 import io.chronoperf.admin.repository.SecurityEventRepository;
 import io.chronoperf.admin.repository.User;
 import io.chronoperf.admin.repository.UserRepository;
+import static io.chronoperf.server.cache.AdminNamespaces.AUDIT;
+import static io.chronoperf.server.cache.AdminNamespaces.BACKUP;
+import static io.chronoperf.server.cache.AdminNamespaces.DASHBOARD;
+import static io.chronoperf.server.cache.AdminNamespaces.SECURITY;
+import static io.chronoperf.server.cache.AdminNamespaces.USERS;
+
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheKey;
 import io.chronoperf.cache.Warmer;
@@ -18,9 +24,9 @@ import tools.jackson.core.type.TypeReference;
 
 /**
  * The admin API's reads through the two-level cache, and the invalidations its writes need.
- * Namespaces follow the seed's table: the dashboard counts in {@code dashboard}, users and their
- * projects in {@code users}, the audit trail in {@code audit}, security events in {@code security},
- * backups in {@code backup}. Parameters are validated by the repositories before anything is
+ * Namespaces ({@link AdminNamespaces}) follow the seed's table: the dashboard counts in
+ * {@code dashboard}, users and their projects in {@code users}, the audit trail in {@code audit},
+ * security events in {@code security}, backups in {@code backup}. Parameters are validated by the repositories before anything is
  * cached (a bad request never reaches the cache: the key is built from the raw parameters, but
  * the loader throws before a value exists).
  */
@@ -41,86 +47,87 @@ public class CachedAdmin {
         this.security = security;
         this.backups = backups;
         this.projects = projects;
+        cache.require(DASHBOARD, USERS, AUDIT, SECURITY, BACKUP);
     }
 
     public UserRepository.Dashboard dashboard() {
-        return cache.get(CacheKey.of("dashboard", "user_counts").build(), UserRepository.Dashboard.class, users::dashboard);
+        return cache.get(cache.key(DASHBOARD, "user_counts").build(), UserRepository.Dashboard.class, users::dashboard);
     }
 
     public Page<User> approvalQueue(Integer limit, String cursor) {
-        CacheKey key = CacheKey.of("users", "approval_queue").param("limit", limit).param("cursor", cursor).build();
+        CacheKey key = cache.key(USERS, "approval_queue").param("limit", limit).param("cursor", cursor).build();
         return cache.get(key, new TypeReference<Page<User>>() { }, () -> users.approvalQueue(limit, cursor));
     }
 
     public Page<User> list(UserRepository.Filter f, Integer limit, String cursor) {
-        CacheKey key = CacheKey.of("users", "list").param("status", f.approvalStatus()).param("active", f.active())
+        CacheKey key = cache.key(USERS, "list").param("status", f.approvalStatus()).param("active", f.active())
                 .param("locked", f.locked()).param("q", f.search()).param("sort", f.sort()).param("limit", limit)
                 .param("cursor", cursor).build();
         return cache.get(key, new TypeReference<Page<User>>() { }, () -> users.list(f, limit, cursor));
     }
 
     public Optional<User> byId(long id) {
-        CacheKey key = CacheKey.of("users", "by_id").param("id", id).build();
+        CacheKey key = cache.key(USERS, "by_id").param("id", id).build();
         return Optional.ofNullable(cache.get(key, User.class, () -> users.byId(id).orElse(null)));
     }
 
     public Optional<User> byEmail(String email) {
-        CacheKey key = CacheKey.of("users", "by_email").param("email", email == null ? null : email.strip().toLowerCase(java.util.Locale.ROOT)).build();
+        CacheKey key = cache.key(USERS, "by_email").param("email", email == null ? null : email.strip().toLowerCase(java.util.Locale.ROOT)).build();
         return Optional.ofNullable(cache.get(key, User.class, () -> users.byEmail(email).orElse(null)));
     }
 
     public UserRepository.SecurityStatus securityStatus(Integer minRisk, Integer limit) {
-        CacheKey key = CacheKey.of("users", "security_status").param("min_risk", minRisk).param("limit", limit).build();
+        CacheKey key = cache.key(USERS, "security_status").param("min_risk", minRisk).param("limit", limit).build();
         return cache.get(key, UserRepository.SecurityStatus.class, () -> users.securityStatus(minRisk, limit));
     }
 
     public List<ProjectRepository.Project> projects(long userId, Integer limit, Integer pagesPerProject) {
-        CacheKey key = CacheKey.of("users", "projects").param("user_id", userId).param("limit", limit)
+        CacheKey key = cache.key(USERS, "projects").param("user_id", userId).param("limit", limit)
                 .param("pages", pagesPerProject).build();
         return cache.get(key, new TypeReference<List<ProjectRepository.Project>>() { },
                 () -> projects.withPages(userId, limit, pagesPerProject));
     }
 
     public Page<AuditLogRepository.Entry> auditLogs(AuditLogRepository.Filter f, Integer limit, String cursor) {
-        CacheKey key = CacheKey.of("audit", "list").param("admin", f.adminUserId()).param("category", f.category())
+        CacheKey key = cache.key(AUDIT, "list").param("admin", f.adminUserId()).param("category", f.category())
                 .param("severity", f.severity()).param("success", f.success()).param("from", f.from())
                 .param("to", f.to()).param("limit", limit).param("cursor", cursor).build();
         return cache.get(key, new TypeReference<Page<AuditLogRepository.Entry>>() { }, () -> audit.list(f, limit, cursor));
     }
 
     public AuditLogRepository.Stats auditStats(Instant from, Instant to, String bucket) {
-        CacheKey key = CacheKey.of("audit", "stats").param("from", from).param("to", to).param("bucket", bucket).build();
+        CacheKey key = cache.key(AUDIT, "stats").param("from", from).param("to", to).param("bucket", bucket).build();
         return cache.get(key, AuditLogRepository.Stats.class, () -> audit.stats(from, to, bucket));
     }
 
     public List<SecurityEventRepository.Event> recentByIp(String ip, Integer hours, Integer limit) {
-        CacheKey key = CacheKey.of("security", "recent_by_ip").param("ip", ip).param("hours", hours).param("limit", limit).build();
+        CacheKey key = cache.key(SECURITY, "recent_by_ip").param("ip", ip).param("hours", hours).param("limit", limit).build();
         return cache.get(key, new TypeReference<List<SecurityEventRepository.Event>>() { },
                 () -> security.recentByIp(ip, hours, limit));
     }
 
     public List<SecurityEventRepository.Offender> topOffenders(Integer hours, Integer limit) {
-        CacheKey key = CacheKey.of("security", "top_ips").param("hours", hours).param("limit", limit).build();
+        CacheKey key = cache.key(SECURITY, "top_ips").param("hours", hours).param("limit", limit).build();
         return cache.get(key, new TypeReference<List<SecurityEventRepository.Offender>>() { },
                 () -> security.topOffenders(hours, limit));
     }
 
     public Page<SecurityEventRepository.Event> highRisk(Integer minRisk, Integer limit, String cursor) {
-        CacheKey key = CacheKey.of("security", "high_risk").param("min_risk", minRisk).param("limit", limit)
+        CacheKey key = cache.key(SECURITY, "high_risk").param("min_risk", minRisk).param("limit", limit)
                 .param("cursor", cursor).build();
         return cache.get(key, new TypeReference<Page<SecurityEventRepository.Event>>() { },
                 () -> security.highRisk(minRisk, limit, cursor));
     }
 
     public Page<BackupRepository.Execution> executions(String status, Integer limit, String cursor) {
-        CacheKey key = CacheKey.of("backup", "executions").param("status", status).param("limit", limit)
+        CacheKey key = cache.key(BACKUP, "executions").param("status", status).param("limit", limit)
                 .param("cursor", cursor).build();
         return cache.get(key, new TypeReference<Page<BackupRepository.Execution>>() { },
                 () -> backups.executions(status, limit, cursor));
     }
 
     public List<BackupRepository.HealthCheck> backupHealth(Integer limit) {
-        CacheKey key = CacheKey.of("backup", "health").param("limit", limit).build();
+        CacheKey key = cache.key(BACKUP, "health").param("limit", limit).build();
         return cache.get(key, new TypeReference<List<BackupRepository.HealthCheck>>() { }, () -> backups.latestHealth(limit));
     }
 
@@ -129,30 +136,30 @@ public class CachedAdmin {
      * counts and the audit trail (which gained an entry) are stale; security events and backups are not.
      */
     public void afterUserWrite() {
-        cache.invalidateNamespace("users");
-        cache.invalidateNamespace("dashboard");
-        cache.invalidateNamespace("audit");
+        cache.invalidateNamespace(USERS);
+        cache.invalidateNamespace(DASHBOARD);
+        cache.invalidateNamespace(AUDIT);
     }
 
     /** The popular keys of each namespace: what an admin's first page load asks for. */
     public void registerWarmers() {
-        cache.registerWarmer("dashboard", () -> List.of(task(CacheKey.of("dashboard", "user_counts").build(),
+        cache.registerWarmer(DASHBOARD, () -> List.of(task(cache.key(DASHBOARD, "user_counts").build(),
                 new TypeReference<UserRepository.Dashboard>() { }, users::dashboard)));
-        cache.registerWarmer("users", () -> List.of(
-                task(CacheKey.of("users", "approval_queue").build(), new TypeReference<Page<User>>() { },
+        cache.registerWarmer(USERS, () -> List.of(
+                task(cache.key(USERS, "approval_queue").build(), new TypeReference<Page<User>>() { },
                         () -> users.approvalQueue(null, null)),
-                task(CacheKey.of("users", "list").param("sort", "created_at").build(), new TypeReference<Page<User>>() { },
+                task(cache.key(USERS, "list").param("sort", "created_at").build(), new TypeReference<Page<User>>() { },
                         () -> users.list(new UserRepository.Filter(null, null, null, null, null), null, null)),
-                task(CacheKey.of("users", "security_status").build(), new TypeReference<UserRepository.SecurityStatus>() { },
+                task(cache.key(USERS, "security_status").build(), new TypeReference<UserRepository.SecurityStatus>() { },
                         () -> users.securityStatus(null, null))));
-        cache.registerWarmer("audit", () -> List.of(task(CacheKey.of("audit", "stats").build(),
+        cache.registerWarmer(AUDIT, () -> List.of(task(cache.key(AUDIT, "stats").build(),
                 new TypeReference<AuditLogRepository.Stats>() { }, () -> audit.stats(null, null, null))));
-        cache.registerWarmer("security", () -> List.of(task(CacheKey.of("security", "top_ips").build(),
+        cache.registerWarmer(SECURITY, () -> List.of(task(cache.key(SECURITY, "top_ips").build(),
                 new TypeReference<List<SecurityEventRepository.Offender>>() { }, () -> security.topOffenders(null, null))));
-        cache.registerWarmer("backup", () -> List.of(
-                task(CacheKey.of("backup", "health").build(), new TypeReference<List<BackupRepository.HealthCheck>>() { },
+        cache.registerWarmer(BACKUP, () -> List.of(
+                task(cache.key(BACKUP, "health").build(), new TypeReference<List<BackupRepository.HealthCheck>>() { },
                         () -> backups.latestHealth(null)),
-                task(CacheKey.of("backup", "executions").param("status", "failed").build(),
+                task(cache.key(BACKUP, "executions").param("status", "failed").build(),
                         new TypeReference<Page<BackupRepository.Execution>>() { }, () -> backups.executions("failed", null, null))));
     }
 

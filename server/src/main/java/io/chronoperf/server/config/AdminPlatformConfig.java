@@ -1,5 +1,7 @@
 package io.chronoperf.server.config;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import io.chronoperf.admin.AdminSchema;
 import io.chronoperf.admin.repository.AuditLogRepository;
 import io.chronoperf.admin.repository.BackupRepository;
@@ -15,7 +17,6 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -44,10 +45,10 @@ public class AdminPlatformConfig {
      * ({@code chrono-perf.admin-schema}: auto, install or skip), and seeds an empty one when asked.
      */
     @Bean
-    MigratedSchema migratedSchema(DataSource dataSource,
-                                  @Value("${chrono-perf.admin-schema:auto}") String mode,
-                                  @Value("${chrono-perf.seed-if-empty:}") String seedIfEmpty,
-                                  @Value("${chrono-perf.seed:42}") long seed) {
+    MigratedSchema migratedSchema(DataSource dataSource, Settings settings) {
+        String mode = settings.text(Setting.ADMIN_SCHEMA);
+        String seedIfEmpty = settings.get(Setting.SEED_IF_EMPTY).orElse("");
+        long seed = settings.integer(Setting.SEED);
         AdminSchema schema = AdminSchema.of(dataSource).withLog(log::info);
         String reason = switch (mode.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "install" -> null;

@@ -16,7 +16,7 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class SettingsConfig {
     @Bean
-    Settings settings(Environment environment) {
+    static Settings settings(Environment environment) {
         Map<Setting, String> overrides = new EnumMap<>(Setting.class);
         for (Setting s : Setting.values()) {
             String v = environment.getProperty(s.property());

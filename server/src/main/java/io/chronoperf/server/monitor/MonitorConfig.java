@@ -1,5 +1,7 @@
 package io.chronoperf.server.monitor;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.History;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -47,8 +48,9 @@ public class MonitorConfig {
     }
 
     @Bean
-    Alerts alerts(@Value("${chrono-perf.alerts.webhook-url:}") String webhook,
-                  @Value("${chrono-perf.alerts.webhook-format:generic}") String format) {
+    Alerts alerts(Settings settings) {
+        String webhook = settings.get(Setting.ALERT_WEBHOOK_URL).orElse("");
+        String format = settings.text(Setting.ALERT_WEBHOOK_FORMAT);
         List<AlertSink> sinks = new ArrayList<>(List.of(new LogSink()));
         if (!webhook.isBlank()) {
             sinks.add(new WebhookSink(URI.create(webhook), WebhookSink.Format.valueOf(format.toUpperCase(Locale.ROOT))));
@@ -59,8 +61,9 @@ public class MonitorConfig {
     @Bean
     MonitorService monitorService(DataSource dataSource, StateConfig.OwnState ownState, AdminCache cache, History history, Alerts alerts, Clock clock,
                                   MeterRegistry registry,
-                                  @Value("${chrono-perf.monitor.retention:P14D}") Duration retention,
-                                  @Value("${chrono-perf.monitor.long-running:PT60S}") Duration longRunning) {
+                                  Settings settings) {
+        Duration retention = settings.duration(Setting.RETENTION);
+        Duration longRunning = settings.duration(Setting.LONG_RUNNING);
         DatabaseCollector.Options options = new DatabaseCollector.Options(longRunning,
                 DatabaseCollector.Options.DEFAULT.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin());
         MonitorService service = new MonitorService(OwnStatements.marked(dataSource), cache, history, alerts, new SystemCollector(), clock, options,

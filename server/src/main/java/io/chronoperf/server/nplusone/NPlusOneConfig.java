@@ -1,12 +1,13 @@
 package io.chronoperf.server.nplusone;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import io.chronoperf.advisor.nplusone.Detector;
 import io.chronoperf.advisor.nplusone.StatementCapture;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -24,8 +25,8 @@ import org.springframework.core.Ordered;
 public class NPlusOneConfig {
 
     @Bean
-    static StatementCapture statementCapture(@Value("${chrono-perf.n-plus-one.capture-values:false}") boolean values) {
-        return new StatementCapture(values, StatementCapture.DEFAULT_CAP, List.of("io.chronoperf.server.nplusone."));
+    static StatementCapture statementCapture(Settings settings) {
+        return new StatementCapture(settings.bool(Setting.N_PLUS_ONE_CAPTURE_VALUES), StatementCapture.DEFAULT_CAP, List.of("io.chronoperf.server.nplusone."));
     }
 
     /** Wraps the application's DataSource (the pool stays reachable through unwrap). */
@@ -49,8 +50,9 @@ public class NPlusOneConfig {
 
     @Bean
     FilterRegistrationBean<NPlusOneFilter> nPlusOneFilter(StatementCapture capture, NPlusOneLog log,
-            @Value("${chrono-perf.n-plus-one.strict:warn}") String strict,
-            @Value("${chrono-perf.n-plus-one.min-repeats:3}") int minRepeats) {
+            Settings settings) {
+        String strict = settings.text(Setting.N_PLUS_ONE_STRICT);
+        int minRepeats = (int) settings.integer(Setting.N_PLUS_ONE_MIN_REPEATS);
         NPlusOneFilter filter = new NPlusOneFilter(capture, new Detector(new Detector.Thresholds(minRepeats, 3)), log,
                 NPlusOneFilter.Strict.valueOf(strict.trim().toUpperCase(Locale.ROOT)));
         FilterRegistrationBean<NPlusOneFilter> registration = new FilterRegistrationBean<>(filter);

@@ -1,5 +1,7 @@
 package io.chronoperf.server.performance;
 
+import io.chronoperf.runtime.Settings;
+import io.chronoperf.runtime.Setting;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.runtime.OwnStatements;
@@ -10,7 +12,6 @@ import io.chronoperf.server.tasks.TaskRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,7 +21,7 @@ public class PerformanceConfig {
     PerformanceService performanceService(DataSource dataSource, AdminCache cache, MonitorService monitor, AdvisorService advisor,
                                           QueryAnalyzer analyzer, NPlusOneLog nPlusOne, ObjectProvider<TaskRegistry> tasks,
                                           Clock clock,
-                                          @Value("${chrono-perf.monitor.slow-ms:200}") double slowMs) {
-        return new PerformanceService(OwnStatements.marked(dataSource), cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, slowMs);
+                                          Settings settings) {
+        return new PerformanceService(OwnStatements.marked(dataSource), cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, settings.decimal(Setting.SLOW_MS));
     }
 }

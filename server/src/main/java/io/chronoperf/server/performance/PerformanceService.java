@@ -3,7 +3,7 @@ package io.chronoperf.server.performance;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.advisor.index.IndexAdvisor;
 import io.chronoperf.cache.AdminCache;
-import io.chronoperf.cache.CacheKey;
+import io.chronoperf.server.cache.AdminNamespaces;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;
 import io.chronoperf.monitor.BlindSpots;
@@ -60,6 +60,7 @@ public final class PerformanceService {
                               Clock clock, double slowMs) {
         this.dataSource = dataSource;
         this.cache = cache;
+        cache.require(AdminNamespaces.PERFORMANCE);
         this.monitor = monitor;
         this.advisor = advisor;
         this.analyzer = analyzer;
@@ -113,7 +114,7 @@ public final class PerformanceService {
                 Findings.store(c, report.at(), "index_advice", advice);
             }
         }
-        cache.invalidateNamespace(NAMESPACE);
+        cache.invalidateNamespace(AdminNamespaces.PERFORMANCE);
         return report;
     }
 
@@ -300,8 +301,6 @@ public final class PerformanceService {
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
     }
 
-    /** The cache namespace of the dashboard document (10 s). */
-    public static final String NAMESPACE = "performance";
 
     /** Everything the dashboard shows, in one document. */
     public record Dashboard(Instant generatedAt, SystemHealth health, DatabaseCollector.DatabaseStats database,
@@ -316,7 +315,7 @@ public final class PerformanceService {
      */
     public Dashboard dashboard() {
         try {
-            return cache.get(CacheKey.of(NAMESPACE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+            return cache.get(cache.key(AdminNamespaces.PERFORMANCE, "dashboard").build(), Dashboard.class, this::buildDashboard);
         } catch (RuntimeException e) {
             if (!DatabaseErrors.isUnavailable(e)) {
                 throw e;

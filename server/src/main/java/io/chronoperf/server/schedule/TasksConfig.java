@@ -11,11 +11,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
@@ -31,8 +34,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 public class TasksConfig {
     @Bean
     TaskRegistry taskRegistry(DataSource dataSource, StateConfig.OwnState ownState, MeterRegistry meters, Clock clock,
-                              @Value("${chrono-perf.tasks.lock-at-least-for:PT1S}") Duration lockAtLeastFor) {
-        return new TaskRegistry(TaskRegistry.locksIn(OwnStatements.marked(dataSource)), meters, clock, lockAtLeastFor);
+                              Settings settings) {
+        return new TaskRegistry(TaskRegistry.locksIn(OwnStatements.marked(dataSource)), meters, clock,
+                settings.duration(Setting.TASKS_LOCK_AT_LEAST_FOR));
     }
 
     /**
@@ -50,25 +54,15 @@ public class TasksConfig {
 
     @Bean
     BackgroundTasks backgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming,
-                                    PerformanceService performance, Databases databases,
-                                    @Value("${chrono-perf.tasks.sample-interval:PT30S}") Duration sample,
-                                    @Value("${chrono-perf.tasks.health-interval:PT5M}") Duration health,
-                                    @Value("${chrono-perf.tasks.warm-interval:PT15M}") Duration warm,
-                                    @Value("${chrono-perf.tasks.analysis-interval:PT30M}") Duration analysis,
-                                    @Value("${chrono-perf.tasks.cleanup-interval:PT6H}") Duration cleanup) {
-        registry.declare(BackgroundTasks.SAMPLE, sample);
-        if (databases.all().size() > 1) {
-            registry.declare(BackgroundTasks.SAMPLE_WATCHED, sample);
-        }
-        registry.declare(BackgroundTasks.HEALTH, health);
-        registry.declare(BackgroundTasks.WARM, warm);
-        registry.declare(BackgroundTasks.ANALYSIS, analysis);
-        registry.declare(BackgroundTasks.CLEANUP, cleanup);
-        return new BackgroundTasks(registry, monitor, warming, performance, databases);
+                                    PerformanceService performance, Databases databases, Settings settings) {
+        return new BackgroundTasks(registry, monitor, warming, performance, databases, settings);
     }
 
-    /** The scheduled methods; each delegates to the registry, which locks, times and counts. */
-    public static final class BackgroundTasks {
+    /**
+     * The tasks, their intervals read from the settings ({@link Setting}) and registered with the
+     * scheduler; each run delegates to the registry, which locks, times and counts.
+     */
+    public static final class BackgroundTasks implements SchedulingConfigurer {
         public static final String SAMPLE = "monitor-sampling";
         public static final String SAMPLE_WATCHED = "watched-sampling";
         public static final String HEALTH = "health-monitoring";
@@ -80,53 +74,64 @@ public class TasksConfig {
         private final MonitorService monitor;
         private final CacheConfig.Warming warming;
         private final PerformanceService performance;
-
         private final Databases databases;
+        private final Settings settings;
 
         BackgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming, PerformanceService performance,
-                        Databases databases) {
+                        Databases databases, Settings settings) {
             this.databases = databases;
             this.registry = registry;
             this.monitor = monitor;
             this.warming = warming;
             this.performance = performance;
+            this.settings = settings;
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.sample-interval:PT30S}",
-                initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
+        @Override
+        public void configureTasks(ScheduledTaskRegistrar tasks) {
+            Duration sample = settings.duration(Setting.SAMPLE_INTERVAL);
+            Duration firstSample = settings.duration(Setting.FIRST_SAMPLE_DELAY);
+            schedule(tasks, SAMPLE, sample, firstSample, this::sample);
+            if (databases.all().size() > 1) {
+                schedule(tasks, SAMPLE_WATCHED, sample, firstSample, this::sampleWatched);
+            }
+            schedule(tasks, HEALTH, settings.duration(Setting.HEALTH_INTERVAL), Duration.ofMinutes(1), this::health);
+            Duration warm = settings.duration(Setting.WARM_INTERVAL);
+            schedule(tasks, WARM, warm, warm, this::warm);
+            schedule(tasks, ANALYSIS, settings.duration(Setting.ANALYSIS_INTERVAL), Duration.ofMinutes(2), this::analysis);
+            Duration cleanup = settings.duration(Setting.CLEANUP_INTERVAL);
+            schedule(tasks, CLEANUP, cleanup, cleanup, this::cleanUp);
+        }
+
         public void sample() {
             registry.run(SAMPLE, Duration.ofMinutes(1), monitor::sample);
         }
 
         /** The databases of CHRONO_PERF_WATCH, each on its own: one down never stops the others. */
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.sample-interval:PT30S}",
-                initialDelayString = "${chrono-perf.monitor.first-sample-delay:PT5S}")
         public void sampleWatched() {
-            if (databases.all().size() > 1) {
-                registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), databases::sampleWatched);
-            }
+            registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), databases::sampleWatched);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.health-interval:PT5M}", initialDelayString = "PT1M")
         public void health() {
             registry.run(HEALTH, Duration.ofMinutes(2), monitor::evaluateAlerts);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.warm-interval:PT15M}",
-                initialDelayString = "${chrono-perf.tasks.warm-interval:PT15M}")
         public void warm() {
             registry.run(WARM, Duration.ofMinutes(5), () -> warming.warmAll(true));
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.analysis-interval:PT30M}", initialDelayString = "PT2M")
         public void analysis() {
             registry.run(ANALYSIS, Duration.ofMinutes(15), performance::analyze);
         }
 
-        @Scheduled(fixedDelayString = "${chrono-perf.tasks.cleanup-interval:PT6H}",
-                initialDelayString = "${chrono-perf.tasks.cleanup-interval:PT6H}")
         public void cleanUp() {
             registry.run(CLEANUP, Duration.ofMinutes(30), monitor::cleanUp);
+        }
+
+        /** Declares the task (its interval shows in health) and runs it every interval after the first delay. */
+        private void schedule(ScheduledTaskRegistrar tasks, String name, Duration interval, Duration first, Runnable run) {
+            registry.declare(name, interval);
+            tasks.addFixedDelayTask(new FixedDelayTask(run, interval, first));
         }
     }
 }

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -26,9 +25,9 @@ public class WatchConfig {
     @Bean(destroyMethod = "close")
     Databases databases(Environment env, DataSource dataSource, DatabaseWatch database, MonitorService monitor, Alerts alerts,
                         QueryAnalyzer analyzer, AdvisorService advisor, Settings settings, byte[] tokenSecret,
-                        StateConfig.OwnState ownState, Clock clock,
-                        @Value("${chrono-perf.watch:}") String watch,
-                        @Value("${chrono-perf.database-watch-interval:PT0.5S}") Duration interval) {
+                        StateConfig.OwnState ownState, Clock clock) {
+        String watch = settings.get(Setting.WATCH).orElse("");
+        Duration interval = settings.duration(Setting.DATABASE_WATCH_INTERVAL);
         String url = env.getRequiredProperty("spring.datasource.url");
         WatchedDatabase main = new WatchedDatabase(WatchList.MAIN, url, OwnStatements.marked(dataSource), database, null);
         main.history(true, "kept in schema chrono_perf of this database");
