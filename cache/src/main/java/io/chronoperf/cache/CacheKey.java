@@ -23,14 +23,21 @@ public final class CacheKey {
 
     private final String namespace;
     private final String value;
+    /** The building cache's own record of the namespace, so that a get needs no look-up (null: built without a cache). */
+    final Object owner;
 
-    private CacheKey(String namespace, String value) {
+    private CacheKey(String namespace, String value, Object owner) {
         this.namespace = namespace;
         this.value = value;
+        this.owner = owner;
     }
 
     static Builder builder(String prefix, String namespace, String operation) {
-        return new Builder(prefix, namespace, operation);
+        return new Builder(prefix, namespace, operation, null);
+    }
+
+    static Builder builder(String prefix, String namespace, String operation, Object owner) {
+        return new Builder(prefix, namespace, operation, owner);
     }
 
     public String namespace() {
@@ -64,7 +71,10 @@ public final class CacheKey {
         private final String operation;
         private final Map<String, String> params = new TreeMap<>();
 
-        private Builder(String prefix, String namespace, String operation) {
+        private final Object owner;
+
+        private Builder(String prefix, String namespace, String operation, Object owner) {
+            this.owner = owner;
             this.prefix = prefix;
             if (namespace == null || !Namespace.NAME.matcher(namespace).matches()) {
                 throw new IllegalArgumentException("bad namespace '" + namespace + "'");
@@ -92,7 +102,7 @@ public final class CacheKey {
             params.forEach((k, v) -> p.append(p.length() == 0 ? "" : ",").append(k).append('=').append(v));
             String parameters = p.length() <= MAX_PARAMS ? p.toString() : "sha256-" + sha256(p.toString());
             String key = prefix + namespace + ":" + operation + (parameters.isEmpty() ? "" : ":" + parameters);
-            return new CacheKey(namespace, key);
+            return new CacheKey(namespace, key, owner);
         }
 
         private static String type(Object value) {

@@ -16,10 +16,14 @@ public record CacheStats(String redis, long l1Size, long l1MaximumSize, long red
                          Double redisKeyspaceHitRatioPct, long redisClients, long reconnects,
                          long redisErrors, Map<String, Namespace> namespaces) {
 
-    /** One namespace's figures ({@code staleServed}: expired entries served while the database was away). */
+    /**
+     * One namespace's figures ({@code staleServed}: expired entries served while the database was away;
+     * {@code encodedBytes}: the values written to L2 as encoded (Smile) before compression, {@code storedBytes}
+     * as stored, {@code compressionRatio} the share zstd saved).
+     */
     public record Namespace(long l1Hits, long l2Hits, long misses, long staleServed, double hitRatio, long loads, long loadErrors,
                             double loadMillisAverage, long evictions, long l1Size, long l2Keys,
-                            long jsonBytes, long storedBytes, double compressionRatio, double getMillisP50,
+                            long encodedBytes, long storedBytes, double compressionRatio, double getMillisP50,
                             double getMillisP99) {
     }
 }

@@ -21,7 +21,7 @@ public final class Counters {
     public final LongAdder loadNanos = new LongAdder();
     public final LongAdder loadErrors = new LongAdder();
     public final LongAdder evictions = new LongAdder();
-    public final LongAdder jsonBytes = new LongAdder();
+    public final LongAdder encodedBytes = new LongAdder();
     public final LongAdder storedBytes = new LongAdder();
     public final Timer gets;
 
@@ -33,7 +33,7 @@ public final class Counters {
         counter(registry, "chrono_perf.cache.loads", namespace, "outcome", "success", loads);
         counter(registry, "chrono_perf.cache.loads", namespace, "outcome", "error", loadErrors);
         counter(registry, "chrono_perf.cache.evictions", namespace, "cause", "size", evictions);
-        counter(registry, "chrono_perf.cache.bytes", namespace, "form", "json", jsonBytes);
+        counter(registry, "chrono_perf.cache.bytes", namespace, "form", "encoded", encodedBytes);
         counter(registry, "chrono_perf.cache.bytes", namespace, "form", "stored", storedBytes);
         gets = Timer.builder("chrono_perf.cache.get").tag("namespace", namespace)
                 .description("Latency of a cache get, hits and loads together")

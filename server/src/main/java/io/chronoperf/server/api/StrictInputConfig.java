@@ -59,7 +59,12 @@ public class StrictInputConfig {
                 return;
             }
             long v = decimal(text, min, max);
-            setValue(integer ? Integer.valueOf((int) v) : Long.valueOf(v));
+            // not a conditional expression: that would promote the Integer to a Long (Error Prone found it)
+            if (integer) {
+                setValue(Integer.valueOf((int) v));
+            } else {
+                setValue(Long.valueOf(v));
+            }
         }
     }
 
