@@ -77,7 +77,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "cache", mixinStandardHelpOptions = true,
-            description = "The two-level cache: L1/L2 hit cost against raw Caffeine/Lettuce, zstd ratios, a Zipf(0.99) replay's hit ratio.")
+            description = "The two-level cache on the demo data: what L2 stores (Smile + zstd against JSON), a Zipf(0.99) replay's hit ratio, the cached dashboard's latency. The cost of one hit is JMH's: java -jar jmh/target/benchmarks.jar.")
     static final class CacheBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
