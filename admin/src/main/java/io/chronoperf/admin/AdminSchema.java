@@ -66,7 +66,7 @@ public final class AdminSchema {
 
     /** The admin platform's migrations. */
     public static AdminSchema of(DataSource dataSource) {
-        return new AdminSchema(dataSource, List.of("classpath:db/migration"), msg -> { });
+        return new AdminSchema(dataSource, List.of("classpath:db/migration"), msg -> {});
     }
 
     /** Adds migration locations (Flyway syntax), e.g. an application's own. */
@@ -92,8 +92,10 @@ public final class AdminSchema {
     }
 
     private boolean hasFlywayHistory() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
         } catch (SQLException e) {
@@ -103,15 +105,18 @@ public final class AdminSchema {
 
     /** Finds out, read-only, what the connection's current schema holds. */
     public Presence presence() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             boolean history;
-            try (ResultSet rs = s.executeQuery("SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL")) {
                 rs.next();
                 history = rs.getBoolean(1);
             }
             if (history) {
                 try (ResultSet rs = s.executeQuery(
-                        "SELECT EXISTS (SELECT 1 FROM flyway_schema_history WHERE script = 'V1__admin_schema.sql' AND success)")) {
+                        "SELECT EXISTS (SELECT 1 FROM flyway_schema_history WHERE script = 'V1__admin_schema.sql' AND "
+                                + "success)")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
                         return Presence.INSTALLED;
@@ -135,24 +140,33 @@ public final class AdminSchema {
     }
 
     /** What one migration run did. */
-    public record Report(int migrationsApplied, String schemaVersion, List<String> rebuiltIndexes,
-                         boolean repairedFailedMigration, Duration duration) {
-    }
+    public record Report(
+            int migrationsApplied,
+            String schemaVersion,
+            List<String> rebuiltIndexes,
+            boolean repairedFailedMigration,
+            Duration duration) {}
 
     public Report migrate() {
         long start = System.nanoTime();
         if (presence() == Presence.FOREIGN && hasFlywayHistory()) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "This schema holds another application's Flyway"
-                    + " history (flyway_schema_history without the admin platform's V1): the admin platform's schema is"
-                    + " not installed into it. Give it a schema of its own (add ?currentSchema=admin to the JDBC URL"
-                    + " after CREATE SCHEMA admin), or, for an admin platform that exists, add only the indexes:"
-                    + " ./chrono-perf migrate --strategic-indexes");
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    "This schema holds another application's Flyway"
+                            + " history (flyway_schema_history without the admin platform's V1): the admin platform's "
+                            + "schema is"
+                            + " not installed into it. Give it a schema of its own (add ?currentSchema=admin to the "
+                            + "JDBC URL"
+                            + " after CREATE SCHEMA admin), or, for an admin platform that exists, add only the "
+                            + "indexes:"
+                            + " ./chrono-perf migrate --strategic-indexes");
         }
         List<String> rebuilt = healInvalidIndexes();
         Flyway flyway = flyway();
         boolean repaired = false;
         try {
-            boolean failed = Arrays.stream(flyway.info().all()).anyMatch(i -> i.getState().isFailed());
+            boolean failed = Arrays.stream(flyway.info().all())
+                    .anyMatch(i -> i.getState().isFailed());
             if (failed) {
                 // Only a non-transactional migration can be recorded as failed on PostgreSQL
                 // (transactional ones roll back); ours are idempotent, so running it again is safe.
@@ -163,17 +177,28 @@ public final class AdminSchema {
             MigrateResult result = flyway.migrate();
             List<String> stillInvalid = invalidIndexes();
             if (!stillInvalid.isEmpty()) {
-                throw new ChronoPerfException(ErrorCode.MIGRATION, "Migration finished but left invalid indexes: "
-                        + String.join(", ", stillInvalid) + ". Run the migration again; it rebuilds them.");
+                throw new ChronoPerfException(
+                        ErrorCode.MIGRATION,
+                        "Migration finished but left invalid indexes: " + String.join(", ", stillInvalid)
+                                + ". Run the migration again; it rebuilds them.");
             }
             MigrationInfo current = flyway.info().current();
-            return new Report(result.migrationsExecuted, current == null ? "none" : current.getVersion().toString(),
-                    rebuilt, repaired, Duration.ofNanos(System.nanoTime() - start));
+            return new Report(
+                    result.migrationsExecuted,
+                    current == null ? "none" : current.getVersion().toString(),
+                    rebuilt,
+                    repaired,
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (FlywayException e) {
             List<String> invalid = invalidIndexes();
-            throw new ChronoPerfException(ErrorCode.MIGRATION, "Schema migration failed: " + StateSchema.rootCause(e)
-                    + (invalid.isEmpty() ? "" : ". It left invalid indexes (" + String.join(", ", invalid)
-                    + "); fix the cause and migrate again: they are rebuilt then."), e);
+            throw new ChronoPerfException(
+                    ErrorCode.MIGRATION,
+                    "Schema migration failed: " + StateSchema.rootCause(e)
+                            + (invalid.isEmpty()
+                                    ? ""
+                                    : ". It left invalid indexes (" + String.join(", ", invalid)
+                                            + "); fix the cause and migrate again: they are rebuilt then."),
+                    e);
         }
     }
 
@@ -210,10 +235,15 @@ public final class AdminSchema {
                     execute(c, "REINDEX INDEX CONCURRENTLY " + quoted);
                     rebuilt.add(index);
                 } catch (SQLException e) {
-                    ChronoPerfException failure = new ChronoPerfException(ErrorCode.MIGRATION, "Index " + index + " on "
-                            + row[1] + " is invalid and could not be rebuilt: " + StateSchema.firstLine(e.getMessage())
-                            + ". Fix the cause (for a unique index, remove the duplicate rows) and migrate again;"
-                            + " to give the index up instead: DROP INDEX CONCURRENTLY " + quoted + ";", e);
+                    ChronoPerfException failure = new ChronoPerfException(
+                            ErrorCode.MIGRATION,
+                            "Index " + index + " on "
+                                    + row[1] + " is invalid and could not be rebuilt: "
+                                    + StateSchema.firstLine(e.getMessage())
+                                    + ". Fix the cause (for a unique index, remove the duplicate rows) and migrate "
+                                    + "again;"
+                                    + " to give the index up instead: DROP INDEX CONCURRENTLY " + quoted + ";",
+                            e);
                     dropReindexLeftovers(c, index, failure);
                     throw failure;
                 }
@@ -275,7 +305,8 @@ public final class AdminSchema {
 
     private static List<String[]> queryInvalid(Connection c) throws SQLException {
         List<String[]> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(INVALID_INDEXES)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(INVALID_INDEXES)) {
             while (rs.next()) {
                 rows.add(new String[] {rs.getString(1), rs.getString(2)});
             }
@@ -301,11 +332,17 @@ public final class AdminSchema {
     private static ChronoPerfException unavailable(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("28")) {
-            return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The database does not answer or refuses the"
-                    + " login (" + StateSchema.firstLine(e.getMessage()) + "): check CHRONO_PERF_DB_URL, CHRONO_PERF_DB_USER and"
-                    + " CHRONO_PERF_DB_PASSWORD, or unset them for the embedded PostgreSQL", e);
+            return new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "The database does not answer or refuses the"
+                            + " login (" + StateSchema.firstLine(e.getMessage())
+                            + "): check CHRONO_PERF_DB_URL, CHRONO_PERF_DB_USER and"
+                            + " CHRONO_PERF_DB_PASSWORD, or unset them for the embedded PostgreSQL",
+                    e);
         }
-        return new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Database error during migration: "
-                + StateSchema.firstLine(e.getMessage()), e);
+        return new ChronoPerfException(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                "Database error during migration: " + StateSchema.firstLine(e.getMessage()),
+                e);
     }
 }

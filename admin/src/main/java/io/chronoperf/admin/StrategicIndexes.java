@@ -10,8 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -36,8 +36,7 @@ public final class StrategicIndexes {
              ORDER BY t.relname, c.relname
             """;
 
-    private StrategicIndexes() {
-    }
+    private StrategicIndexes() {}
 
     /**
      * One strategic index.
@@ -45,27 +44,33 @@ public final class StrategicIndexes {
      * @param definition the {@code CREATE INDEX} statement from {@code pg_get_indexdef}
      * @param purpose    the admin query it serves
      */
-    public record Index(String name, String table, String definition, String purpose, long sizeBytes) {
-    }
+    public record Index(String name, String table, String definition, String purpose, long sizeBytes) {}
 
     public static List<Index> list(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             return list(c);
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot list strategic indexes: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Cannot list strategic indexes: " + e.getMessage(), e);
         }
     }
 
     public static List<Index> list(Connection c) {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(LIST)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(LIST)) {
             List<Index> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new Index(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4).substring("strategic:".length()).strip(), rs.getLong(5)));
+                out.add(new Index(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4).substring("strategic:".length()).strip(),
+                        rs.getLong(5)));
             }
             return out;
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot list strategic indexes: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Cannot list strategic indexes: " + e.getMessage(), e);
         }
     }
 
@@ -76,7 +81,8 @@ public final class StrategicIndexes {
                 s.execute("DROP INDEX IF EXISTS " + AdminSchema.quote(ix.name()));
             }
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot drop strategic indexes: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Cannot drop strategic indexes: " + e.getMessage(), e);
         }
     }
 
@@ -102,23 +108,27 @@ public final class StrategicIndexes {
                 s.execute("ANALYZE " + AdminSchema.quote(table));
             }
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot rebuild strategic indexes: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Cannot rebuild strategic indexes: " + e.getMessage(), e);
         }
     }
 
     /** What {@link #applyTo} did with one index. */
-    public enum Outcome { CREATED, PRESENT, SKIPPED, FAILED }
+    public enum Outcome {
+        CREATED,
+        PRESENT,
+        SKIPPED,
+        FAILED
+    }
 
     /** One index of the strategic set applied to an existing platform, with why it was skipped or failed. */
-    public record Applied(String name, String table, Outcome outcome, String reason) {
-    }
+    public record Applied(String name, String table, Outcome outcome, String reason) {}
 
     /** One CREATE INDEX of the strategic script with its comment. */
-    private record Planned(String name, String table, String create, String comment) {
-    }
+    private record Planned(String name, String table, String create, String comment) {}
 
-    private static final Pattern CREATE = Pattern.compile(
-            "^CREATE INDEX CONCURRENTLY IF NOT EXISTS (\\w+) ON (\\w+) (.*);$");
+    private static final Pattern CREATE =
+            Pattern.compile("^CREATE INDEX CONCURRENTLY IF NOT EXISTS (\\w+) ON (\\w+) (.*);$");
 
     /**
      * Applies the strategic indexes to an admin platform whose tables exist already (its own
@@ -158,8 +168,11 @@ public final class StrategicIndexes {
             }
             return out;
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot apply the strategic indexes: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "Cannot apply the strategic indexes: "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
@@ -175,8 +188,10 @@ public final class StrategicIndexes {
             s.execute(ix.create());
             s.execute(ix.comment());
         } catch (SQLException e) {
-            String reason = e.getMessage().lines().findFirst().orElse("") + ("55P03".equals(e.getSQLState())
-                    ? " (a long transaction holds the table; run again when it is quiet)" : "");
+            String reason = e.getMessage().lines().findFirst().orElse("")
+                    + ("55P03".equals(e.getSQLState())
+                            ? " (a long transaction holds the table; run again when it is quiet)"
+                            : "");
             try (Statement s = c.createStatement()) {
                 s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + AdminSchema.quote(ix.name()));
             }
@@ -190,7 +205,8 @@ public final class StrategicIndexes {
                     try (Statement s = c.createStatement()) {
                         s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + AdminSchema.quote(ix.name()));
                     }
-                    return new Applied(ix.name(), ix.table(), Outcome.FAILED, "the build left the index invalid; dropped");
+                    return new Applied(
+                            ix.name(), ix.table(), Outcome.FAILED, "the build left the index invalid; dropped");
                 }
             }
         }
@@ -210,18 +226,23 @@ public final class StrategicIndexes {
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TEMP TABLE chrono_perf_trial (LIKE " + AdminSchema.quote(ix.table()) + ") ON COMMIT DROP");
-            s.execute(ix.create().replace("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + ix.name() + " ON " + ix.table() + " ",
-                    "CREATE INDEX " + ix.name() + " ON pg_temp.chrono_perf_trial "));
+            s.execute(
+                    "CREATE TEMP TABLE chrono_perf_trial (LIKE " + AdminSchema.quote(ix.table()) + ") ON COMMIT DROP");
+            s.execute(ix.create()
+                    .replace(
+                            "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + ix.name() + " ON " + ix.table() + " ",
+                            "CREATE INDEX " + ix.name() + " ON pg_temp.chrono_perf_trial "));
             return null;
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String message = e.getMessage().lines().findFirst().orElse("").replace("chrono_perf_trial", ix.table());
             return switch (state) {
                 case "42703" -> message.replaceFirst("^ERROR: ", "") + " in table " + ix.table();
-                case "42704" -> message.replaceFirst("^ERROR: ", "")
-                        + (message.contains("gin_trgm_ops") ? " (CREATE EXTENSION pg_trgm adds it)" : "");
-                default -> "the definition does not fit table " + ix.table() + ": " + message.replaceFirst("^ERROR: ", "");
+                case "42704" ->
+                    message.replaceFirst("^ERROR: ", "")
+                            + (message.contains("gin_trgm_ops") ? " (CREATE EXTENSION pg_trgm adds it)" : "");
+                default ->
+                    "the definition does not fit table " + ix.table() + ": " + message.replaceFirst("^ERROR: ", "");
             };
         } finally {
             c.rollback();
@@ -263,7 +284,8 @@ public final class StrategicIndexes {
             if (m.matches()) {
                 String comment = i + 1 < lines.size() ? lines.get(i + 1) : "";
                 if (!comment.startsWith("COMMENT ON INDEX " + m.group(1) + " IS ")) {
-                    throw new IllegalStateException("V2__strategic_indexes.sql: no COMMENT after the index " + m.group(1));
+                    throw new IllegalStateException(
+                            "V2__strategic_indexes.sql: no COMMENT after the index " + m.group(1));
                 }
                 out.add(new Planned(m.group(1), m.group(2), lines.get(i), comment));
             }

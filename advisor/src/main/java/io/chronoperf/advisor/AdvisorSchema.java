@@ -8,8 +8,7 @@ import javax.sql.DataSource;
  * {@code chrono_perf}, migrated from {@code db/chrono-perf/advisor} with its own Flyway history.
  */
 public final class AdvisorSchema {
-    private AdvisorSchema() {
-    }
+    private AdvisorSchema() {}
 
     public static StateSchema.Report migrate(DataSource dataSource) {
         return StateSchema.migrate(dataSource, "advisor");

@@ -21,8 +21,7 @@ public final class Fingerprint {
     private static final Pattern IN_LIST = Pattern.compile("\\bin\\(\\?(?:,\\?)+\\)");
     private static final Pattern VALUES_ROWS = Pattern.compile("\\bvalues(\\([?,]+\\))(?:,\\([?,]+\\))+");
 
-    private Fingerprint() {
-    }
+    private Fingerprint() {}
 
     public static String of(String sql) {
         String cached = MEMO.get(sql);

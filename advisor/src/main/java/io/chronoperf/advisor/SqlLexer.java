@@ -17,11 +17,19 @@ import java.util.List;
  */
 public final class SqlLexer {
     /** Token kinds; comments and white space are not tokens. */
-    public enum Kind { WORD, QUOTED_IDENTIFIER, STRING, NUMBER, PARAM, OPERATOR, PUNCTUATION, SEMICOLON }
+    public enum Kind {
+        WORD,
+        QUOTED_IDENTIFIER,
+        STRING,
+        NUMBER,
+        PARAM,
+        OPERATOR,
+        PUNCTUATION,
+        SEMICOLON
+    }
 
     /** A token: its kind and its [start, end) offsets in the text. */
-    public record Token(Kind kind, int start, int end) {
-    }
+    public record Token(Kind kind, int start, int end) {}
 
     /**
      * One statement: {@code text} with comments blanked out (their characters replaced by spaces,
@@ -57,8 +65,7 @@ public final class SqlLexer {
         }
     }
 
-    private SqlLexer() {
-    }
+    private SqlLexer() {}
 
     /** Every token of a text, semicolons included, with offsets into it (comments and white space are not tokens). */
     public static List<Token> tokens(String sql) {
@@ -86,8 +93,13 @@ public final class SqlLexer {
                     for (Token t : all.subList(from, i)) {
                         shifted.add(new Token(t.kind(), t.start() - start, t.end() - start));
                     }
-                    int line = 1 + (int) b.substring(0, start).chars().filter(c -> c == '\n').count();
-                    out.add(new Statement(b.substring(start, end), line, List.copyOf(shifted), open[0] && i == all.size()));
+                    int line = 1
+                            + (int) b.substring(0, start)
+                                    .chars()
+                                    .filter(c -> c == '\n')
+                                    .count();
+                    out.add(new Statement(
+                            b.substring(start, end), line, List.copyOf(shifted), open[0] && i == all.size()));
                 }
                 from = i + 1;
             }
@@ -155,12 +167,15 @@ public final class SqlLexer {
                 // E'..', U&'..', U&"..", B'..', X'..', N'..': a prefix glued to the quote
                 if ((c == 'E' || c == 'e') && i + 1 < n && s.charAt(i + 1) == '\'') {
                     i = add(out, Kind.STRING, i, quoted(s, i + 1, '\'', true, open));
-                } else if ((c == 'U' || c == 'u') && i + 2 < n && s.charAt(i + 1) == '&'
+                } else if ((c == 'U' || c == 'u')
+                        && i + 2 < n
+                        && s.charAt(i + 1) == '&'
                         && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')) {
                     char q = s.charAt(i + 2);
                     i = add(out, q == '"' ? Kind.QUOTED_IDENTIFIER : Kind.STRING, i, quoted(s, i + 2, q, false, open));
                 } else if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n')
-                        && i + 1 < n && s.charAt(i + 1) == '\'') {
+                        && i + 1 < n
+                        && s.charAt(i + 1) == '\'') {
                     i = add(out, Kind.STRING, i, quoted(s, i + 1, '\'', false, open));
                 } else {
                     int j = i + 1;
@@ -171,8 +186,12 @@ public final class SqlLexer {
                 }
             } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
                 int j = i + 1;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '.' || s.charAt(j) == '_'
-                        || ((s.charAt(j) == '+' || s.charAt(j) == '-') && (s.charAt(j - 1) == 'e' || s.charAt(j - 1) == 'E')))) {
+                while (j < n
+                        && (Character.isLetterOrDigit(s.charAt(j))
+                                || s.charAt(j) == '.'
+                                || s.charAt(j) == '_'
+                                || ((s.charAt(j) == '+' || s.charAt(j) == '-')
+                                        && (s.charAt(j - 1) == 'e' || s.charAt(j - 1) == 'E')))) {
                     if (s.charAt(j) == '.' && j + 1 < n && s.charAt(j + 1) == '.') {
                         break; // 1..2 in array slices
                     }
@@ -186,7 +205,8 @@ public final class SqlLexer {
             } else {
                 // an operator: operator characters up to a comment start
                 int j = i;
-                while (j < n && "+-*/<>=~!@#%^&|`?:".indexOf(s.charAt(j)) >= 0
+                while (j < n
+                        && "+-*/<>=~!@#%^&|`?:".indexOf(s.charAt(j)) >= 0
                         && !(s.startsWith("--", j) || s.startsWith("/*", j))) {
                     j++;
                 }

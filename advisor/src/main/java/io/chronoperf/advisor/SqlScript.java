@@ -10,11 +10,9 @@ import java.util.List;
  */
 public final class SqlScript {
     /** A statement and the 1-based line it starts on. */
-    public record Statement(String sql, int line) {
-    }
+    public record Statement(String sql, int line) {}
 
-    private SqlScript() {
-    }
+    private SqlScript() {}
 
     /** Statements with the line each starts on; comments blanked, quoted text and dollar quotes kept whole. */
     public static List<Statement> split(String text) {

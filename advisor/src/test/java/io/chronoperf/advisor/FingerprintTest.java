@@ -14,7 +14,8 @@ class FingerprintTest {
 
     @Test
     void in_lists_and_multi_row_values_collapse() {
-        assertThat(Fingerprint.of("SELECT * FROM t WHERE id IN (1, 2, 3)")).isEqualTo(Fingerprint.of("SELECT * FROM t WHERE id IN ($1)"));
+        assertThat(Fingerprint.of("SELECT * FROM t WHERE id IN (1, 2, 3)"))
+                .isEqualTo(Fingerprint.of("SELECT * FROM t WHERE id IN ($1)"));
         assertThat(Fingerprint.of("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')"))
                 .isEqualTo(Fingerprint.of("INSERT INTO t (a, b) VALUES (?, ?)"));
     }
@@ -28,7 +29,8 @@ class FingerprintTest {
 
     @Test
     void kind_comes_from_the_first_keyword() {
-        assertThat(Fingerprint.kind(Fingerprint.of("WITH x AS (SELECT 1) SELECT * FROM x"))).isEqualTo("select");
+        assertThat(Fingerprint.kind(Fingerprint.of("WITH x AS (SELECT 1) SELECT * FROM x")))
+                .isEqualTo("select");
         assertThat(Fingerprint.kind(Fingerprint.of("UPDATE t SET a = 1"))).isEqualTo("update");
     }
 

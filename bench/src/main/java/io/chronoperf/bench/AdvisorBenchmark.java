@@ -25,8 +25,14 @@ import javax.sql.DataSource;
  * dropped. Speedups are against the mix timed without any of them.
  */
 public final class AdvisorBenchmark {
-    public record Result(long strategicBytes, long budgetBytes, IndexAdvisor.Advice advice, double withStrategicMs,
-                         double withoutMs, double withAdvisorMs, Map<String, double[]> perQuery) {
+    public record Result(
+            long strategicBytes,
+            long budgetBytes,
+            IndexAdvisor.Advice advice,
+            double withStrategicMs,
+            double withoutMs,
+            double withAdvisorMs,
+            Map<String, double[]> perQuery) {
         public double strategicSpeedup() {
             return withoutMs / withStrategicMs;
         }
@@ -49,12 +55,20 @@ public final class AdvisorBenchmark {
         List<QueryCase> cases = mix.cases();
         List<StrategicIndexes.Index> strategic = StrategicIndexes.list(dataSource);
         if (strategic.size() != 46) {
-            throw new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.MIGRATION, "Expected the 46"
-                    + " strategic indexes, found " + strategic.size() + ": load the data into a freshly migrated database first"
-                    + " (./chrono-perf seed --scale demo).");
+            throw new io.chronoperf.runtime.ChronoPerfException(
+                    io.chronoperf.runtime.ErrorCode.MIGRATION,
+                    "Expected the 46"
+                            + " strategic indexes, found " + strategic.size()
+                            + ": load the data into a freshly migrated database first"
+                            + " (./chrono-perf seed --scale demo).");
         }
-        long strategicBytes = strategic.stream().mapToLong(StrategicIndexes.Index::sizeBytes).sum();
-        log.accept(String.format(Locale.ROOT, "timing the mix with the %d strategic indexes (%,d MB)", strategic.size(), strategicBytes >> 20));
+        long strategicBytes =
+                strategic.stream().mapToLong(StrategicIndexes.Index::sizeBytes).sum();
+        log.accept(String.format(
+                Locale.ROOT,
+                "timing the mix with the %d strategic indexes (%,d MB)",
+                strategic.size(),
+                strategicBytes >> 20));
         Map<String, long[]> with = mix.measure(cases, 3, iterations, seed);
         List<IndexAdvisor.Recommendation> built = List.of();
         try (Connection c = dataSource.getConnection()) {
@@ -66,10 +80,21 @@ public final class AdvisorBenchmark {
             Map<String, long[]> without = mix.measure(cases, 1, iterationsWithout, seed);
             Workload workload = delta(c, before);
             long budget = strategicBytes / 2;
-            log.accept(String.format(Locale.ROOT, "advising on %d statements under %,d MB", workload.queries().size(), budget >> 20));
-            IndexAdvisor.Advice advice = new IndexAdvisor(new IndexAdvisor.Options(budget, 3, 0,
-                    IndexAdvisor.Options.DEFAULT.minImprovementPct(), 256L << 20, 10L << 20),
-                    step -> { }).advise(c, workload);
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "advising on %d statements under %,d MB",
+                    workload.queries().size(),
+                    budget >> 20));
+            IndexAdvisor.Advice advice = new IndexAdvisor(
+                            new IndexAdvisor.Options(
+                                    budget,
+                                    3,
+                                    0,
+                                    IndexAdvisor.Options.DEFAULT.minImprovementPct(),
+                                    256L << 20,
+                                    10L << 20),
+                            step -> {})
+                    .advise(c, workload);
             for (IndexAdvisor.Recommendation r : advice.indexes()) {
                 log.accept("  " + r.ddl());
             }
@@ -84,7 +109,11 @@ public final class AdvisorBenchmark {
             for (IndexAdvisor.Recommendation r : built) {
                 advisorBytes += size(c, r);
             }
-            log.accept(String.format(Locale.ROOT, "built %d indexes, %,d MB; timing the mix with them", built.size(), advisorBytes >> 20));
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "built %d indexes, %,d MB; timing the mix with them",
+                    built.size(),
+                    advisorBytes >> 20));
             Map<String, long[]> advised = mix.measure(cases, 3, iterations, seed);
             Map<String, double[]> perQuery = new java.util.LinkedHashMap<>();
             double w = 0;
@@ -99,17 +128,29 @@ public final class AdvisorBenchmark {
                 wo += y;
                 a += z;
             }
-            IndexAdvisor.Advice measured = new IndexAdvisor.Advice(advice.workload(), advice.baselineCost(), advice.finalCost(), advice.method(),
-                    advice.plannerCalls(), advice.runtimeMs(), advice.queries(), advice.queriesUnplanned(), budget, advisorBytes,
-                    advice.indexes(), advice.hygiene(), advice.unplanned());
+            IndexAdvisor.Advice measured = new IndexAdvisor.Advice(
+                    advice.workload(),
+                    advice.baselineCost(),
+                    advice.finalCost(),
+                    advice.method(),
+                    advice.plannerCalls(),
+                    advice.runtimeMs(),
+                    advice.queries(),
+                    advice.queriesUnplanned(),
+                    budget,
+                    advisorBytes,
+                    advice.indexes(),
+                    advice.hygiene(),
+                    advice.unplanned());
             return new Result(strategicBytes, budget, measured, w, wo, a, perQuery);
         } finally {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = dataSource.getConnection();
+                    Statement s = c.createStatement()) {
                 log.accept("restoring the strategic indexes, dropping the advisor's");
                 for (IndexAdvisor.Recommendation r : built) {
                     s.execute("DROP INDEX IF EXISTS " + r.definition().qualifiedName());
                 }
-                StrategicIndexes.restore(c, strategic, ix -> { });
+                StrategicIndexes.restore(c, strategic, ix -> {});
             }
         }
     }
@@ -136,9 +177,10 @@ public final class AdvisorBenchmark {
 
     private static Map<Long, Long> calls(Connection c) throws SQLException {
         Map<Long, Long> out = new HashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT queryid, calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-                        + " WHERE d.datname = current_database() AND queryid IS NOT NULL")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT queryid, calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                                + " WHERE d.datname = current_database() AND queryid IS NOT NULL")) {
             while (rs.next()) {
                 out.put(rs.getLong(1), rs.getLong(2));
             }

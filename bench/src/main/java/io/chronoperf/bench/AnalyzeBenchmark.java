@@ -14,9 +14,11 @@ public final class AnalyzeBenchmark {
             "SELECT id, email FROM users WHERE approval_status = 'pending' ORDER BY created_at LIMIT 50",
             "SELECT * FROM users WHERE email = 'james.smith.10@example.com'",
             "SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '1 hour'",
-            "SELECT category, count(*) FROM audit_logs WHERE created_at > now() - interval '24 hours' GROUP BY category",
+            "SELECT category, count(*) FROM audit_logs WHERE created_at > now() - interval '24 hours' GROUP BY "
+                    + "category",
             "SELECT * FROM audit_logs WHERE admin_user_id = 3 ORDER BY created_at DESC LIMIT 50",
-            "SELECT host(ip_address), count(*) FROM security_events WHERE created_at > now() - interval '24 hours' GROUP BY 1 ORDER BY 2 DESC LIMIT 20",
+            "SELECT host(ip_address), count(*) FROM security_events WHERE created_at > now() - interval '24 hours' "
+                    + "GROUP BY 1 ORDER BY 2 DESC LIMIT 20",
             "SELECT * FROM security_events WHERE risk_score > 90 ORDER BY risk_score DESC, created_at DESC LIMIT 50",
             "SELECT p.id, p.name, pg.url FROM projects p JOIN pages pg ON pg.project_id = p.id WHERE p.user_id = 1234",
             "SELECT * FROM backup_executions WHERE status = 'failed' ORDER BY created_at DESC LIMIT 20",
@@ -39,13 +41,22 @@ public final class AnalyzeBenchmark {
                 long t = System.nanoTime();
                 QueryAnalyzer.Analysis a = analyzer.analyze(q, List.of(), null);
                 long wall = System.nanoTime() - t;
-                double exec = a.planSummary() == null || a.planSummary().executionMs() == null ? 0 : a.planSummary().executionMs();
+                double exec = a.planSummary() == null || a.planSummary().executionMs() == null
+                        ? 0
+                        : a.planSummary().executionMs();
                 overhead[k++] = Math.max(0, wall - (long) (exec * 1e6));
             }
         }
         Percentiles p = new Percentiles(overhead);
-        return String.format(Locale.ROOT, "analysis overhead over %d analyses of %d admin queries: p50 %.1f ms, p95 %.1f ms,"
-                + " p99 %.1f ms (goal p95 <= 50 ms)%n", overhead.length, QUERIES.size(), p.p(50), p.p(95), p.p(99));
+        return String.format(
+                Locale.ROOT,
+                "analysis overhead over %d analyses of %d admin queries: p50 %.1f ms, p95 %.1f ms,"
+                        + " p99 %.1f ms (goal p95 <= 50 ms)%n",
+                overhead.length,
+                QUERIES.size(),
+                p.p(50),
+                p.p(95),
+                p.p(99));
     }
 
     /**
@@ -53,15 +64,21 @@ public final class AnalyzeBenchmark {
      * with $n and no values). With {@code fill}, first runs that many distinct admin query shapes
      * once each, so that a fresh database has them to offer.
      */
-    public String runStatStatements(QueryAnalyzer.ConnectionSource source, int limit, boolean fill) throws java.sql.SQLException {
-        try (java.sql.Connection c = source.open(); java.sql.Statement s = c.createStatement()) {
+    public String runStatStatements(QueryAnalyzer.ConnectionSource source, int limit, boolean fill)
+            throws java.sql.SQLException {
+        try (java.sql.Connection c = source.open();
+                java.sql.Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             if (fill) {
                 String[] tables = {"users", "audit_logs", "security_events", "backup_executions", "projects", "pages"};
-                String[][] columns = {{"id", "email", "risk_score", "created_at", "approval_status"},
-                        {"id", "category", "severity", "action", "created_at"}, {"id", "event_type", "risk_score", "ip_address", "created_at"},
-                        {"id", "status", "size_bytes", "backup_id", "created_at"}, {"id", "name", "status", "user_id", "created_at"},
-                        {"id", "url", "status", "project_id", "created_at"}};
+                String[][] columns = {
+                    {"id", "email", "risk_score", "created_at", "approval_status"},
+                    {"id", "category", "severity", "action", "created_at"},
+                    {"id", "event_type", "risk_score", "ip_address", "created_at"},
+                    {"id", "status", "size_bytes", "backup_id", "created_at"},
+                    {"id", "name", "status", "user_id", "created_at"},
+                    {"id", "url", "status", "project_id", "created_at"}
+                };
                 int made = 0;
                 for (int t = 0; t < tables.length && made < limit; t++) {
                     for (int mask = 1; mask < 32 && made < limit; mask++) {
@@ -80,7 +97,8 @@ public final class AnalyzeBenchmark {
                                 case 4 -> "id IN (1, 2, 3)";
                                 default -> "id < 5";
                             };
-                            s.execute("SELECT " + cols + " FROM " + tables[t] + " WHERE " + where); // our own fixed shapes
+                            s.execute("SELECT " + cols + " FROM " + tables[t] + " WHERE "
+                                    + where); // our own fixed shapes
                             made++;
                         }
                     }
@@ -88,7 +106,8 @@ public final class AnalyzeBenchmark {
             }
         }
         List<String> statements = new java.util.ArrayList<>();
-        try (java.sql.Connection c = source.open(); java.sql.PreparedStatement ps = c.prepareStatement("""
+        try (java.sql.Connection c = source.open();
+                java.sql.PreparedStatement ps = c.prepareStatement("""
                 SELECT query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND query ~* '^\\s*select' ORDER BY calls DESC LIMIT ?""")) {
             ps.setInt(1, limit);
@@ -116,7 +135,14 @@ public final class AnalyzeBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return String.format(Locale.ROOT, "%d distinct statements from pg_stat_statements analysed in %.1f s (goal <= 60 s):"
-                + " %d planned (%d executed), %d refused%n", statements.size(), seconds, planned, executed, refused);
+        return String.format(
+                Locale.ROOT,
+                "%d distinct statements from pg_stat_statements analysed in %.1f s (goal <= 60 s):"
+                        + " %d planned (%d executed), %d refused%n",
+                statements.size(),
+                seconds,
+                planned,
+                executed,
+                refused);
     }
 }

@@ -48,23 +48,43 @@ public final class CacheBenchmark {
         io.chronoperf.cache.internal.Codec codec = new io.chronoperf.cache.internal.Codec();
         for (var payload : List.of(
                 new Object[] {"dashboard", dashboard},
-                new Object[] {"users page (50)", users.list(new UserRepository.Filter(null, null, null, null, null), 50, null)},
-                new Object[] {"audit stats (24 h)", new AuditLogRepository(dataSource, clock).stats(null, null, "hour")})) {
+                new Object[] {
+                    "users page (50)", users.list(new UserRepository.Filter(null, null, null, null, null), 50, null)
+                },
+                new Object[] {"audit stats (24 h)", new AuditLogRepository(dataSource, clock).stats(null, null, "hour")
+                })) {
             int json = mapper.writeValueAsBytes(payload[1]).length;
             io.chronoperf.cache.internal.Codec.Encoded stored = codec.encode(payload[1], 0, true);
-            r.append(String.format(Locale.ROOT, "stored %-20s JSON %,7d bytes -> Smile %,7d -> stored %,6d bytes: %.1f%% smaller than JSON%n",
-                    payload[0], json, stored.encodedBytes(), stored.bytes().length, 100.0 * (1 - (double) stored.bytes().length / json)));
+            r.append(String.format(
+                    Locale.ROOT,
+                    "stored %-20s JSON %,7d bytes -> Smile %,7d -> stored %,6d bytes: %.1f%% smaller than JSON%n",
+                    payload[0],
+                    json,
+                    stored.encodedBytes(),
+                    stored.bytes().length,
+                    100.0 * (1 - (double) stored.bytes().length / json)));
         }
 
         // 2. Zipf(0.99) replay of admin requests, and 3. the dashboard from the cache.
-        try (AdminCache cache = AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX).namespaces(AdminNamespaces.ALL).redisUri(redisUri).build()) {
+        try (AdminCache cache = AdminCache.builder()
+                .keyPrefix(AdminNamespaces.KEY_PREFIX)
+                .namespaces(AdminNamespaces.ALL)
+                .redisUri(redisUri)
+                .build()) {
             cache.invalidatePattern("admin:*");
-            CachedAdmin admin = new CachedAdmin(cache, users, new AuditLogRepository(dataSource, clock),
-                    new SecurityEventRepository(dataSource, clock), new BackupRepository(dataSource), new ProjectRepository(dataSource));
+            CachedAdmin admin = new CachedAdmin(
+                    cache,
+                    users,
+                    new AuditLogRepository(dataSource, clock),
+                    new SecurityEventRepository(dataSource, clock),
+                    new BackupRepository(dataSource),
+                    new ProjectRepository(dataSource));
             long userCount = dashboard.total();
             long staff = Math.max(10, userCount / 200);
-            List<String> ips = new SecurityEventRepository(dataSource, clock).topOffenders(24, 100).stream()
-                    .map(SecurityEventRepository.Offender::ipAddress).toList();
+            List<String> ips = new SecurityEventRepository(dataSource, clock)
+                    .topOffenders(24, 100).stream()
+                            .map(SecurityEventRepository.Offender::ipAddress)
+                            .toList();
             Zipf userZipf = new Zipf((int) userCount, 0.99);
             Zipf staffZipf = new Zipf((int) staff, 0.99);
             Zipf ipZipf = new Zipf(Math.max(1, ips.size()), 0.99);
@@ -83,7 +103,11 @@ public final class CacheBenchmark {
                 } else if (kind < 50) {
                     admin.dashboard();
                 } else if (kind < 60) {
-                    admin.list(new UserRepository.Filter(statuses[Math.min(2, staffZipf.next(random) % 3)], true, null, null, null), 50, null);
+                    admin.list(
+                            new UserRepository.Filter(
+                                    statuses[Math.min(2, staffZipf.next(random) % 3)], true, null, null, null),
+                            50,
+                            null);
                 } else if (kind < 68) {
                     admin.approvalQueue(50, null);
                 } else if (kind < 78 && !ips.isEmpty()) {
@@ -105,15 +129,29 @@ public final class CacheBenchmark {
             long l1 = after[0] - before[0];
             long hits = l1 + after[1] - before[1];
             long total = hits + after[2] - before[2];
-            r.append(String.format(Locale.ROOT, "Zipf(0.99) replay, %,d requests measured after %,d of warm-up, in %.1f s (%,.0f/s):"
-                    + " hit ratio %.2f%% (L1 %.2f%%, L2 %.2f%%) (goal >= 95%%)%n", total, replayRequests, seconds,
-                    total / seconds, 100.0 * hits / total, 100.0 * l1 / total, 100.0 * (hits - l1) / total));
+            r.append(String.format(
+                    Locale.ROOT,
+                    "Zipf(0.99) replay, %,d requests measured after %,d of warm-up, in %.1f s (%,.0f/s):"
+                            + " hit ratio %.2f%% (L1 %.2f%%, L2 %.2f%%) (goal >= 95%%)%n",
+                    total,
+                    replayRequests,
+                    seconds,
+                    total / seconds,
+                    100.0 * hits / total,
+                    100.0 * l1 / total,
+                    100.0 * (hits - l1) / total));
             r.append("  per namespace, warm-up included:\n");
             for (var e : stats.namespaces().entrySet()) {
                 CacheStats.Namespace ns = e.getValue();
                 if (ns.l1Hits() + ns.l2Hits() + ns.misses() > 0) {
-                    r.append(String.format(Locale.ROOT, "  %-10s hit ratio %6.2f%%, %,d loads averaging %.2f ms, compression %.0f%%%n",
-                            e.getKey(), 100 * ns.hitRatio(), ns.loads(), ns.loadMillisAverage(), 100 * ns.compressionRatio()));
+                    r.append(String.format(
+                            Locale.ROOT,
+                            "  %-10s hit ratio %6.2f%%, %,d loads averaging %.2f ms, compression %.0f%%%n",
+                            e.getKey(),
+                            100 * ns.hitRatio(),
+                            ns.loads(),
+                            ns.loadMillisAverage(),
+                            100 * ns.compressionRatio()));
                 }
             }
             long[] nanos = new long[200_000];
@@ -123,8 +161,13 @@ public final class CacheBenchmark {
                 nanos[i] = System.nanoTime() - t;
             }
             Percentiles p = new Percentiles(nanos);
-            r.append(String.format(Locale.ROOT, "dashboard from the cache (in-process): p50 %.4f ms, p99 %.4f ms, p99.9 %.4f ms (goal p99 <= 5 ms)%n",
-                    p.p(50), p.p(99), p.p(99.9)));
+            r.append(String.format(
+                    Locale.ROOT,
+                    "dashboard from the cache (in-process): p50 %.4f ms, p99 %.4f ms, p99.9 %.4f ms (goal p99 <= 5 "
+                            + "ms)%n",
+                    p.p(50),
+                    p.p(99),
+                    p.p(99.9)));
         }
         return r.toString();
     }

@@ -43,23 +43,38 @@ public final class CaptureBenchmark {
         double proxyUs = proxyOnly[rounds / 2];
         double rawBytes = allocatedPerStatement(dataSource, statementsPerRound, null);
         double capBytes = allocatedPerStatement(captured, statementsPerRound, capture);
-        return String.format(Locale.ROOT, "capture overhead: SELECT 1 takes %.2f us raw, %.2f us captured: %.2f us per statement"
-                + " (goal <= 5 us; medians of %d rounds of %,d statements);%n  outside a unit (proxy only) %.2f us: +%.2f us%n"
-                + "  allocation per statement: %.0f bytes raw, %.0f bytes captured (+%.0f bytes)%n",
-                rawUs, capUs, capUs - rawUs, rounds, statementsPerRound, proxyUs, proxyUs - rawUs,
-                rawBytes, capBytes, capBytes - rawBytes);
+        return String.format(
+                Locale.ROOT,
+                "capture overhead: SELECT 1 takes %.2f us raw, %.2f us captured: %.2f us per statement"
+                        + " (goal <= 5 us; medians of %d rounds of %,d statements);%n  outside a unit (proxy only) "
+                        + "%.2f us: +%.2f us%n"
+                        + "  allocation per statement: %.0f bytes raw, %.0f bytes captured (+%.0f bytes)%n",
+                rawUs,
+                capUs,
+                capUs - rawUs,
+                rounds,
+                statementsPerRound,
+                proxyUs,
+                proxyUs - rawUs,
+                rawBytes,
+                capBytes,
+                capBytes - rawBytes);
     }
 
     /** Bytes this thread allocates per statement over one round (HotSpot's per-thread counter). */
     private static double allocatedPerStatement(DataSource ds, int n, StatementCapture capture) throws SQLException {
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean bean =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         long before = bean.getThreadAllocatedBytes(id);
         round(ds, n, capture);
         return (double) (bean.getThreadAllocatedBytes(id) - before) / n;
     }
 
-    /** Microseconds per statement in one round; with a capture, a unit is reopened every 500 statements (its cap is 1,000). */
+    /**
+     * Microseconds per statement in one round; with a capture, a unit is reopened every 500 statements (its cap is
+     * 1,000).
+     */
     private static double round(DataSource ds, int n, StatementCapture capture) throws SQLException {
         long sink = 0;
         long start = System.nanoTime();
@@ -68,7 +83,8 @@ public final class CaptureBenchmark {
                 StatementCapture.Scope scope = capture == null ? null : capture.open("bench");
                 try {
                     for (int i = 0; i < 500 && done + i < n; i++) {
-                        try (PreparedStatement ps = c.prepareStatement("SELECT 1"); ResultSet rs = ps.executeQuery()) {
+                        try (PreparedStatement ps = c.prepareStatement("SELECT 1");
+                                ResultSet rs = ps.executeQuery()) {
                             rs.next();
                             sink += rs.getInt(1);
                         }

@@ -33,29 +33,48 @@ import java.util.regex.Pattern;
  */
 public final class LoadBenchmark {
     /** What to run against. */
-    public record Options(String baseUrl, String adminToken, int clients, Duration duration, Duration warmup, int users,
-                          double writeShare, long seed) {
-    }
+    public record Options(
+            String baseUrl,
+            String adminToken,
+            int clients,
+            Duration duration,
+            Duration warmup,
+            int users,
+            double writeShare,
+            long seed) {}
 
     /** One kind of request's figures. */
-    public record Kind(String name, long requests, double p50Ms, double p99Ms, double maxMs) {
-    }
+    public record Kind(String name, long requests, double p50Ms, double p99Ms, double maxMs) {}
 
     /** The report. */
-    public record Report(int clients, double seconds, long requests, long errors, long conflicts, Map<Integer, Long> errorsByStatus,
-                         double throughput, double p50Ms, double p99Ms, double maxMs, List<Kind> kinds,
-                         int poolMax, double poolActiveMean, double poolActiveMax, double poolPendingMax,
-                         Map<String, Long> histogram) {
-    }
+    public record Report(
+            int clients,
+            double seconds,
+            long requests,
+            long errors,
+            long conflicts,
+            Map<Integer, Long> errorsByStatus,
+            double throughput,
+            double p50Ms,
+            double p99Ms,
+            double maxMs,
+            List<Kind> kinds,
+            int poolMax,
+            double poolActiveMean,
+            double poolActiveMax,
+            double poolPendingMax,
+            Map<String, Long> histogram) {}
 
-    private static final Pattern METRIC = Pattern.compile("^(hikaricp_connections_(?:active|pending|max))\\{[^}]*} ([0-9.eE+-]+)$");
+    private static final Pattern METRIC =
+            Pattern.compile("^(hikaricp_connections_(?:active|pending|max))\\{[^}]*} ([0-9.eE+-]+)$");
 
-    private LoadBenchmark() {
-    }
+    private LoadBenchmark() {}
 
     public static Report run(Options o, Consumer<String> progress) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         Zipf userZipf = new Zipf(o.users(), 0.99);
         Map<String, List<long[]>> samples = new ConcurrentHashMap<>();
         Map<Integer, LongAdder> errorsByStatus = new ConcurrentHashMap<>();
@@ -70,90 +89,104 @@ public final class LoadBenchmark {
             SplittableRandom random = new SplittableRandom(o.seed() + i);
             int client = i;
             int[] lockedUser = {0};
-            Thread t = new Thread(() -> {
-                Map<String, long[]> mine = new LinkedHashMap<>();
-                Map<String, Integer> counts = new LinkedHashMap<>();
-                try {
-                    while (true) {
-                        long now = System.nanoTime();
-                        if (now >= end) {
-                            break;
-                        }
-                        HttpRequest.Builder b;
-                        String kind;
-                        double pick = random.nextDouble();
-                        int user = 1 + userZipf.next(random);
-                        if (pick < o.writeShare()) {
-                            // each client locks a user of its own, then unlocks it: writes that always apply
-                            // (no 409 from two clients racing on one user), read back by everyone's GETs
-                            kind = "write lock/unlock";
-                            boolean lock = lockedUser[0] == 0;
-                            if (lock) {
-                                lockedUser[0] = ownUser(client, o, random);
-                            }
-                            int target = lockedUser[0];
-                            if (!lock) {
-                                lockedUser[0] = 0;
-                            }
-                            b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/users/" + target + (lock ? "/lock" : "/unlock")))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(lock ? "{\"reason\": \"load benchmark\"}" : "{}"));
-                        } else {
-                            double r = random.nextDouble();
-                            if (r < 0.50) {
-                                kind = "GET users/{id}";
-                                b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/users/" + user));
-                            } else if (r < 0.65) {
-                                kind = "GET users?limit=20";
-                                b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/users?limit=20"));
-                            } else if (r < 0.80) {
-                                kind = "GET users/dashboard";
-                                b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/users/dashboard"));
-                            } else if (r < 0.90) {
-                                kind = "GET security-events/top-ips";
-                                b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/security-events/top-ips?hours=24"));
-                            } else {
-                                kind = "GET audit-logs/stats";
-                                b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/audit-logs/stats"));
-                            }
-                        }
-                        b.header("Authorization", "Bearer " + o.adminToken()).timeout(Duration.ofSeconds(30));
-                        long start = System.nanoTime();
-                        int status;
+            Thread t = new Thread(
+                    () -> {
+                        Map<String, long[]> mine = new LinkedHashMap<>();
+                        Map<String, Integer> counts = new LinkedHashMap<>();
                         try {
-                            status = http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                        } catch (IOException e) {
-                            status = 0; // no answer at all
+                            while (true) {
+                                long now = System.nanoTime();
+                                if (now >= end) {
+                                    break;
+                                }
+                                HttpRequest.Builder b;
+                                String kind;
+                                double pick = random.nextDouble();
+                                int user = 1 + userZipf.next(random);
+                                if (pick < o.writeShare()) {
+                                    // each client locks a user of its own, then unlocks it: writes that always apply
+                                    // (no 409 from two clients racing on one user), read back by everyone's GETs
+                                    kind = "write lock/unlock";
+                                    boolean lock = lockedUser[0] == 0;
+                                    if (lock) {
+                                        lockedUser[0] = ownUser(client, o, random);
+                                    }
+                                    int target = lockedUser[0];
+                                    if (!lock) {
+                                        lockedUser[0] = 0;
+                                    }
+                                    b = HttpRequest.newBuilder(URI.create(o.baseUrl() + "/api/v1/admin/users/" + target
+                                                    + (lock ? "/lock" : "/unlock")))
+                                            .header("Content-Type", "application/json")
+                                            .POST(HttpRequest.BodyPublishers.ofString(
+                                                    lock ? "{\"reason\": \"load benchmark\"}" : "{}"));
+                                } else {
+                                    double r = random.nextDouble();
+                                    if (r < 0.50) {
+                                        kind = "GET users/{id}";
+                                        b = HttpRequest.newBuilder(
+                                                URI.create(o.baseUrl() + "/api/v1/admin/users/" + user));
+                                    } else if (r < 0.65) {
+                                        kind = "GET users?limit=20";
+                                        b = HttpRequest.newBuilder(
+                                                URI.create(o.baseUrl() + "/api/v1/admin/users?limit=20"));
+                                    } else if (r < 0.80) {
+                                        kind = "GET users/dashboard";
+                                        b = HttpRequest.newBuilder(
+                                                URI.create(o.baseUrl() + "/api/v1/admin/users/dashboard"));
+                                    } else if (r < 0.90) {
+                                        kind = "GET security-events/top-ips";
+                                        b = HttpRequest.newBuilder(URI.create(
+                                                o.baseUrl() + "/api/v1/admin/security-events/top-ips?hours=24"));
+                                    } else {
+                                        kind = "GET audit-logs/stats";
+                                        b = HttpRequest.newBuilder(
+                                                URI.create(o.baseUrl() + "/api/v1/admin/audit-logs/stats"));
+                                    }
+                                }
+                                b.header("Authorization", "Bearer " + o.adminToken())
+                                        .timeout(Duration.ofSeconds(30));
+                                long start = System.nanoTime();
+                                int status;
+                                try {
+                                    status = http.send(b.build(), HttpResponse.BodyHandlers.discarding())
+                                            .statusCode();
+                                } catch (IOException e) {
+                                    status = 0; // no answer at all
+                                }
+                                long nanos = System.nanoTime() - start;
+                                answered.increment();
+                                if (start < warmupEnd) {
+                                    continue;
+                                }
+                                done.increment();
+                                if (status == 409) {
+                                    conflicts.increment(); // a lock of a user locked before the run: the right answer
+                                } else if (status < 200 || status >= 300) {
+                                    errors.increment();
+                                    errorsByStatus
+                                            .computeIfAbsent(status, s -> new LongAdder())
+                                            .increment();
+                                }
+                                long[] arr = mine.computeIfAbsent(kind, k -> new long[1 << 14]);
+                                int n = counts.getOrDefault(kind, 0);
+                                if (n == arr.length) {
+                                    arr = java.util.Arrays.copyOf(arr, arr.length * 2);
+                                    mine.put(kind, arr);
+                                }
+                                arr[n] = nanos;
+                                counts.put(kind, n + 1);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            mine.forEach((k, arr) -> samples.computeIfAbsent(
+                                            k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                                    .add(java.util.Arrays.copyOf(arr, counts.get(k))));
+                            finished.countDown();
                         }
-                        long nanos = System.nanoTime() - start;
-                        answered.increment();
-                        if (start < warmupEnd) {
-                            continue;
-                        }
-                        done.increment();
-                        if (status == 409) {
-                            conflicts.increment(); // a lock of a user locked before the run: the right answer
-                        } else if (status < 200 || status >= 300) {
-                            errors.increment();
-                            errorsByStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
-                        }
-                        long[] arr = mine.computeIfAbsent(kind, k -> new long[1 << 14]);
-                        int n = counts.getOrDefault(kind, 0);
-                        if (n == arr.length) {
-                            arr = java.util.Arrays.copyOf(arr, arr.length * 2);
-                            mine.put(kind, arr);
-                        }
-                        arr[n] = nanos;
-                        counts.put(kind, n + 1);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    mine.forEach((k, arr) -> samples.computeIfAbsent(k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                            .add(java.util.Arrays.copyOf(arr, counts.get(k))));
-                    finished.countDown();
-                }
-            }, "load-client-" + i);
+                    },
+                    "load-client-" + i);
             t.setDaemon(true);
             t.start();
         }
@@ -170,10 +203,16 @@ public final class LoadBenchmark {
             }
             if (++tick % 5 == 0) {
                 long d = answered.sum();
-                progress.accept(String.format(Locale.ROOT, "  %s %3.0f s: %,.0f requests/s, %,d errors, pool %s",
-                        now < warmupEnd ? "warm-up" : "measured", (now - (now < warmupEnd ? warmupEnd - o.warmup().toNanos() : warmupEnd)) / 1e9,
-                        (d - lastDone) / ((now - lastAt) / 1e9), errors.sum(),
-                        p == null ? "n/a" : String.format(Locale.ROOT, "%.0f active, %.0f pending of %.0f", p[0], p[1], p[2])));
+                progress.accept(String.format(
+                        Locale.ROOT,
+                        "  %s %3.0f s: %,.0f requests/s, %,d errors, pool %s",
+                        now < warmupEnd ? "warm-up" : "measured",
+                        (now - (now < warmupEnd ? warmupEnd - o.warmup().toNanos() : warmupEnd)) / 1e9,
+                        (d - lastDone) / ((now - lastAt) / 1e9),
+                        errors.sum(),
+                        p == null
+                                ? "n/a"
+                                : String.format(Locale.ROOT, "%.0f active, %.0f pending of %.0f", p[0], p[1], p[2])));
                 lastDone = d;
                 lastAt = now;
             }
@@ -181,7 +220,9 @@ public final class LoadBenchmark {
         List<Kind> kinds = new ArrayList<>();
         List<long[]> all = new ArrayList<>();
         for (Map.Entry<String, List<long[]>> e : new TreeMap<>(samples).entrySet()) {
-            long[] merged = e.getValue().stream().flatMapToLong(java.util.Arrays::stream).toArray();
+            long[] merged = e.getValue().stream()
+                    .flatMapToLong(java.util.Arrays::stream)
+                    .toArray();
             all.add(merged);
             Percentiles p = new Percentiles(merged);
             kinds.add(new Kind(e.getKey(), merged.length, p.p(50), p.p(99), p.p(100)));
@@ -191,12 +232,23 @@ public final class LoadBenchmark {
         Map<Integer, Long> byStatus = new TreeMap<>();
         errorsByStatus.forEach((k, v) -> byStatus.put(k, v.sum()));
         double seconds = o.duration().toNanos() / 1e9;
-        return new Report(o.clients(), seconds, every.length, errors.sum(), conflicts.sum(), byStatus, every.length / seconds,
-                overall.p(50), overall.p(99), overall.p(100), kinds,
+        return new Report(
+                o.clients(),
+                seconds,
+                every.length,
+                errors.sum(),
+                conflicts.sum(),
+                byStatus,
+                every.length / seconds,
+                overall.p(50),
+                overall.p(99),
+                overall.p(100),
+                kinds,
                 pool.isEmpty() ? 0 : (int) pool.get(0)[2],
                 pool.stream().mapToDouble(p -> p[0]).average().orElse(Double.NaN),
                 pool.stream().mapToDouble(p -> p[0]).max().orElse(Double.NaN),
-                pool.stream().mapToDouble(p -> p[1]).max().orElse(Double.NaN), histogram(every));
+                pool.stream().mapToDouble(p -> p[1]).max().orElse(Double.NaN),
+                histogram(every));
     }
 
     /** A user only this client writes: ids congruent to the client's number modulo the clients. */
@@ -208,8 +260,12 @@ public final class LoadBenchmark {
     /** HikariCP's active, pending and max connections from the Prometheus scrape, or null. */
     private static double[] scrapePool(HttpClient http, Options o) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(o.baseUrl() + "/actuator/prometheus"))
-                    .header("Authorization", "Bearer " + o.adminToken()).timeout(Duration.ofSeconds(5)).GET().build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(o.baseUrl() + "/actuator/prometheus"))
+                            .header("Authorization", "Bearer " + o.adminToken())
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 return null;
@@ -249,7 +305,9 @@ public final class LoadBenchmark {
         }
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i <= bounds.length; i++) {
-            String label = i == 0 ? "< 1 ms" : i == bounds.length ? ">= " + bounds[i - 1] + " ms" : bounds[i - 1] + "-" + bounds[i] + " ms";
+            String label = i == 0
+                    ? "< 1 ms"
+                    : i == bounds.length ? ">= " + bounds[i - 1] + " ms" : bounds[i - 1] + "-" + bounds[i] + " ms";
             out.put(label, counts[i]);
         }
         return out;
@@ -258,21 +316,48 @@ public final class LoadBenchmark {
     /** The report as text, the distribution drawn with bars. */
     public static String format(Report r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%d clients for %.0f s: %,d requests, %,.0f requests/s, %,d errors%s"
+        b.append(String.format(
+                Locale.ROOT,
+                "%d clients for %.0f s: %,d requests, %,.0f requests/s, %,d errors%s"
                         + " (and %,d conflicts: a lock of a user already locked, a 409 by design)%n",
-                r.clients(), r.seconds(), r.requests(), r.throughput(), r.errors(),
-                r.errorsByStatus().isEmpty() ? "" : " " + r.errorsByStatus(), r.conflicts()));
-        b.append(String.format(Locale.ROOT, "latency: p50 %.1f ms, p99 %.1f ms, max %.0f ms%n", r.p50Ms(), r.p99Ms(), r.maxMs()));
-        b.append(String.format(Locale.ROOT, "pool: %d connections, %.1f active on average, %.0f at most, %.0f waiting at most%n%n",
-                r.poolMax(), r.poolActiveMean(), r.poolActiveMax(), r.poolPendingMax()));
-        b.append(String.format(Locale.ROOT, "%-30s %10s %9s %9s %9s%n", "request", "count", "p50 ms", "p99 ms", "max ms"));
+                r.clients(),
+                r.seconds(),
+                r.requests(),
+                r.throughput(),
+                r.errors(),
+                r.errorsByStatus().isEmpty() ? "" : " " + r.errorsByStatus(),
+                r.conflicts()));
+        b.append(String.format(
+                Locale.ROOT, "latency: p50 %.1f ms, p99 %.1f ms, max %.0f ms%n", r.p50Ms(), r.p99Ms(), r.maxMs()));
+        b.append(String.format(
+                Locale.ROOT,
+                "pool: %d connections, %.1f active on average, %.0f at most, %.0f waiting at most%n%n",
+                r.poolMax(),
+                r.poolActiveMean(),
+                r.poolActiveMax(),
+                r.poolPendingMax()));
+        b.append(String.format(
+                Locale.ROOT, "%-30s %10s %9s %9s %9s%n", "request", "count", "p50 ms", "p99 ms", "max ms"));
         for (Kind k : r.kinds()) {
-            b.append(String.format(Locale.ROOT, "%-30s %,10d %9.1f %9.1f %9.0f%n", k.name(), k.requests(), k.p50Ms(), k.p99Ms(), k.maxMs()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-30s %,10d %9.1f %9.1f %9.0f%n",
+                    k.name(),
+                    k.requests(),
+                    k.p50Ms(),
+                    k.p99Ms(),
+                    k.maxMs()));
         }
-        long most = r.histogram().values().stream().mapToLong(Long::longValue).max().orElse(1);
+        long most =
+                r.histogram().values().stream().mapToLong(Long::longValue).max().orElse(1);
         b.append(String.format(Locale.ROOT, "%nlatency distribution%n"));
-        r.histogram().forEach((label, count) -> b.append(String.format(Locale.ROOT, "%12s |%-50s %,d%n", label,
-                "#".repeat((int) Math.round(50.0 * count / Math.max(1, most))), count)));
+        r.histogram()
+                .forEach((label, count) -> b.append(String.format(
+                        Locale.ROOT,
+                        "%12s |%-50s %,d%n",
+                        label,
+                        "#".repeat((int) Math.round(50.0 * count / Math.max(1, most))),
+                        count)));
         return b.toString();
     }
 }

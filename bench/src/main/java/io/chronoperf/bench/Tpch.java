@@ -29,12 +29,13 @@ public final class Tpch {
     /** The queries left out: their unindexed costs dwarf the rest (Kossmann et al., VLDB 2020). */
     public static final List<Integer> LEFT_OUT = List.of(2, 17, 20);
 
-    private Tpch() {
-    }
+    private Tpch() {}
 
     /** Drops and creates the eight tables and loads them at the scale factor. */
-    public static void load(Supplier<Connection> connections, double scaleFactor, Consumer<String> progress) throws Exception {
-        try (Connection c = connections.get(); Statement s = c.createStatement()) {
+    public static void load(Supplier<Connection> connections, double scaleFactor, Consumer<String> progress)
+            throws Exception {
+        try (Connection c = connections.get();
+                Statement s = c.createStatement()) {
             s.execute("DROP VIEW IF EXISTS revenue");
             for (TpchTable<?> t : TpchTable.getTables()) {
                 s.execute("DROP TABLE IF EXISTS " + t.getTableName());
@@ -49,7 +50,11 @@ public final class Tpch {
                     long start = System.nanoTime();
                     try (Connection c = connections.get()) {
                         long rows = copy(c, t, scaleFactor);
-                        progress.accept(String.format(Locale.ROOT, "  %-9s %,12d rows in %.1f s", t.getTableName(), rows,
+                        progress.accept(String.format(
+                                Locale.ROOT,
+                                "  %-9s %,12d rows in %.1f s",
+                                t.getTableName(),
+                                rows,
                                 (System.nanoTime() - start) / 1e9));
                     }
                     return null;
@@ -61,7 +66,8 @@ public final class Tpch {
         } finally {
             pool.shutdown();
         }
-        try (Connection c = connections.get(); Statement s = c.createStatement()) {
+        try (Connection c = connections.get();
+                Statement s = c.createStatement()) {
             s.execute("VACUUM ANALYZE");
             s.execute(statements(15).get(0)); // q15's view
         }
@@ -81,7 +87,8 @@ public final class Tpch {
         return "CREATE TABLE " + t.getTableName() + " (" + String.join(", ", cols) + ")";
     }
 
-    private static <E extends TpchEntity> long copy(Connection c, TpchTable<E> t, double sf) throws SQLException, IOException {
+    private static <E extends TpchEntity> long copy(Connection c, TpchTable<E> t, double sf)
+            throws SQLException, IOException {
         Iterable<E> rows = t.createGenerator(sf, 1, 1);
         long[] count = {0};
         StringBuilder batch = new StringBuilder(1 << 20);
@@ -113,7 +120,9 @@ public final class Tpch {
     static List<String> statements(int n) throws IOException {
         try (InputStream in = Tpch.class.getResourceAsStream("/io/trino/tpch/queries/q" + n + ".sql")) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return Workload.fromText("q" + n, text).queries().stream().map(Workload.Query::sql).toList();
+            return Workload.fromText("q" + n, text).queries().stream()
+                    .map(Workload.Query::sql)
+                    .toList();
         }
     }
 
@@ -128,5 +137,4 @@ public final class Tpch {
         }
         return new Workload("tpch", out);
     }
-
 }

@@ -38,22 +38,36 @@ import javax.sql.DataSource;
  */
 public final class WorkloadBenchmark {
     /** Options of one run. */
-    public record Options(Scale scale, long seed, int iterations, int iterationsWithoutIndexes, int warmup,
-                          boolean reseed) {
-    }
+    public record Options(
+            Scale scale, long seed, int iterations, int iterationsWithoutIndexes, int warmup, boolean reseed) {}
 
     /** Latencies of one query or family, with and without the strategic indexes. */
-    public record Line(String family, String query, int samples, double p50, double p95, double p99,
-                       int samplesWithout, double p50Without, double p95Without, double p99Without) {
+    public record Line(
+            String family,
+            String query,
+            int samples,
+            double p50,
+            double p95,
+            double p99,
+            int samplesWithout,
+            double p50Without,
+            double p95Without,
+            double p99Without) {
         public double speedupP95() {
             return p95Without / p95;
         }
     }
 
     /** The whole report. */
-    public record Report(Scale scale, DemoData.Result seeding, List<Line> queries, List<Line> families,
-                         int strategicIndexes, long strategicIndexBytes, Duration indexRebuild, Duration total) {
-    }
+    public record Report(
+            Scale scale,
+            DemoData.Result seeding,
+            List<Line> queries,
+            List<Line> families,
+            int strategicIndexes,
+            long strategicIndexBytes,
+            Duration indexRebuild,
+            Duration total) {}
 
     private final DataSource dataSource;
     private final Consumer<String> log;
@@ -69,20 +83,28 @@ public final class WorkloadBenchmark {
         DemoData.Result seeding = null;
         long users = scalar("SELECT count(*) FROM users");
         if (options.reseed() || users != options.scale().usersCount()) {
-            log.accept("loading " + options.scale() + " demo data (" + options.scale().totalRows() + " rows)");
+            log.accept("loading " + options.scale() + " demo data ("
+                    + options.scale().totalRows() + " rows)");
             seeding = DemoData.load(dataSource, options.scale(), options.seed(), true, progress);
-            log.accept(String.format("loaded %,d rows at %,.0f rows/s; %d indexes built in %.1f s", seeding.rows(),
-                    seeding.rowsPerSecond(), seeding.indexesBuilt(), seeding.indexTime().toMillis() / 1000.0));
+            log.accept(String.format(
+                    "loaded %,d rows at %,.0f rows/s; %d indexes built in %.1f s",
+                    seeding.rows(),
+                    seeding.rowsPerSecond(),
+                    seeding.indexesBuilt(),
+                    seeding.indexTime().toMillis() / 1000.0));
         } else {
             log.accept("reusing the " + options.scale() + " data already loaded (" + users + " users)");
         }
         List<QueryCase> cases = cases();
         List<StrategicIndexes.Index> indexes = StrategicIndexes.list(dataSource);
         if (indexes.size() != 46) {
-            throw new ChronoPerfException(ErrorCode.MIGRATION, "Expected the 46 strategic indexes, found " + indexes.size()
-                    + ". Run ./chrono-perf migrate first.");
+            throw new ChronoPerfException(
+                    ErrorCode.MIGRATION,
+                    "Expected the 46 strategic indexes, found " + indexes.size()
+                            + ". Run ./chrono-perf migrate first.");
         }
-        long indexBytes = indexes.stream().mapToLong(StrategicIndexes.Index::sizeBytes).sum();
+        long indexBytes =
+                indexes.stream().mapToLong(StrategicIndexes.Index::sizeBytes).sum();
 
         log.accept("measuring with the strategic indexes: " + options.iterations() + " runs per query");
         Map<String, long[]> with = measure(cases, options.warmup(), options.iterations(), options.seed());
@@ -103,7 +125,7 @@ public final class WorkloadBenchmark {
             log.accept("building the strategic indexes again");
             long t = System.nanoTime();
             try (Connection c = dataSource.getConnection()) {
-                StrategicIndexes.restore(c, indexes, ix -> { });
+                StrategicIndexes.restore(c, indexes, ix -> {});
             } catch (SQLException e) {
                 throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, e.getMessage(), e);
             }
@@ -123,7 +145,14 @@ public final class WorkloadBenchmark {
         for (String family : byFamilyWith.keySet()) {
             families.add(line(family, "all", concat(byFamilyWith.get(family)), concat(byFamilyWithout.get(family))));
         }
-        return new Report(options.scale(), seeding, queries, families, indexes.size(), indexBytes, rebuild,
+        return new Report(
+                options.scale(),
+                seeding,
+                queries,
+                families,
+                indexes.size(),
+                indexBytes,
+                rebuild,
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -146,7 +175,8 @@ public final class WorkloadBenchmark {
                 throw new IllegalStateException("unreachable");
             }
             samples.put(qc.family() + "." + qc.name(), nanos);
-            log.accept(String.format("  %-34s p95 %9.2f ms", qc.family() + "." + qc.name(), new Percentiles(nanos).p(95)));
+            log.accept(
+                    String.format("  %-34s p95 %9.2f ms", qc.family() + "." + qc.name(), new Percentiles(nanos).p(95)));
         }
         return samples;
     }
@@ -162,7 +192,8 @@ public final class WorkloadBenchmark {
         long userCount = scalar("SELECT count(*) FROM users");
         long staff = scalar("SELECT count(*) FROM users WHERE role <> 'user'");
         long projectOwners = scalar("SELECT max(user_id) FROM projects");
-        List<String> attackers = security.topOffenders(24, 50).stream().map(o -> o.ipAddress()).toList();
+        List<String> attackers =
+                security.topOffenders(24, 50).stream().map(o -> o.ipAddress()).toList();
         Instant now = Instant.now();
         String[] statuses = {"pending", "approved", "rejected"};
         String[] terms = {"garcia", "smith.", "example.org", "olga", "nguyen"};
@@ -170,35 +201,100 @@ public final class WorkloadBenchmark {
 
         List<QueryCase> cases = new ArrayList<>();
         cases.add(new QueryCase("users", "dashboard", r -> users.dashboard().total()));
-        cases.add(new QueryCase("users", "approval_queue", r -> users.approvalQueue(50, null).items().size()));
-        cases.add(new QueryCase("users", "list_by_status", r -> users.list(
-                new UserRepository.Filter(statuses[r.nextInt(3)], true, null, null, null), 50, null).items().size()));
-        cases.add(new QueryCase("users", "list_by_risk", r -> users.list(
-                new UserRepository.Filter(null, null, null, null, "risk_score"), 50, null).items().size()));
-        cases.add(new QueryCase("users", "search", r -> users.list(
-                new UserRepository.Filter(null, null, null, terms[r.nextInt(terms.length)], null), 50, null).items().size()));
+        cases.add(new QueryCase(
+                "users",
+                "approval_queue",
+                r -> users.approvalQueue(50, null).items().size()));
+        cases.add(new QueryCase(
+                "users",
+                "list_by_status",
+                r -> users.list(new UserRepository.Filter(statuses[r.nextInt(3)], true, null, null, null), 50, null)
+                        .items()
+                        .size()));
+        cases.add(new QueryCase(
+                "users",
+                "list_by_risk",
+                r -> users.list(new UserRepository.Filter(null, null, null, null, "risk_score"), 50, null)
+                        .items()
+                        .size()));
+        cases.add(new QueryCase(
+                "users",
+                "search",
+                r -> users.list(
+                                new UserRepository.Filter(null, null, null, terms[r.nextInt(terms.length)], null),
+                                50,
+                                null)
+                        .items()
+                        .size()));
         cases.add(new QueryCase("users", "by_email", r -> {
             long id = 1 + r.nextLong(userCount);
             String email = users.byId(id).map(u -> u.email()).orElse("none@example.com");
             return users.byEmail(email).isPresent() ? 1 : 0;
         }));
-        cases.add(new QueryCase("users", "security_status", r -> users.securityStatus(70, 50).riskiest().size()));
-        cases.add(new QueryCase("audit", "by_admin_7d", r -> audit.list(new AuditLogRepository.Filter(
-                1 + r.nextLong(staff), null, null, null, now.minus(Duration.ofDays(7)), null), 50, null).items().size()));
-        cases.add(new QueryCase("audit", "by_category_severity_24h", r -> audit.list(new AuditLogRepository.Filter(
-                null, categories[r.nextInt(categories.length)], r.nextBoolean() ? "high" : "critical", null, null, null),
-                50, null).items().size()));
-        cases.add(new QueryCase("audit", "failures_24h", r -> audit.list(new AuditLogRepository.Filter(
-                null, null, null, false, null, null), 50, null).items().size()));
-        cases.add(new QueryCase("audit", "stats_24h_hourly", r -> audit.stats(null, null, "hour").buckets().size()));
-        cases.add(new QueryCase("security", "recent_by_ip", r -> security.recentByIp(
-                attackers.isEmpty() ? "198.51.100.1" : attackers.get(r.nextInt(attackers.size())), 24, 100).size()));
-        cases.add(new QueryCase("security", "top_ips_24h", r -> security.topOffenders(24, 20).size()));
-        cases.add(new QueryCase("security", "high_risk", r -> security.highRisk(71 + r.nextInt(20), 50, null).items().size()));
-        cases.add(new QueryCase("backups", "failed_executions", r -> backups.executions("failed", 50, null).items().size()));
-        cases.add(new QueryCase("backups", "latest_health", r -> backups.latestHealth(200).size()));
-        cases.add(new QueryCase("projects", "with_pages", r -> projects.withPages(
-                1 + r.nextLong(Math.max(1, projectOwners)), 20, 10).size()));
+        cases.add(new QueryCase(
+                "users",
+                "security_status",
+                r -> users.securityStatus(70, 50).riskiest().size()));
+        cases.add(new QueryCase(
+                "audit",
+                "by_admin_7d",
+                r -> audit.list(
+                                new AuditLogRepository.Filter(
+                                        1 + r.nextLong(staff), null, null, null, now.minus(Duration.ofDays(7)), null),
+                                50,
+                                null)
+                        .items()
+                        .size()));
+        cases.add(new QueryCase(
+                "audit",
+                "by_category_severity_24h",
+                r -> audit.list(
+                                new AuditLogRepository.Filter(
+                                        null,
+                                        categories[r.nextInt(categories.length)],
+                                        r.nextBoolean() ? "high" : "critical",
+                                        null,
+                                        null,
+                                        null),
+                                50,
+                                null)
+                        .items()
+                        .size()));
+        cases.add(new QueryCase(
+                "audit",
+                "failures_24h",
+                r -> audit.list(new AuditLogRepository.Filter(null, null, null, false, null, null), 50, null)
+                        .items()
+                        .size()));
+        cases.add(new QueryCase(
+                "audit",
+                "stats_24h_hourly",
+                r -> audit.stats(null, null, "hour").buckets().size()));
+        cases.add(new QueryCase(
+                "security",
+                "recent_by_ip",
+                r -> security.recentByIp(
+                                attackers.isEmpty() ? "198.51.100.1" : attackers.get(r.nextInt(attackers.size())),
+                                24,
+                                100)
+                        .size()));
+        cases.add(new QueryCase(
+                "security", "top_ips_24h", r -> security.topOffenders(24, 20).size()));
+        cases.add(new QueryCase(
+                "security",
+                "high_risk",
+                r -> security.highRisk(71 + r.nextInt(20), 50, null).items().size()));
+        cases.add(new QueryCase(
+                "backups",
+                "failed_executions",
+                r -> backups.executions("failed", 50, null).items().size()));
+        cases.add(new QueryCase(
+                "backups", "latest_health", r -> backups.latestHealth(200).size()));
+        cases.add(new QueryCase(
+                "projects",
+                "with_pages",
+                r -> projects.withPages(1 + r.nextLong(Math.max(1, projectOwners)), 20, 10)
+                        .size()));
         return cases;
     }
 
@@ -219,7 +315,9 @@ public final class WorkloadBenchmark {
     }
 
     private long scalar(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {

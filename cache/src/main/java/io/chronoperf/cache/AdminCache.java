@@ -53,7 +53,9 @@ import tools.jackson.databind.JavaType;
  */
 public final class AdminCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminCache.class);
-    /** What a caller may clear after the key prefix: no character class, no escape, nothing outside the keys' alphabet. */
+    /**
+     * What a caller may clear after the key prefix: no character class, no escape, nothing outside the keys' alphabet.
+     */
     private static final Pattern PATTERN_REST = Pattern.compile("[a-z0-9_:*?.=,@%-]{1,200}");
     /**
      * One L1 hit in this many is timed for the latency percentiles: a timed hit costs about 2 us
@@ -63,12 +65,10 @@ public final class AdminCache implements AutoCloseable {
     private static final int SAMPLE = 1_024;
 
     /** A namespace with its counters: one map look-up per get. */
-    private record Space(AdminCache cache, Namespace namespace, Counters counters) {
-    }
+    private record Space(AdminCache cache, Namespace namespace, Counters counters) {}
 
     /** An L1 entry: the value and its lifetime on the clock's millisecond scale. */
-    private record Entry(Object value, String namespace, long loadedAtMillis, long expiresAtMillis) {
-    }
+    private record Entry(Object value, String namespace, long loadedAtMillis, long expiresAtMillis) {}
 
     private final Map<String, Namespace> namespaces;
     private final String prefix;
@@ -88,7 +88,9 @@ public final class AdminCache implements AutoCloseable {
      * Invalidations Redis did not take (a stall, an outage): replayed, in order, as soon as Redis
      * answers again; until then L2 is neither read nor written for their namespaces.
      */
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> pending =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private final Set<String> pendingNamespaces = ConcurrentHashMap.newKeySet();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Cache<String, Entry> l1;
@@ -134,13 +136,21 @@ public final class AdminCache implements AutoCloseable {
                     }
                 })
                 .build();
-        this.l2 = b.redisUri == null ? null : new RedisLayer(b.redisUri, prefix, b.commandTimeout, b.connectTimeout, clientName(),
-                this::onInvalidation, connected -> {
-                    if (connected) {
-                        replayPending();
-                    }
-                    clearL1(connected ? "Redis answers again" : "Redis disconnected");
-                });
+        this.l2 = b.redisUri == null
+                ? null
+                : new RedisLayer(
+                        b.redisUri,
+                        prefix,
+                        b.commandTimeout,
+                        b.connectTimeout,
+                        clientName(),
+                        this::onInvalidation,
+                        connected -> {
+                            if (connected) {
+                                replayPending();
+                            }
+                            clearL1(connected ? "Redis answers again" : "Redis disconnected");
+                        });
         Gauge.builder("chrono_perf.cache.l1.size", l1, Cache::estimatedSize).register(b.registry);
     }
 
@@ -211,7 +221,8 @@ public final class AdminCache implements AutoCloseable {
         try {
             long generation = generation(ns.name());
             Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
-            Entry entry = present != null && present.expiresAtMillis() > clock.millis() ? present
+            Entry entry = present != null && present.expiresAtMillis() > clock.millis()
+                    ? present
                     : loadThroughL2(key, ns, type, loader);
             putIfCurrent(key, entry, generation);
             mine.complete(entry);
@@ -234,7 +245,8 @@ public final class AdminCache implements AutoCloseable {
         c.misses.increment();
         String lockKey = "lock:" + key.value();
         String owner = instance + ":" + Thread.currentThread().getId();
-        RedisLayer.Lock lock = l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
+        RedisLayer.Lock lock =
+                l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
         boolean locked = lock == RedisLayer.Lock.ACQUIRED;
         try {
             if (lock == RedisLayer.Lock.HELD_ELSEWHERE) {
@@ -275,7 +287,9 @@ public final class AdminCache implements AutoCloseable {
             Codec.Encoded encoded = codec.encode(value, entry.expiresAtMillis(), ns.compressed());
             c.encodedBytes.add(encoded.encodedBytes());
             c.storedBytes.add(encoded.bytes().length);
-            if (l2Generation >= 0 && !pendingNamespaces.contains(ns.name())) { // unknown generation or pending invalidation: nothing stored in L2
+            if (l2Generation >= 0
+                    && !pendingNamespaces.contains(
+                            ns.name())) { // unknown generation or pending invalidation: nothing stored in L2
                 l2.setIfGeneration(key.value(), encoded.bytes(), ns.ttl().toMillis(), ns.name(), l2Generation);
             }
         }
@@ -316,7 +330,8 @@ public final class AdminCache implements AutoCloseable {
         executor.execute(() -> {
             String lockKey = "lock:" + key.value();
             String owner = instance + ":refresh";
-            RedisLayer.Lock lock = l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
+            RedisLayer.Lock lock =
+                    l2 == null ? RedisLayer.Lock.UNAVAILABLE : l2.tryLock(lockKey, owner, lockTtl.toMillis());
             boolean locked = lock == RedisLayer.Lock.ACQUIRED;
             try {
                 if (lock != RedisLayer.Lock.HELD_ELSEWHERE) { // held elsewhere: that instance refreshes L2
@@ -366,12 +381,15 @@ public final class AdminCache implements AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("cache namespace(s) " + String.join(", ", missing) + " used but not configured;"
-                    + " configured: " + String.join(", ", namespaces.keySet()));
+            throw new IllegalStateException("cache namespace(s) " + String.join(", ", missing)
+                    + " used but not configured;" + " configured: " + String.join(", ", namespaces.keySet()));
         }
     }
 
-    /** The namespace as configured (its TTL may differ from the caller's constant); IllegalArgumentException for an unknown name. */
+    /**
+     * The namespace as configured (its TTL may differ from the caller's constant); IllegalArgumentException for an
+     * unknown name.
+     */
     public Namespace namespace(String name) {
         return space(name).namespace();
     }
@@ -411,10 +429,13 @@ public final class AdminCache implements AutoCloseable {
 
     /** Throws IllegalArgumentException with the reason when the pattern may not be cleared. */
     public void checkPattern(String pattern) {
-        if (pattern == null || !pattern.startsWith(prefix) || !PATTERN_REST.matcher(pattern.substring(prefix.length())).matches()) {
+        if (pattern == null
+                || !pattern.startsWith(prefix)
+                || !PATTERN_REST.matcher(pattern.substring(prefix.length())).matches()) {
             String example = prefix + namespaces.keySet().iterator().next() + ":*";
-            throw new IllegalArgumentException("pattern must start with '" + prefix + "' and use only lower-case letters, digits"
-                    + " and _ : * ? . = , @ % - (at most 200 characters after it), e.g. " + example);
+            throw new IllegalArgumentException(
+                    "pattern must start with '" + prefix + "' and use only lower-case letters, digits"
+                            + " and _ : * ? . = , @ % - (at most 200 characters after it), e.g. " + example);
         }
     }
 
@@ -454,8 +475,8 @@ public final class AdminCache implements AutoCloseable {
                 log.warn("Warming {} failed: {}", task.key(), e.toString());
             }
         }
-        return new WarmReport(namespace, force, tasks.size(), loaded, cached, errors,
-                (System.nanoTime() - start) / 1_000_000);
+        return new WarmReport(
+                namespace, force, tasks.size(), loaded, cached, errors, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** The name this instance's Redis connections carry (CLIENT LIST shows it). */
@@ -474,7 +495,9 @@ public final class AdminCache implements AutoCloseable {
     public CacheStats stats() {
         Map<String, Long> l1BySpace = new LinkedHashMap<>();
         long now = clock.millis();
-        l1.asMap().values().forEach(e -> l1BySpace.merge(e.namespace(), e.expiresAtMillis() > now ? 1L : 0L, Long::sum));
+        l1.asMap()
+                .values()
+                .forEach(e -> l1BySpace.merge(e.namespace(), e.expiresAtMillis() > now ? 1L : 0L, Long::sum));
         Map<String, CacheStats.Namespace> out = new LinkedHashMap<>();
         for (Map.Entry<String, Counters> e : counters.entrySet()) {
             Counters c = e.getValue();
@@ -482,17 +505,37 @@ public final class AdminCache implements AutoCloseable {
             long total = hits + c.misses.sum();
             long encoded = c.encodedBytes.sum();
             long stored = c.storedBytes.sum();
-            out.put(e.getKey(), new CacheStats.Namespace(c.l1Hits.sum(), c.l2Hits.sum(), c.misses.sum(), c.staleServed.sum(),
-                    total == 0 ? 0 : (double) hits / total, c.loads.sum(), c.loadErrors.sum(),
-                    c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(), c.evictions.sum(), l1BySpace.getOrDefault(e.getKey(), 0L),
-                    l2 == null ? 0 : l2.countMatching(prefix + e.getKey() + ":*"),
-                    encoded, stored, encoded == 0 ? 0 : 1 - (double) stored / encoded,
-                    c.percentileMillis(0.5), c.percentileMillis(0.99)));
+            out.put(
+                    e.getKey(),
+                    new CacheStats.Namespace(
+                            c.l1Hits.sum(),
+                            c.l2Hits.sum(),
+                            c.misses.sum(),
+                            c.staleServed.sum(),
+                            total == 0 ? 0 : (double) hits / total,
+                            c.loads.sum(),
+                            c.loadErrors.sum(),
+                            c.loads.sum() == 0 ? 0 : c.loadNanos.sum() / 1e6 / c.loads.sum(),
+                            c.evictions.sum(),
+                            l1BySpace.getOrDefault(e.getKey(), 0L),
+                            l2 == null ? 0 : l2.countMatching(prefix + e.getKey() + ":*"),
+                            encoded,
+                            stored,
+                            encoded == 0 ? 0 : 1 - (double) stored / encoded,
+                            c.percentileMillis(0.5),
+                            c.percentileMillis(0.99)));
         }
         RedisLayer.ServerInfo info = l2 == null ? null : l2.serverInfo();
-        return new CacheStats(l2 == null ? "none" : l2.state(), l1.estimatedSize(), maximumSize,
-                info == null ? -1 : info.usedMemory(), info == null ? null : info.keyspaceHitRatioPct(),
-                info == null ? -1 : info.connectedClients(), l2 == null ? 0 : l2.reconnects(), l2 == null ? 0 : l2.errors(), out);
+        return new CacheStats(
+                l2 == null ? "none" : l2.state(),
+                l1.estimatedSize(),
+                maximumSize,
+                info == null ? -1 : info.usedMemory(),
+                info == null ? null : info.keyspaceHitRatioPct(),
+                info == null ? -1 : info.connectedClients(),
+                l2 == null ? 0 : l2.reconnects(),
+                l2 == null ? 0 : l2.errors(),
+                out);
     }
 
     @Override
@@ -515,8 +558,11 @@ public final class AdminCache implements AutoCloseable {
     private void keepPending(String invalidation, List<String> namespaces) {
         pendingNamespaces.addAll(namespaces);
         pending.add(invalidation);
-        log.warn("Redis did not take the invalidation {}: kept, replayed when Redis answers; L2 bypassed for {} until then",
-                invalidation, namespaces);
+        log.warn(
+                "Redis did not take the invalidation {}: kept, replayed when Redis answers; L2 bypassed for {} until "
+                        + "then",
+                invalidation,
+                namespaces);
     }
 
     /** Replays the invalidations Redis did not take, in order; stops at the first it does not take either. */
@@ -617,7 +663,8 @@ public final class AdminCache implements AutoCloseable {
     private Space space(String name) {
         Space space = spaces.get(name);
         if (space == null) {
-            throw new IllegalArgumentException("unknown namespace '" + name + "'; known: " + String.join(", ", namespaces.keySet()));
+            throw new IllegalArgumentException(
+                    "unknown namespace '" + name + "'; known: " + String.join(", ", namespaces.keySet()));
         }
         return space;
     }
@@ -694,8 +741,9 @@ public final class AdminCache implements AutoCloseable {
          */
         public Builder keyPrefix(String value) {
             if (value == null || !KEY_PREFIX.matcher(value).matches()) {
-                throw new IllegalArgumentException("key prefix must be lower-case letters, digits, _ or - ending in ':', such as"
-                        + " 'admin:', not '" + value + "'");
+                throw new IllegalArgumentException(
+                        "key prefix must be lower-case letters, digits, _ or - ending in ':', such as"
+                                + " 'admin:', not '" + value + "'");
             }
             keyPrefix = value;
             return this;

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * A cache key {@code {prefix}{namespace}:{operation}:{parameters}}, built by
- * {@link AdminCache#key(Namespace, String)} with the cache's prefix (the caller's, e.g. {@code admin:}). Parameters are canonical: sorted
+ * {@link AdminCache#key(Namespace, String)} with the cache's prefix (the caller's, e.g. {@code admin:}). Parameters
+ * are canonical: sorted
  * by name and typed ({@code limit=i:50}), so the same request always gives the same key whatever
  * the order of its parameters; values are percent-encoded so that no caller input can put a
  * {@code :}, {@code *} or glob character into the key and reach outside its namespace; a
@@ -23,7 +24,9 @@ public final class CacheKey {
 
     private final String namespace;
     private final String value;
-    /** The building cache's own record of the namespace, so that a get needs no look-up (null: built without a cache). */
+    /**
+     * The building cache's own record of the namespace, so that a get needs no look-up (null: built without a cache).
+     */
     final Object owner;
 
     private CacheKey(String namespace, String value, Object owner) {
@@ -80,7 +83,8 @@ public final class CacheKey {
                 throw new IllegalArgumentException("bad namespace '" + namespace + "'");
             }
             if (operation == null || !OPERATION.matcher(operation).matches()) {
-                throw new IllegalArgumentException("operation must be lower-case letters, digits and _, not '" + operation + "'");
+                throw new IllegalArgumentException(
+                        "operation must be lower-case letters, digits and _, not '" + operation + "'");
             }
             this.namespace = namespace;
             this.operation = operation;
@@ -99,7 +103,8 @@ public final class CacheKey {
 
         public CacheKey build() {
             StringBuilder p = new StringBuilder();
-            params.forEach((k, v) -> p.append(p.length() == 0 ? "" : ",").append(k).append('=').append(v));
+            params.forEach((k, v) ->
+                    p.append(p.length() == 0 ? "" : ",").append(k).append('=').append(v));
             String parameters = p.length() <= MAX_PARAMS ? p.toString() : "sha256-" + sha256(p.toString());
             String key = prefix + namespace + ":" + operation + (parameters.isEmpty() ? "" : ":" + parameters);
             return new CacheKey(namespace, key, owner);
@@ -126,11 +131,17 @@ public final class CacheKey {
             StringBuilder b = new StringBuilder(s.length());
             for (byte raw : s.getBytes(StandardCharsets.UTF_8)) {
                 int c = raw & 0xff;
-                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                        || c == '-' || c == '.' || c == '_' || c == '@') {
+                if (c >= 'a' && c <= 'z'
+                        || c >= 'A' && c <= 'Z'
+                        || c >= '0' && c <= '9'
+                        || c == '-'
+                        || c == '.'
+                        || c == '_'
+                        || c == '@') {
                     b.append((char) c);
                 } else {
-                    b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    b.append('%')
+                            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
                 }
             }
@@ -139,7 +150,8 @@ public final class CacheKey {
 
         private static String sha256(String s) {
             try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is required of every JVM", e);
             }

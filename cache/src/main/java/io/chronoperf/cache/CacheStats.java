@@ -12,18 +12,37 @@ import java.util.Map;
  * @param redisClients     connected_clients from Redis INFO, or -1
  * @param redisErrors      Redis calls that failed or timed out (all namespaces: one connection serves them)
  */
-public record CacheStats(String redis, long l1Size, long l1MaximumSize, long redisMemoryBytes,
-                         Double redisKeyspaceHitRatioPct, long redisClients, long reconnects,
-                         long redisErrors, Map<String, Namespace> namespaces) {
+public record CacheStats(
+        String redis,
+        long l1Size,
+        long l1MaximumSize,
+        long redisMemoryBytes,
+        Double redisKeyspaceHitRatioPct,
+        long redisClients,
+        long reconnects,
+        long redisErrors,
+        Map<String, Namespace> namespaces) {
 
     /**
      * One namespace's figures ({@code staleServed}: expired entries served while the database was away;
      * {@code encodedBytes}: the values written to L2 as encoded (Smile) before compression, {@code storedBytes}
      * as stored, {@code compressionRatio} the share zstd saved).
      */
-    public record Namespace(long l1Hits, long l2Hits, long misses, long staleServed, double hitRatio, long loads, long loadErrors,
-                            double loadMillisAverage, long evictions, long l1Size, long l2Keys,
-                            long encodedBytes, long storedBytes, double compressionRatio, double getMillisP50,
-                            double getMillisP99) {
-    }
+    public record Namespace(
+            long l1Hits,
+            long l2Hits,
+            long misses,
+            long staleServed,
+            double hitRatio,
+            long loads,
+            long loadErrors,
+            double loadMillisAverage,
+            long evictions,
+            long l1Size,
+            long l2Keys,
+            long encodedBytes,
+            long storedBytes,
+            double compressionRatio,
+            double getMillisP50,
+            double getMillisP99) {}
 }

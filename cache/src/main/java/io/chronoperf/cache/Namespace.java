@@ -19,7 +19,8 @@ public record Namespace(String name, Duration ttl, boolean compressed, boolean a
 
     public Namespace {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("namespace name must be lower-case letters, digits and _ (at most 32), not '" + name + "'");
+            throw new IllegalArgumentException(
+                    "namespace name must be lower-case letters, digits and _ (at most 32), not '" + name + "'");
         }
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("namespace " + name + " needs a positive TTL, not " + ttl);

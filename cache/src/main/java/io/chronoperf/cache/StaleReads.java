@@ -9,8 +9,7 @@ package io.chronoperf.cache;
 public final class StaleReads {
     private static final ThreadLocal<long[]> OLDEST = new ThreadLocal<>();
 
-    private StaleReads() {
-    }
+    private StaleReads() {}
 
     public static void begin() {
         OLDEST.set(new long[] {-1});

@@ -10,6 +10,5 @@ public interface Warmer {
     List<Task<?>> tasks();
 
     /** One key to warm. */
-    record Task<T>(CacheKey key, TypeReference<T> type, Supplier<T> loader) {
-    }
+    record Task<T>(CacheKey key, TypeReference<T> type, Supplier<T> loader) {}
 }

@@ -25,15 +25,16 @@ import tools.jackson.core.type.TypeReference;
 /** The cache against a real Redis: the local one, or the embedded one. */
 class AdminCacheTest {
     /** Namespaces of their own, so that runs and tests never share keys on the shared Redis. */
-    private final String users = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT) + "_users";
+    private final String users =
+            "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT) + "_users";
+
     private final String live = users.replace("_users", "_live");
     private final Namespace usersSpace = new Namespace(users, Duration.ofMinutes(5), true, false);
     private final Namespace liveSpace = new Namespace(live, Duration.ofSeconds(30), false, true);
     private final MutableClock clock = new MutableClock();
     private final List<AdminCache> caches = new ArrayList<>();
 
-    record Item(String name, int version, List<String> tags) {
-    }
+    record Item(String name, int version, List<String> tags) {}
 
     private AdminCache cache(String redisUri) {
         return cache(redisUri, Duration.ofSeconds(5));
@@ -86,7 +87,7 @@ class AdminCacheTest {
     void generic_values_round_trip_through_l2() {
         AdminCache a = cache(TestServers.redisUri());
         AdminCache b = cache(TestServers.redisUri());
-        TypeReference<List<Item>> type = new TypeReference<>() { };
+        TypeReference<List<Item>> type = new TypeReference<>() {};
 
         a.get(key("list"), type, () -> List.of(new Item("a", 1, List.of()), new Item("b", 2, List.of("t"))));
         List<Item> fromL2 = b.get(key("list"), type, () -> List.of());
@@ -131,10 +132,14 @@ class AdminCacheTest {
 
         a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()));
         clock.advance(Duration.ofMinutes(4));
-        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).version()).isEqualTo(1);
+        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()))
+                        .version())
+                .isEqualTo(1);
         clock.advance(Duration.ofMinutes(2)); // past 5 minutes: L1 expired, and the L2 copy says so too
 
-        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).version()).isEqualTo(2);
+        assertThat(a.get(key("ttl"), Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()))
+                        .version())
+                .isEqualTo(2);
         assertThat(loads).hasValue(2);
     }
 
@@ -148,14 +153,19 @@ class AdminCacheTest {
         a.invalidate(key("shared"));
 
         await(() -> b.stats().namespaces().get(users).l1Size() == 0);
-        assertThat(b.get(key("shared"), Item.class, () -> new Item("new", 2, List.of())).name()).isEqualTo("new");
+        assertThat(b.get(key("shared"), Item.class, () -> new Item("new", 2, List.of()))
+                        .name())
+                .isEqualTo("new");
     }
 
     @Test
     void pattern_clear_touches_only_its_pattern() {
         AdminCache a = cache(TestServers.redisUri());
-        CacheKey queue = CacheKey.builder("admin:", users, "approval_queue").param("limit", 50).build();
-        CacheKey list = CacheKey.builder("admin:", users, "list").param("limit", 50).build();
+        CacheKey queue = CacheKey.builder("admin:", users, "approval_queue")
+                .param("limit", 50)
+                .build();
+        CacheKey list =
+                CacheKey.builder("admin:", users, "list").param("limit", 50).build();
         CacheKey other = CacheKey.builder("admin:", live, "recent").build();
         a.get(queue, Item.class, () -> new Item("q", 1, List.of()));
         a.get(list, Item.class, () -> new Item("l", 1, List.of()));
@@ -184,7 +194,8 @@ class AdminCacheTest {
         try (StatefulRedisConnection<String, String> c = admin.connect()) {
             for (String line : c.sync().clientList().split("\n")) {
                 if (line.contains(" name=" + b.clientName() + " ")) {
-                    long id = Long.parseLong(line.replaceAll(".*\\bid=(\\d+).*", "$1").trim());
+                    long id = Long.parseLong(
+                            line.replaceAll(".*\\bid=(\\d+).*", "$1").trim());
                     c.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(id));
                 }
             }
@@ -215,8 +226,12 @@ class AdminCacheTest {
                     assertThat(a.stats().redis()).isEqualTo("degraded");
                 }
                 try {
-                    CacheKey k = CacheKey.builder("admin:", users, "flaky").param("n", i % 20).build();
-                    assertThat(a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of())).name()).isEqualTo("v");
+                    CacheKey k = CacheKey.builder("admin:", users, "flaky")
+                            .param("n", i % 20)
+                            .build();
+                    assertThat(a.get(k, Item.class, () -> new Item("v", loads.incrementAndGet(), List.of()))
+                                    .name())
+                            .isEqualTo("v");
                 } catch (RuntimeException e) {
                     failures++;
                 }
@@ -256,32 +271,45 @@ class AdminCacheTest {
         });
 
         assertThat(served.name()).isEqualTo("good");
-        assertThat(a.get(k, Item.class, () -> new Item("other", 9, List.of())).name()).isEqualTo("good");
+        assertThat(a.get(k, Item.class, () -> new Item("other", 9, List.of())).name())
+                .isEqualTo("good");
     }
 
     @Test
     void a_failing_load_is_reported_to_every_waiting_caller_and_not_cached() {
         AdminCache a = cache(null);
         assertThatThrownBy(() -> a.get(key("broken"), Item.class, () -> {
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
-        assertThat(a.get(key("broken"), Item.class, () -> new Item("ok", 1, List.of())).name()).isEqualTo("ok");
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
+        assertThat(a.get(key("broken"), Item.class, () -> new Item("ok", 1, List.of()))
+                        .name())
+                .isEqualTo("ok");
         assertThat(a.stats().redis()).isEqualTo("none");
     }
 
     @Test
     void unknown_namespace_is_refused_with_the_known_ones() {
         AdminCache a = cache(null);
-        assertThatThrownBy(() -> a.invalidateNamespace(new Namespace("nope", Duration.ofMinutes(1), false, false))).hasMessageContaining(users);
+        assertThatThrownBy(() -> a.invalidateNamespace(new Namespace("nope", Duration.ofMinutes(1), false, false)))
+                .hasMessageContaining(users);
     }
 
     @Test
     void warming_loads_the_registered_keys_and_force_reloads_them() {
         AdminCache a = cache(TestServers.redisUri());
         AtomicInteger loads = new AtomicInteger();
-        a.registerWarmer(usersSpace, () -> List.of(
-                new Warmer.Task<>(key("w1"), new TypeReference<Item>() { }, () -> new Item("w1", loads.incrementAndGet(), List.of())),
-                new Warmer.Task<>(key("w2"), new TypeReference<Item>() { }, () -> new Item("w2", loads.incrementAndGet(), List.of()))));
+        a.registerWarmer(
+                usersSpace,
+                () -> List.of(
+                        new Warmer.Task<>(
+                                key("w1"),
+                                new TypeReference<Item>() {},
+                                () -> new Item("w1", loads.incrementAndGet(), List.of())),
+                        new Warmer.Task<>(
+                                key("w2"),
+                                new TypeReference<Item>() {},
+                                () -> new Item("w2", loads.incrementAndGet(), List.of()))));
 
         WarmReport first = a.warm(users, false);
         WarmReport second = a.warm(users, false);
@@ -301,7 +329,7 @@ class AdminCacheTest {
         for (int i = 0; i < 50; i++) {
             page.add(new Item("user." + i + "@example.com", i, List.of("approved", "active", "verified")));
         }
-        a.get(key("page"), new TypeReference<List<Item>>() { }, () -> page);
+        a.get(key("page"), new TypeReference<List<Item>>() {}, () -> page);
 
         assertThat(a.stats().namespaces().get(users).compressionRatio()).isGreaterThan(0.5);
     }
@@ -338,8 +366,8 @@ class AdminCacheTest {
         List<String> stale = new ArrayList<>();
         try {
             for (int write = 1; write <= 60; write++) {
-                database.set(write);          // the write, committed
-                a.invalidate(k);              // its invalidation: the write is acknowledged after this
+                database.set(write); // the write, committed
+                a.invalidate(k); // its invalidation: the write is acknowledged after this
                 int sameInstance = a.get(k, Item.class, slowLoader).version();
                 if (sameInstance < write) {
                     stale.add("write " + write + ": same instance read " + sameInstance);
@@ -361,7 +389,10 @@ class AdminCacheTest {
             }
             readers.shutdown();
         }
-        assertThat(stale).as("redis " + a.stats().redis() + " errors " + a.stats().redisErrors() + "/" + b.stats().redisErrors()).isEmpty();
+        assertThat(stale)
+                .as("redis " + a.stats().redis() + " errors " + a.stats().redisErrors() + "/"
+                        + b.stats().redisErrors())
+                .isEmpty();
         assertThat(a.get(k, Item.class, slowLoader).version()).isEqualTo(60);
         assertThat(b.get(k, Item.class, slowLoader).version()).isEqualTo(60);
     }
@@ -392,11 +423,18 @@ class AdminCacheTest {
 
             signal(pid, "STOP");
             for (int i = 0; i < 8; i++) { // traffic during the stall: timeouts open the circuit breaker
-                a.get(CacheKey.builder("admin:", users, "during").param("n", i).build(), Item.class, () -> new Item("x", 0, List.of()));
+                a.get(
+                        CacheKey.builder("admin:", users, "during")
+                                .param("n", i)
+                                .build(),
+                        Item.class,
+                        () -> new Item("x", 0, List.of()));
             }
             database.set(2);
             a.invalidate(k); // Redis takes nothing: timed out or refused by the open breaker
-            assertThat(a.get(k, Item.class, loader).version()).as("the writing instance").isEqualTo(2);
+            assertThat(a.get(k, Item.class, loader).version())
+                    .as("the writing instance")
+                    .isEqualTo(2);
             signal(pid, "CONT");
 
             await(() -> b.get(k, Item.class, loader).version() == 2, Duration.ofSeconds(20));
@@ -411,14 +449,18 @@ class AdminCacheTest {
 
     private static java.util.Set<Long> redisChildren() {
         java.util.Set<Long> pids = new java.util.HashSet<>();
-        ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+        ProcessHandle.current()
+                .descendants()
+                .filter(p ->
+                        p.info().command().map(c -> c.contains("redis-server")).orElse(false))
                 .forEach(p -> pids.add(p.pid()));
         return pids;
     }
 
     private static void signal(long pid, String signal) throws Exception {
-        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         p.waitFor();
     }
@@ -431,11 +473,16 @@ class AdminCacheTest {
         assertThat(c.stats().redis()).isEqualTo("degraded");
         AtomicInteger loads = new AtomicInteger();
         CacheKey k = key("late");
-        assertThat(c.get(k, Item.class, () -> new Item("a", loads.incrementAndGet(), List.of())).version()).isEqualTo(1);
+        assertThat(c.get(k, Item.class, () -> new Item("a", loads.incrementAndGet(), List.of()))
+                        .version())
+                .isEqualTo(1);
         io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
         try {
             await(() -> c.stats().redis().equals("up"), Duration.ofSeconds(60)); // retries back off to 30 s
-            c.get(CacheKey.builder("admin:", users, "after").param("id", 2).build(), Item.class, () -> new Item("b", 1, List.of()));
+            c.get(
+                    CacheKey.builder("admin:", users, "after").param("id", 2).build(),
+                    Item.class,
+                    () -> new Item("b", 1, List.of()));
             assertThat(c.stats().namespaces().get(users).l2Keys()).isPositive();
         } finally {
             redis.close();
@@ -477,21 +524,26 @@ class AdminCacheTest {
             });
 
             assertThat(stale.version()).isEqualTo(1);
-            assertThat(StaleReads.maxAgeMillis()).isEqualTo(Duration.ofMinutes(6).toMillis());
+            assertThat(StaleReads.maxAgeMillis())
+                    .isEqualTo(Duration.ofMinutes(6).toMillis());
             assertThat(a.stats().namespaces().get(users).staleServed()).isEqualTo(1);
             // a fault that is not an outage is never hidden
             assertThatThrownBy(() -> a.get(key("stale"), Item.class, () -> {
-                throw new IllegalStateException("a bug");
-            })).isInstanceOf(IllegalStateException.class);
+                        throw new IllegalStateException("a bug");
+                    }))
+                    .isInstanceOf(IllegalStateException.class);
             // the database answers again: the reload wins
-            assertThat(a.get(key("stale"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of())).version())
+            assertThat(a.get(key("stale"), Item.class, () -> new Item("x", loads.incrementAndGet(), List.of()))
+                            .version())
                     .isEqualTo(2);
             // an invalidated entry is gone: never served stale, whatever happens to the database
             a.invalidate(key("stale"));
             clock.advance(Duration.ofMinutes(6));
             assertThatThrownBy(() -> a.get(key("stale"), Item.class, () -> {
-                throw new RuntimeException(new java.sql.SQLTransientConnectionException("pool timeout", "08001"));
-            })).hasRootCauseInstanceOf(java.sql.SQLTransientConnectionException.class);
+                        throw new RuntimeException(
+                                new java.sql.SQLTransientConnectionException("pool timeout", "08001"));
+                    }))
+                    .hasRootCauseInstanceOf(java.sql.SQLTransientConnectionException.class);
         } finally {
             StaleReads.end();
         }

@@ -24,8 +24,11 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = "Analyse one statement safely: EXPLAIN ANALYZE only when proven read-only, plan and text findings.")
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
+        description =
+                "Analyse one statement safely: EXPLAIN ANALYZE only when proven read-only, plan and text findings.")
 final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions services;
@@ -44,16 +47,23 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String statement = file != null ? Files.readString(file, StandardCharsets.UTF_8)
+        String statement = file != null
+                ? Files.readString(file, StandardCharsets.UTF_8)
                 : "-".equals(sql) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : sql;
         if (statement == null || statement.isBlank()) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "Give the statement as an argument, with --file FILE, or - for standard input");
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    "Give the statement as an argument, with --file FILE, or - for standard input");
         }
         try (Services svc = Services.start(services.settings(), false)) {
             Settings settings = services.settings();
-            AnalysisRole.Setup setup = AnalysisRole.setup(svc.database().jdbcUrl(), svc.database().user(),
-                    svc.database().password(), settings.get(Setting.ANALYZE_DB_USER).orElse(null),
-                    settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null), TokenSecret.resolve(settings));
+            AnalysisRole.Setup setup = AnalysisRole.setup(
+                    svc.database().jdbcUrl(),
+                    svc.database().user(),
+                    svc.database().password(),
+                    settings.get(Setting.ANALYZE_DB_USER).orElse(null),
+                    settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null),
+                    TokenSecret.resolve(settings));
             if (!json) {
                 System.err.println("chrono-perf: " + setup.message());
             }
@@ -61,20 +71,47 @@ final class AnalyzeCommand implements Callable<Integer> {
                     QueryAnalyzer.Options.DEFAULT.withExecuteAsPrivileged(settings.analyzeAllowSuperuser()));
             QueryAnalyzer.Analysis a = analyzer.analyze(statement, new ArrayList<>(params), null);
             if (json) {
-                System.out.println(JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
-                        .writerWithDefaultPrettyPrinter().writeValueAsString(a));
+                System.out.println(JsonMapper.builder()
+                        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                        .build()
+                        .writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(a));
                 return 0;
             }
-            System.out.printf(Locale.ROOT, "%s statement, %s%n", a.statementType(),
-                    a.executed() ? "executed under EXPLAIN ANALYZE (rolled back)" : "not executed: " + a.executionNote());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s statement, %s%n",
+                    a.statementType(),
+                    a.executed()
+                            ? "executed under EXPLAIN ANALYZE (rolled back)"
+                            : "not executed: " + a.executionNote());
             if (a.planSummary() != null) {
-                System.out.printf(Locale.ROOT, "plan: cost %.1f%s%s%n", a.planSummary().totalCost(),
-                        a.planSummary().actualTimeMs() == null ? "" : String.format(Locale.ROOT, ", %.3f ms", a.planSummary().actualTimeMs()),
-                        a.planSummary().rows() == null ? "" : String.format(Locale.ROOT, ", %.0f rows", a.planSummary().rows()));
+                System.out.printf(
+                        Locale.ROOT,
+                        "plan: cost %.1f%s%s%n",
+                        a.planSummary().totalCost(),
+                        a.planSummary().actualTimeMs() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", %.3f ms",
+                                        a.planSummary().actualTimeMs()),
+                        a.planSummary().rows() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", %.0f rows",
+                                        a.planSummary().rows()));
             }
             for (Insight f : a.findings()) {
-                System.out.printf(Locale.ROOT, "%n[%s] %s: %s%n  evidence: %s%n  fix: %s%n", f.severity(), f.rule(), f.message(),
-                        f.evidence(), f.suggestion());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%n[%s] %s: %s%n  evidence: %s%n  fix: %s%n",
+                        f.severity(),
+                        f.rule(),
+                        f.message(),
+                        f.evidence(),
+                        f.suggestion());
             }
             if (a.findings().isEmpty()) {
                 System.out.println("no findings");

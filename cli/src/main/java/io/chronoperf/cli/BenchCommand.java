@@ -1,9 +1,9 @@
 package io.chronoperf.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.chronoperf.admin.seed.Scale;
 import io.chronoperf.admin.AdminSchema;
 import io.chronoperf.admin.seed.DemoData;
+import io.chronoperf.admin.seed.Scale;
 import io.chronoperf.bench.CacheBenchmark;
 import io.chronoperf.bench.WorkloadBenchmark;
 import io.chronoperf.bench.WorkloadReport;
@@ -16,35 +16,60 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks with their reports.",
-        subcommands = {BenchCommand.Workload.class, BenchCommand.CacheBench.class, BenchCommand.CaptureBench.class, BenchCommand.AnalyzeBench.class,
-                BenchCommand.SnapshotBench.class, BenchCommand.TpchBench.class, BenchCommand.AdvisorBench.class,
-                BenchCommand.DashboardBench.class, BenchCommand.LoadBench.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks with their reports.",
+        subcommands = {
+            BenchCommand.Workload.class,
+            BenchCommand.CacheBench.class,
+            BenchCommand.CaptureBench.class,
+            BenchCommand.AnalyzeBench.class,
+            BenchCommand.SnapshotBench.class,
+            BenchCommand.TpchBench.class,
+            BenchCommand.AdvisorBench.class,
+            BenchCommand.DashboardBench.class,
+            BenchCommand.LoadBench.class
+        })
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "workload", mixinStandardHelpOptions = true,
+    @Command(
+            name = "workload",
+            mixinStandardHelpOptions = true,
             description = "Every admin query family with and without the strategic indexes: p50/p95/p99 and speedup.")
     static final class Workload implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--scale", defaultValue = "demo", description = "small, demo or large. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--scale",
+                defaultValue = "demo",
+                description = "small, demo or large. Default: ${DEFAULT-VALUE}.")
         String scale;
 
         @Option(names = "--seed", defaultValue = "42", description = "Data seed. Default: ${DEFAULT-VALUE}.")
         long seed;
 
-        @Option(names = "--iterations", defaultValue = "100", description = "Runs per query with the indexes. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--iterations",
+                defaultValue = "100",
+                description = "Runs per query with the indexes. Default: ${DEFAULT-VALUE}.")
         int iterations;
 
-        @Option(names = "--iterations-without", defaultValue = "10", description = "Runs per query without them (they are slow). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--iterations-without",
+                defaultValue = "10",
+                description = "Runs per query without them (they are slow). Default: ${DEFAULT-VALUE}.")
         int iterationsWithout;
 
-        @Option(names = "--warmup", defaultValue = "10", description = "Warm-up runs per query. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--warmup",
+                defaultValue = "10",
+                description = "Warm-up runs per query. Default: ${DEFAULT-VALUE}.")
         int warmup;
 
         @Option(names = "--reseed", description = "Load the data again even if the database already holds this scale.")
@@ -57,12 +82,15 @@ final class BenchCommand implements Runnable {
         public Integer call() throws IOException {
             Scale s = Scale.parse(scale);
             try (Services svc = Services.start(services.settings(), false);
-                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                    HikariDataSource ds = Pools.open(svc.database(), "bench")) {
                 svc.describe().stream().filter(l -> l.startsWith("database")).forEach(System.out::println);
                 WorkloadBenchmark.Report r;
                 try (Progress progress = new Progress(System.out)) {
-                    r = new WorkloadBenchmark(ds, System.out::println).run(
-                            new WorkloadBenchmark.Options(s, seed, iterations, iterationsWithout, warmup, reseed), progress);
+                    r = new WorkloadBenchmark(ds, System.out::println)
+                            .run(
+                                    new WorkloadBenchmark.Options(
+                                            s, seed, iterations, iterationsWithout, warmup, reseed),
+                                    progress);
                 }
                 String text = WorkloadReport.text(r, WorkloadReport.environment(ds));
                 System.out.println();
@@ -76,22 +104,32 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "cache", mixinStandardHelpOptions = true,
-            description = "The two-level cache on the demo data: what L2 stores (Smile + zstd against JSON), a Zipf(0.99) replay's hit ratio, the cached dashboard's latency. The cost of one hit is JMH's: java -jar jmh/target/benchmarks.jar.")
+    @Command(
+            name = "cache",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The two-level cache on the demo data: what L2 stores (Smile + zstd against JSON), a Zipf(0.99) "
+                            + "replay's hit ratio, the cached dashboard's latency. The cost of one hit is JMH's: java "
+                            + "-jar jmh/target/benchmarks.jar.")
     static final class CacheBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--requests", defaultValue = "1000000", description = "Requests in the Zipf replay. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--requests",
+                defaultValue = "1000000",
+                description = "Requests in the Zipf replay. Default: ${DEFAULT-VALUE}.")
         int requests;
 
         @Override
         public Integer call() {
             try (Services svc = Services.start(services.settings(), true);
-                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                    HikariDataSource ds = Pools.open(svc.database(), "bench")) {
                 svc.describe().forEach(System.out::println);
-                String redis = svc.redisUri().orElseThrow(() -> new io.chronoperf.runtime.ChronoPerfException(
-                        io.chronoperf.runtime.ErrorCode.CONFIGURATION, "bench cache needs Redis: drop --no-redis"));
+                String redis = svc.redisUri()
+                        .orElseThrow(() -> new io.chronoperf.runtime.ChronoPerfException(
+                                io.chronoperf.runtime.ErrorCode.CONFIGURATION,
+                                "bench cache needs Redis: drop --no-redis"));
                 AdminSchema.of(ds).migrate();
                 if (DemoData.isEmpty(ds)) {
                     System.out.println("loading demo data first");
@@ -106,13 +144,19 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "capture", mixinStandardHelpOptions = true,
-            description = "The per-statement cost of N+1 capture (datasource-proxy + units + call sites) on a trivial query.")
+    @Command(
+            name = "capture",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The per-statement cost of N+1 capture (datasource-proxy + units + call sites) on a trivial query.")
     static final class CaptureBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--statements", defaultValue = "20000", description = "Statements per round. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--statements",
+                defaultValue = "20000",
+                description = "Statements per round. Default: ${DEFAULT-VALUE}.")
         int statements;
 
         @Option(names = "--rounds", defaultValue = "7", description = "Rounds per side. Default: ${DEFAULT-VALUE}.")
@@ -121,34 +165,48 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws java.sql.SQLException {
             try (Services svc = Services.start(services.settings(), false);
-                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                    HikariDataSource ds = Pools.open(svc.database(), "bench")) {
                 System.out.print(new io.chronoperf.bench.CaptureBenchmark(ds).run(statements, rounds));
             }
             return 0;
         }
     }
 
-    @Command(name = "analyze", mixinStandardHelpOptions = true,
+    @Command(
+            name = "analyze",
+            mixinStandardHelpOptions = true,
             description = "The query analysis's own cost (connection, safety check, rules, what-ifs) on admin queries.")
     static final class AnalyzeBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--rounds", defaultValue = "20", description = "Analyses of each query. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--rounds",
+                defaultValue = "20",
+                description = "Analyses of each query. Default: ${DEFAULT-VALUE}.")
         int rounds;
 
-        @Option(names = "--statements", defaultValue = "1000", description = "Distinct pg_stat_statements entries to analyse. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--statements",
+                defaultValue = "1000",
+                description = "Distinct pg_stat_statements entries to analyse. Default: ${DEFAULT-VALUE}.")
         int statements;
 
-        @Option(names = "--fill", description = "First run that many distinct admin query shapes, so that pg_stat_statements has them.")
+        @Option(
+                names = "--fill",
+                description = "First run that many distinct admin query shapes, so that pg_stat_statements has them.")
         boolean fill;
 
         @Override
         public Integer call() throws java.sql.SQLException {
             try (Services svc = Services.start(services.settings(), false)) {
                 io.chronoperf.advisor.analyze.QueryAnalyzer analyzer = io.chronoperf.advisor.analyze.AnalysisRole.setup(
-                        svc.database().jdbcUrl(), svc.database().user(), svc.database().password(), null, null,
-                        io.chronoperf.runtime.TokenSecret.resolve(services.settings()))
+                                svc.database().jdbcUrl(),
+                                svc.database().user(),
+                                svc.database().password(),
+                                null,
+                                null,
+                                io.chronoperf.runtime.TokenSecret.resolve(services.settings()))
                         .analyzer(io.chronoperf.advisor.analyze.QueryAnalyzer.Options.DEFAULT);
                 io.chronoperf.bench.AnalyzeBenchmark bench = new io.chronoperf.bench.AnalyzeBenchmark(analyzer);
                 System.out.print(bench.run(rounds));
@@ -158,7 +216,9 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+    @Command(
+            name = "snapshot",
+            mixinStandardHelpOptions = true,
             description = "The cost of one monitoring snapshot (database collector and statement summary).")
     static final class SnapshotBench implements Callable<Integer> {
         @Mixin
@@ -169,9 +229,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws java.sql.SQLException {
-            try (Services svc = Services.start(services.settings(), false); java.sql.Connection c = svc.database().connect()) {
-                io.chronoperf.monitor.DatabaseCollector collector =
-                        new io.chronoperf.monitor.DatabaseCollector(io.chronoperf.monitor.DatabaseCollector.Options.DEFAULT);
+            try (Services svc = Services.start(services.settings(), false);
+                    java.sql.Connection c = svc.database().connect()) {
+                io.chronoperf.monitor.DatabaseCollector collector = new io.chronoperf.monitor.DatabaseCollector(
+                        io.chronoperf.monitor.DatabaseCollector.Options.DEFAULT);
                 long[] nanos = new long[runs];
                 collector.collect(c); // warm-up
                 for (int i = 0; i < runs; i++) {
@@ -183,21 +244,33 @@ final class BenchCommand implements Runnable {
                 java.util.Arrays.sort(nanos);
                 long tables;
                 long indexes;
-                try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
-                        "SELECT count(*) FILTER (WHERE relkind = 'r'), count(*) FILTER (WHERE relkind = 'i') FROM pg_class"
-                                + " c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")) {
+                try (java.sql.Statement s = c.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery(
+                                "SELECT count(*) FILTER (WHERE relkind = 'r'), count(*) FILTER (WHERE relkind = 'i') "
+                                        + "FROM pg_class"
+                                        + " c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN "
+                                        + "('pg_catalog', 'information_schema', 'pg_toast')")) {
                     rs.next();
                     tables = rs.getLong(1);
                     indexes = rs.getLong(2);
                 }
-                System.out.printf(java.util.Locale.ROOT, "snapshot of a database with %d tables and %d indexes: p50 %.1f ms,"
-                        + " p95 %.1f ms over %d runs%n", tables, indexes, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.95)] / 1e6, runs);
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "snapshot of a database with %d tables and %d indexes: p50 %.1f ms,"
+                                + " p95 %.1f ms over %d runs%n",
+                        tables,
+                        indexes,
+                        nanos[runs / 2] / 1e6,
+                        nanos[(int) (runs * 0.95)] / 1e6,
+                        runs);
             }
             return 0;
         }
     }
 
-    @Command(name = "tpch", mixinStandardHelpOptions = true,
+    @Command(
+            name = "tpch",
+            mixinStandardHelpOptions = true,
             description = "The index advisor on TPC-H (19 queries, no keys or indexes): workload cost relative to the"
                     + " unindexed one across budgets, with runtime and planner calls.")
     static final class TpchBench implements Callable<Integer> {
@@ -210,40 +283,64 @@ final class BenchCommand implements Runnable {
         @Option(names = "--scale", defaultValue = "1", description = "TPC-H scale factor. Default: ${DEFAULT-VALUE}.")
         double scale;
 
-        @Option(names = "--budgets", split = ",", defaultValue = "100MB,200MB,600MB,1GB,3GB",
-                converter = Sizes.class, description = "Storage budgets. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--budgets",
+                split = ",",
+                defaultValue = "100MB,200MB,600MB,1GB,3GB",
+                converter = Sizes.class,
+                description = "Storage budgets. Default: ${DEFAULT-VALUE}.")
         java.util.List<Long> budgets;
 
-        @Option(names = "--max-width", defaultValue = "2", description = "Most columns per index. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--max-width",
+                defaultValue = "2",
+                description = "Most columns per index. Default: ${DEFAULT-VALUE}.")
         int maxWidth;
 
         @Override
         public Integer call() throws Exception {
             try (Services svc = Services.start(services.settings(), false)) {
-                java.util.function.Supplier<java.sql.Connection> connections = () -> svc.database().connect();
+                java.util.function.Supplier<java.sql.Connection> connections =
+                        () -> svc.database().connect();
                 if (load) {
                     long start = System.nanoTime();
                     System.out.printf(java.util.Locale.ROOT, "loading TPC-H at scale factor %s%n", scale);
                     io.chronoperf.bench.Tpch.load(connections, scale, System.out::println);
-                    System.out.printf(java.util.Locale.ROOT, "loaded and analyzed in %.1f s%n", (System.nanoTime() - start) / 1e9);
+                    System.out.printf(
+                            java.util.Locale.ROOT,
+                            "loaded and analyzed in %.1f s%n",
+                            (System.nanoTime() - start) / 1e9);
                 }
                 io.chronoperf.advisor.index.Workload workload = io.chronoperf.bench.Tpch.workload();
                 try (java.sql.Connection c = connections.get()) {
-                    System.out.println(c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion()
-                            + hypopgVersion(c));
+                    System.out.println(c.getMetaData().getDatabaseProductName() + " "
+                            + c.getMetaData().getDatabaseProductVersion() + hypopgVersion(c));
                     System.out.println("| budget | relative cost | indexes | used | planner calls | runtime |");
                     System.out.println("|---:|---:|---:|---:|---:|---:|");
                     for (long budget : budgets) {
                         io.chronoperf.advisor.index.IndexAdvisor advisor = new io.chronoperf.advisor.index.IndexAdvisor(
-                                new io.chronoperf.advisor.index.IndexAdvisor.Options(budget, maxWidth, 0,
-                                        io.chronoperf.advisor.index.IndexAdvisor.Options.DEFAULT.minImprovementPct(), 256L << 20, 10L << 20,
-                                        false) /* the literature's setting: key columns only, no INCLUDE */, step -> { });
+                                new io.chronoperf.advisor.index.IndexAdvisor.Options(
+                                        budget,
+                                        maxWidth,
+                                        0,
+                                        io.chronoperf.advisor.index.IndexAdvisor.Options.DEFAULT.minImprovementPct(),
+                                        256L << 20,
+                                        10L << 20,
+                                        false) /* the literature's setting: key columns only, no INCLUDE */,
+                                step -> {});
                         io.chronoperf.advisor.index.IndexAdvisor.Advice a = advisor.advise(c, workload);
-                        System.out.printf(java.util.Locale.ROOT, "| %s | %.1f%% | %d | %s | %d | %.1f s |%n", Sizes.format(budget),
-                                100 * a.relativeCost(), a.indexes().size(), Sizes.format(a.usedBytes()), a.plannerCalls(),
+                        System.out.printf(
+                                java.util.Locale.ROOT,
+                                "| %s | %.1f%% | %d | %s | %d | %.1f s |%n",
+                                Sizes.format(budget),
+                                100 * a.relativeCost(),
+                                a.indexes().size(),
+                                Sizes.format(a.usedBytes()),
+                                a.plannerCalls(),
                                 a.runtimeMs() / 1000.0);
                         for (var r : a.indexes()) {
-                            System.out.printf(java.util.Locale.ROOT, "    %s (%s)%n", r.ddl(), Sizes.format(r.sizeBytes()));
+                            System.out.printf(
+                                    java.util.Locale.ROOT, "    %s (%s)%n", r.ddl(), Sizes.format(r.sizeBytes()));
                         }
                     }
                 }
@@ -253,47 +350,78 @@ final class BenchCommand implements Runnable {
 
         private static String hypopgVersion(java.sql.Connection c) throws java.sql.SQLException {
             try (java.sql.Statement s = c.createStatement();
-                 java.sql.ResultSet rs = s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'hypopg'")) {
+                    java.sql.ResultSet rs =
+                            s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'hypopg'")) {
                 return rs.next() ? ", HypoPG " + rs.getString(1) : ", no HypoPG (transactional what-if)";
             }
         }
     }
 
-    @Command(name = "advisor", mixinStandardHelpOptions = true,
-            description = "The index advisor against the 46 strategic indexes on the admin query mix (data already loaded:"
-                    + " run seed first): mean time per query with the 46, with none, and with the advisor's set chosen"
-                    + " under half of their size from the pg_stat_statements of the mix.")
+    @Command(
+            name = "advisor",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The index advisor against the 46 strategic indexes on the admin query mix (data already loaded:"
+                            + " run seed first): mean time per query with the 46, with none, and with the advisor's "
+                            + "set chosen"
+                            + " under half of their size from the pg_stat_statements of the mix.")
     static final class AdvisorBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--iterations", defaultValue = "50", description = "Runs per query with indexes. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--iterations",
+                defaultValue = "50",
+                description = "Runs per query with indexes. Default: ${DEFAULT-VALUE}.")
         int iterations;
 
-        @Option(names = "--iterations-without", defaultValue = "5", description = "Runs per query without. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--iterations-without",
+                defaultValue = "5",
+                description = "Runs per query without. Default: ${DEFAULT-VALUE}.")
         int iterationsWithout;
 
         @Override
         public Integer call() throws java.sql.SQLException {
             try (Services svc = Services.start(services.settings(), false);
-                 HikariDataSource ds = Pools.open(svc.database(), "bench")) {
-                io.chronoperf.bench.AdvisorBenchmark.Result r = new io.chronoperf.bench.AdvisorBenchmark(ds, System.out::println)
+                    HikariDataSource ds = Pools.open(svc.database(), "bench")) {
+                io.chronoperf.bench.AdvisorBenchmark.Result r = new io.chronoperf.bench.AdvisorBenchmark(
+                                ds, System.out::println)
                         .run(iterations, iterationsWithout, 42);
                 var a = r.advice();
-                System.out.printf(java.util.Locale.ROOT, "%n| query | 46 strategic (ms) | none (ms) | advisor (ms) |%n|---|---:|---:|---:|%n");
-                r.perQuery().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, v[0], v[1], v[2]));
-                System.out.printf(java.util.Locale.ROOT, "| **sum of means** | %.1f | %.1f | %.1f |%n", r.withStrategicMs(),
-                        r.withoutMs(), r.withAdvisorMs());
-                System.out.printf(java.util.Locale.ROOT, "%nspeedup over no index: 46 strategic %.1fx (%s), advisor %.1fx (%d indexes, %s,"
-                                + " budget %s = half); what-if %s, %d planner calls, %.1f s%n", r.strategicSpeedup(),
-                        Sizes.format(r.strategicBytes()), r.advisorSpeedup(), a.indexes().size(), Sizes.format(a.usedBytes()),
-                        Sizes.format(r.budgetBytes()), a.method(), a.plannerCalls(), a.runtimeMs() / 1000.0);
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "%n| query | 46 strategic (ms) | none (ms) | advisor (ms) |%n|---|---:|---:|---:|%n");
+                r.perQuery()
+                        .forEach((k, v) -> System.out.printf(
+                                java.util.Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, v[0], v[1], v[2]));
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "| **sum of means** | %.1f | %.1f | %.1f |%n",
+                        r.withStrategicMs(),
+                        r.withoutMs(),
+                        r.withAdvisorMs());
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "%nspeedup over no index: 46 strategic %.1fx (%s), advisor %.1fx (%d indexes, %s,"
+                                + " budget %s = half); what-if %s, %d planner calls, %.1f s%n",
+                        r.strategicSpeedup(),
+                        Sizes.format(r.strategicBytes()),
+                        r.advisorSpeedup(),
+                        a.indexes().size(),
+                        Sizes.format(a.usedBytes()),
+                        Sizes.format(r.budgetBytes()),
+                        a.method(),
+                        a.plannerCalls(),
+                        a.runtimeMs() / 1000.0);
             }
             return 0;
         }
     }
 
-    @Command(name = "dashboard", mixinStandardHelpOptions = true,
+    @Command(
+            name = "dashboard",
+            mixinStandardHelpOptions = true,
             description = "GET /api/v1/admin/performance/dashboard over HTTP against a server started in this process:"
                     + " p50/p95/p99 when served from the cache, and the cost of building it.")
     static final class DashboardBench implements Callable<Integer> {
@@ -311,10 +439,13 @@ final class BenchCommand implements Runnable {
                     int port = server.port();
                     String token = server.token("viewer");
                     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-                    java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/admin/performance/dashboard"))
-                            .header("Authorization", "Bearer " + token).GET().build();
-                    context.getBean(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.class).sample();
+                    java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                    "http://127.0.0.1:" + port + "/api/v1/admin/performance/dashboard"))
+                            .header("Authorization", "Bearer " + token)
+                            .GET()
+                            .build();
+                    context.getBean(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.class)
+                            .sample();
                     var performance = context.getBean(io.chronoperf.server.performance.PerformanceService.class);
                     long[] build = new long[20];
                     for (int i = 0; i < build.length; i++) {
@@ -338,10 +469,18 @@ final class BenchCommand implements Runnable {
                     }
                     java.util.Arrays.sort(nanos);
                     java.util.Arrays.sort(build);
-                    System.out.printf(java.util.Locale.ROOT, "GET dashboard (%,d bytes), %d requests over HTTP, cached:"
-                                    + " p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%nbuilding it (cache miss): p50 %.1f ms, max %.1f ms%n",
-                            bytes, requests, nanos[requests / 2] / 1e6, nanos[(int) (requests * 0.95)] / 1e6,
-                            nanos[(int) (requests * 0.99)] / 1e6, nanos[requests - 1] / 1e6, build[build.length / 2] / 1e6,
+                    System.out.printf(
+                            java.util.Locale.ROOT,
+                            "GET dashboard (%,d bytes), %d requests over HTTP, cached:"
+                                    + " p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%nbuilding it (cache miss): "
+                                    + "p50 %.1f ms, max %.1f ms%n",
+                            bytes,
+                            requests,
+                            nanos[requests / 2] / 1e6,
+                            nanos[(int) (requests * 0.95)] / 1e6,
+                            nanos[(int) (requests * 0.99)] / 1e6,
+                            nanos[requests - 1] / 1e6,
+                            build[build.length / 2] / 1e6,
                             build[build.length - 1] / 1e6);
                 }
             }
@@ -349,50 +488,76 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "load", mixinStandardHelpOptions = true,
-            description = {"The admin API under load over HTTP: CLIENTS concurrent clients (closed loop, like wrk) for"
-                    + " DURATION, 95% reads and 5% writes of an admin console; errors, throughput, p50/p99 per request kind,"
-                    + " the latency distribution drawn, and the pool's state (from the Prometheus scrape).",
-                    "Against a server started in this process on the configured database (default), or a running one (--url"
-                            + " with --token)."})
+    @Command(
+            name = "load",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The admin API under load over HTTP: CLIENTS concurrent clients (closed loop, like wrk) for"
+                        + " DURATION, 95% reads and 5% writes of an admin console; errors, throughput, p50/p99 per "
+                        + "request kind,"
+                        + " the latency distribution drawn, and the pool's state (from the Prometheus scrape).",
+                "Against a server started in this process on the configured database (default), or a running one (--url"
+                        + " with --token)."
+            })
     static final class LoadBench implements Callable<Integer> {
         @Mixin
         ServiceOptions services;
 
-        @Option(names = "--clients", defaultValue = "200", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--clients",
+                defaultValue = "200",
+                description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
         int clients;
 
         @Option(names = "--duration", defaultValue = "60s", description = "Measured time. Default: ${DEFAULT-VALUE}.")
         String duration;
 
-        @Option(names = "--warmup", defaultValue = "10s", description = "Unmeasured time first. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--warmup",
+                defaultValue = "10s",
+                description = "Unmeasured time first. Default: ${DEFAULT-VALUE}.")
         String warmup;
 
-        @Option(names = "--write-share", defaultValue = "0.05", description = "Share of writes (lock/unlock). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--write-share",
+                defaultValue = "0.05",
+                description = "Share of writes (lock/unlock). Default: ${DEFAULT-VALUE}.")
         double writeShare;
 
-        @Option(names = "--url", paramLabel = "URL", description = "A running server's base URL, e.g. http://127.0.0.1:8080.")
+        @Option(
+                names = "--url",
+                paramLabel = "URL",
+                description = "A running server's base URL, e.g. http://127.0.0.1:8080.")
         String url;
 
-        @Option(names = "--token", paramLabel = "TOKEN", description = "With --url: an admin token (./chrono-perf token --role admin).")
+        @Option(
+                names = "--token",
+                paramLabel = "TOKEN",
+                description = "With --url: an admin token (./chrono-perf token --role admin).")
         String token;
 
-        @Option(names = "--users", defaultValue = "0", description = "With --url: how many users the ids range over. Default: counted.")
+        @Option(
+                names = "--users",
+                defaultValue = "0",
+                description = "With --url: how many users the ids range over. Default: counted.")
         int users;
 
         @Override
         public Integer call() throws Exception {
             if (clients < 1 || clients > 2000) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--clients must be 1 to 2000");
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--clients must be 1 to 2000");
             }
             if (writeShare < 0 || writeShare > 1) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--write-share must be 0 to 1");
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--write-share must be 0 to 1");
             }
             java.time.Duration d = Durations.parse("--duration", duration);
             java.time.Duration w = Durations.parse("--warmup", warmup);
             if (url != null) {
                 if (token == null || users < 1) {
-                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    throw new picocli.CommandLine.ParameterException(
+                            new picocli.CommandLine(this),
                             "--url needs --token (an admin token) and --users (how many users the server has)");
                 }
                 return run(url, token, users, d, w);
@@ -403,11 +568,15 @@ final class BenchCommand implements Runnable {
             }
         }
 
-        private int run(String base, String adminToken, int userCount, java.time.Duration d, java.time.Duration w) throws Exception {
-            System.out.printf("load: %d clients, %s warm-up then %s measured, %.0f%% writes, against %s (%,d users)%n",
+        private int run(String base, String adminToken, int userCount, java.time.Duration d, java.time.Duration w)
+                throws Exception {
+            System.out.printf(
+                    "load: %d clients, %s warm-up then %s measured, %.0f%% writes, against %s (%,d users)%n",
                     clients, warmup, duration, writeShare * 100, base, userCount);
-            var report = io.chronoperf.bench.LoadBenchmark.run(new io.chronoperf.bench.LoadBenchmark.Options(base, adminToken,
-                    clients, d, w, userCount, writeShare, 42), System.out::println);
+            var report = io.chronoperf.bench.LoadBenchmark.run(
+                    new io.chronoperf.bench.LoadBenchmark.Options(
+                            base, adminToken, clients, d, w, userCount, writeShare, 42),
+                    System.out::println);
             System.out.println();
             System.out.print(io.chronoperf.bench.LoadBenchmark.format(report));
             return report.errors() == 0 ? 0 : 1;

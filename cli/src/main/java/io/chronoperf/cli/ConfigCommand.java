@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         description = "Show every setting: variable, flag, default, description and the value in effect.")
 final class ConfigCommand implements Callable<Integer> {
     @Mixin
@@ -18,10 +20,16 @@ final class ConfigCommand implements Callable<Integer> {
 
     /** The configuration table of the README and docs/configuration.md. */
     static String markdown() {
-        StringBuilder out = new StringBuilder("| variable | flag | Spring property | default | description |\n|---|---|---|---|---|\n");
+        StringBuilder out = new StringBuilder(
+                "| variable | flag | Spring property | default | description |\n|---|---|---|---|---|\n");
         for (Setting s : Setting.values()) {
-            out.append(String.format("| `%s` | `%s` | `%s` | %s | %s |%n", s.env(), s.flag(), s.property(),
-                    s.defaultValue() == null ? "(unset)" : "`" + s.defaultValue() + "`", s.description()));
+            out.append(String.format(
+                    "| `%s` | `%s` | `%s` | %s | %s |%n",
+                    s.env(),
+                    s.flag(),
+                    s.property(),
+                    s.defaultValue() == null ? "(unset)" : "`" + s.defaultValue() + "`",
+                    s.description()));
         }
         return out.toString();
     }

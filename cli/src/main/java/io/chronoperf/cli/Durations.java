@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 final class Durations {
     private static final Pattern SHORT = Pattern.compile("(\\d{1,6})([smhd])");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     static Duration parse(String option, String text) {
         Matcher m = SHORT.matcher(text.trim());
@@ -27,7 +26,8 @@ final class Durations {
         try {
             return Duration.parse(text.trim());
         } catch (java.time.format.DateTimeParseException e) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, option + " must be a duration such as 30m, 1h or 7d, not '" + text + "'");
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION, option + " must be a duration such as 30m, 1h or 7d, not '" + text + "'");
         }
     }
 }

@@ -21,11 +21,9 @@ import java.util.Locale;
  */
 final class Failures {
     /** The line to print and the exit status. */
-    record Described(String line, ErrorCode code) {
-    }
+    record Described(String line, ErrorCode code) {}
 
-    private Failures() {
-    }
+    private Failures() {}
 
     static Described describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -37,30 +35,42 @@ final class Failures {
             String type = t.getClass().getName();
             String message = firstLine(t.getMessage());
             if (type.endsWith("PortInUseException")) {
-                return new Described("The HTTP port is in use (" + message + "): set " + Setting.PORT.env()
-                        + " or --port to a free port, or 0 for any", ErrorCode.CONFIGURATION);
+                return new Described(
+                        "The HTTP port is in use (" + message + "): set " + Setting.PORT.env()
+                                + " or --port to a free port, or 0 for any",
+                        ErrorCode.CONFIGURATION);
             }
             if (type.startsWith("org.flywaydb")) {
                 return new Described("A migration failed: " + message, ErrorCode.MIGRATION);
             }
-            if (type.equals("org.postgresql.util.PSQLException") || type.endsWith("PoolInitializationException")
+            if (type.equals("org.postgresql.util.PSQLException")
+                    || type.endsWith("PoolInitializationException")
                     || type.equals("java.sql.SQLTransientConnectionException")) {
-                String state = t instanceof java.sql.SQLException s && s.getSQLState() != null ? " (SQLSTATE " + s.getSQLState() + ")" : "";
-                return new Described("The database does not answer" + state + ": " + message + ". Check "
-                        + Setting.DB_URL.env() + ", " + Setting.DB_USER.env() + " and " + Setting.DB_PASSWORD.env()
-                        + ", or unset them for the embedded PostgreSQL", ErrorCode.SERVICE_UNAVAILABLE);
+                String state = t instanceof java.sql.SQLException s && s.getSQLState() != null
+                        ? " (SQLSTATE " + s.getSQLState() + ")"
+                        : "";
+                return new Described(
+                        "The database does not answer" + state + ": " + message + ". Check "
+                                + Setting.DB_URL.env() + ", " + Setting.DB_USER.env() + " and "
+                                + Setting.DB_PASSWORD.env()
+                                + ", or unset them for the embedded PostgreSQL",
+                        ErrorCode.SERVICE_UNAVAILABLE);
             }
             if (type.startsWith("io.lettuce") && type.contains("Connection")) {
-                return new Described("Redis does not answer: " + message + ". Check " + Setting.REDIS_URL.env()
-                        + ", or run with --no-redis", ErrorCode.SERVICE_UNAVAILABLE);
+                return new Described(
+                        "Redis does not answer: " + message + ". Check " + Setting.REDIS_URL.env()
+                                + ", or run with --no-redis",
+                        ErrorCode.SERVICE_UNAVAILABLE);
             }
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return new Described("unexpected error: " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage())
-                + " (please report it)", ErrorCode.INTERNAL);
+        return new Described(
+                "unexpected error: " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage())
+                        + " (please report it)",
+                ErrorCode.INTERNAL);
     }
 
     /** Appends the stack trace to the home's log file; returns its path, or null when it could not be written. */
@@ -70,8 +80,12 @@ final class Failures {
             Path file = home.resolve("chrono-perf.log");
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            Files.writeString(file, Instant.now() + " " + e + System.lineSeparator() + trace + System.lineSeparator(),
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file,
+                    Instant.now() + " " + e + System.lineSeparator() + trace + System.lineSeparator(),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             return file;
         } catch (IOException | RuntimeException notWritable) {
             return null;

@@ -69,8 +69,9 @@ final class InProcessServer implements AutoCloseable {
 
     /** The admin platform's users (the ids the load ranges over). */
     int countUsers() throws SQLException {
-        try (Connection c = services.database().connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+        try (Connection c = services.database().connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
             rs.next();
             return (int) rs.getLong(1);
         }

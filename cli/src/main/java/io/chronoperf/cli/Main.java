@@ -10,10 +10,25 @@ import picocli.CommandLine.Command;
  * health verdicts). Errors print one actionable line, never a stack trace ({@code --verbose} or
  * {@code CHRONO_PERF_DEBUG=1} adds it).
  */
-@Command(name = "chrono-perf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "chrono-perf",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Database performance system for admin platforms on PostgreSQL.",
-        subcommands = {ServeCommand.class, TokenCommand.class, SeedCommand.class, MigrateCommand.class,
-                BenchCommand.class, HealthCommand.class, AdviseCommand.class, LintMigrationsCommand.class, AnalyzeCommand.class, NPlusOneCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            TokenCommand.class,
+            SeedCommand.class,
+            MigrateCommand.class,
+            BenchCommand.class,
+            HealthCommand.class,
+            AdviseCommand.class,
+            LintMigrationsCommand.class,
+            AnalyzeCommand.class,
+            NPlusOneCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -28,8 +43,11 @@ public final class Main implements Runnable {
         CommandLine.Model.CommandSpec serve = cli.getSubcommands().get("serve").getCommandSpec();
         for (io.chronoperf.runtime.Setting s : io.chronoperf.runtime.Setting.values()) {
             if (s.tuning()) {
-                serve.addOption(CommandLine.Model.OptionSpec.builder(s.flag()).paramLabel("VALUE").type(String.class)
-                        .description(s.description() + " (" + s.env() + ", default " + (s.defaultValue() == null ? "unset" : s.defaultValue()) + ")")
+                serve.addOption(CommandLine.Model.OptionSpec.builder(s.flag())
+                        .paramLabel("VALUE")
+                        .type(String.class)
+                        .description(s.description() + " (" + s.env() + ", default "
+                                + (s.defaultValue() == null ? "unset" : s.defaultValue()) + ")")
                         .build());
             }
         }
@@ -47,7 +65,9 @@ public final class Main implements Runnable {
             if (Failures.debug()) {
                 e.printStackTrace(cmd.getErr());
             } else if (d.code() == ErrorCode.INTERNAL && logged != null) {
-                cmd.getErr().println("chrono-perf: the stack trace is in " + logged + " (CHRONO_PERF_DEBUG=1 prints it here)");
+                cmd.getErr()
+                        .println("chrono-perf: the stack trace is in " + logged
+                                + " (CHRONO_PERF_DEBUG=1 prints it here)");
             }
             return d.code().exitStatus();
         });

@@ -11,11 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "migrate", mixinStandardHelpOptions = true,
-        description = {"Apply the admin platform's schema migrations and strategic indexes; rebuild invalid indexes.",
-                "With --strategic-indexes: add only the 46 strategic indexes to an admin platform whose tables exist"
-                        + " already (built concurrently under a lock_timeout, checked valid; each whose table or columns are"
-                        + " not there is skipped with the reason)."})
+@Command(
+        name = "migrate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Apply the admin platform's schema migrations and strategic indexes; rebuild invalid indexes.",
+            "With --strategic-indexes: add only the 46 strategic indexes to an admin platform whose tables exist"
+                    + " already (built concurrently under a lock_timeout, checked valid; each whose table or columns "
+                    + "are"
+                    + " not there is skipped with the reason)."
+        })
 final class MigrateCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions services;
@@ -23,7 +28,10 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--strategic-indexes", description = "Only the strategic indexes, onto the tables that exist.")
     boolean strategicIndexes;
 
-    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(
+            names = "--lock-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
             description = "With --strategic-indexes: how long a build may wait for a table's lock (default 10s).")
     String lockTimeout;
 
@@ -31,13 +39,17 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         Duration timeout = Durations.parse("--lock-timeout", lockTimeout);
         try (Services svc = Services.start(services.settings(), false);
-             HikariDataSource ds = Pools.open(svc.database(), "migrate")) {
+                HikariDataSource ds = Pools.open(svc.database(), "migrate")) {
             if (strategicIndexes) {
                 return strategicIndexes(ds, timeout);
             }
-            AdminSchema.Report r = AdminSchema.of(ds).withLog(System.out::println).migrate();
-            System.out.printf("schema at version %s: %d migrations applied, %d invalid indexes rebuilt%s, in %.1f s%n",
-                    r.schemaVersion(), r.migrationsApplied(), r.rebuiltIndexes().size(),
+            AdminSchema.Report r =
+                    AdminSchema.of(ds).withLog(System.out::println).migrate();
+            System.out.printf(
+                    "schema at version %s: %d migrations applied, %d invalid indexes rebuilt%s, in %.1f s%n",
+                    r.schemaVersion(),
+                    r.migrationsApplied(),
+                    r.rebuiltIndexes().size(),
                     r.rebuiltIndexes().isEmpty() ? "" : " (" + String.join(", ", r.rebuiltIndexes()) + ")",
                     r.duration().toMillis() / 1000.0);
         }
@@ -50,14 +62,28 @@ final class MigrateCommand implements Callable<Integer> {
         int total = StrategicIndexes.scriptedCount();
         List<StrategicIndexes.Applied> applied = StrategicIndexes.applyTo(ds, timeout, a -> {
             done[0]++;
-            System.out.printf("[%2d/%d] %-8s %-42s %s%n", done[0], total, a.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                    a.name(), a.reason() == null ? "on " + a.table() : a.reason());
+            System.out.printf(
+                    "[%2d/%d] %-8s %-42s %s%n",
+                    done[0],
+                    total,
+                    a.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                    a.name(),
+                    a.reason() == null ? "on " + a.table() : a.reason());
         });
-        long created = applied.stream().filter(a -> a.outcome() == StrategicIndexes.Outcome.CREATED).count();
-        long present = applied.stream().filter(a -> a.outcome() == StrategicIndexes.Outcome.PRESENT).count();
-        long skipped = applied.stream().filter(a -> a.outcome() == StrategicIndexes.Outcome.SKIPPED).count();
-        long failed = applied.stream().filter(a -> a.outcome() == StrategicIndexes.Outcome.FAILED).count();
-        System.out.printf("strategic indexes: %d created, %d present, %d skipped, %d failed, in %.1f s%n",
+        long created = applied.stream()
+                .filter(a -> a.outcome() == StrategicIndexes.Outcome.CREATED)
+                .count();
+        long present = applied.stream()
+                .filter(a -> a.outcome() == StrategicIndexes.Outcome.PRESENT)
+                .count();
+        long skipped = applied.stream()
+                .filter(a -> a.outcome() == StrategicIndexes.Outcome.SKIPPED)
+                .count();
+        long failed = applied.stream()
+                .filter(a -> a.outcome() == StrategicIndexes.Outcome.FAILED)
+                .count();
+        System.out.printf(
+                "strategic indexes: %d created, %d present, %d skipped, %d failed, in %.1f s%n",
                 created, present, skipped, failed, (System.nanoTime() - start) / 1e9);
         return failed > 0 ? io.chronoperf.runtime.ErrorCode.MIGRATION.exitStatus() : 0;
     }

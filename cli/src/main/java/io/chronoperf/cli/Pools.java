@@ -6,15 +6,16 @@ import io.chronoperf.runtime.DatabaseEndpoint;
 
 /** A small HikariCP pool for the commands that work on the database directly (seed, migrate, bench). */
 final class Pools {
-    private Pools() {
-    }
+    private Pools() {}
 
     static HikariDataSource open(DatabaseEndpoint endpoint, String name) {
         try (var probe = endpoint.connect()) { // fails early with a message that says what to check
             probe.isValid(5);
         } catch (java.sql.SQLException e) {
-            throw new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
-                    "The database " + endpoint + " does not answer: " + e.getMessage(), e);
+            throw new io.chronoperf.runtime.ChronoPerfException(
+                    io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
+                    "The database " + endpoint + " does not answer: " + e.getMessage(),
+                    e);
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(endpoint.jdbcUrl());

@@ -27,8 +27,13 @@ final class Progress implements SeedProgress, AutoCloseable {
         phase = name;
         started = System.nanoTime();
         if (terminal) {
-            bar = new ProgressBarBuilder().setTaskName(String.format("%-20s", name)).setInitialMax(total)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200).showSpeed().build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName(String.format("%-20s", name))
+                    .setInitialMax(total)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUpdateIntervalMillis(200)
+                    .showSpeed()
+                    .build();
         }
     }
 

@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the server (the main job): embedded PostgreSQL and Redis unless configured, the admin API.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -28,11 +30,18 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (CHRONO_PERF_PORT, default 8080; 0 picks a free one).")
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            description = "HTTP port (CHRONO_PERF_PORT, default 8080; 0 picks a free one).")
     String port;
 
-    @Option(names = "--seed-scale", defaultValue = "demo",
-            description = "Demo data loaded on the first start of an empty embedded database: small, demo, large, or none. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed-scale",
+            defaultValue = "demo",
+            description =
+                    "Demo data loaded on the first start of an empty embedded database: small, demo, large, or none. "
+                            + "Default: ${DEFAULT-VALUE}.")
     String seedScale;
 
     /** A running server and what it started; closing stops both, the server first. */
@@ -83,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
         int actualPort = ((WebServerApplicationContext) context).getWebServer().getPort();
         // Demo data's user 1 is a superadmin; on an external database the token names no user.
         long uid = svc.database().embedded() ? 1 : 0;
-        String token = new TokenIssuer(secret, Clock.systemUTC()).issue("admin", Duration.ofHours(12), "serve-console", uid);
+        String token =
+                new TokenIssuer(secret, Clock.systemUTC()).issue("admin", Duration.ofHours(12), "serve-console", uid);
         return new Running(context, svc, actualPort, token);
     }
 
@@ -110,11 +120,14 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("chrono-perf: starting (home " + settings.home() + ")");
         Running running = start(settings, tuning, seedScale);
         String base = "http://127.0.0.1:" + running.port();
-        boolean platform = running.context().getBean(AdminPlatformConfig.MigratedSchema.class).installed();
+        boolean platform = running.context()
+                .getBean(AdminPlatformConfig.MigratedSchema.class)
+                .installed();
         String sample = base + (platform ? "/api/v1/admin/users/dashboard" : "/api/v1/admin/performance/health");
         System.out.printf("%nchrono-perf is ready in %.1f s%n", (System.nanoTime() - start) / 1e9);
         System.out.println("  dashboard: " + base + "/admin/performance  (sign in with the admin token below)");
-        System.out.println("  api:      " + sample + (platform ? "" : "  (watching only: the admin platform is not installed here)"));
+        System.out.println("  api:      " + sample
+                + (platform ? "" : "  (watching only: the admin platform is not installed here)"));
         System.out.println("  openapi:  " + base + "/v3/api-docs");
         System.out.println("  health:   " + base + "/actuator/health");
         running.services().describe().forEach(line -> System.out.println("  " + line));
@@ -124,14 +137,17 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("  Ctrl-C stops the server and everything it started.");
 
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("chrono-perf: stopping");
-            try {
-                running.close();
-            } finally {
-                stopped.countDown();
-            }
-        }, "chrono-perf-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("chrono-perf: stopping");
+                            try {
+                                running.close();
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "chrono-perf-stop"));
         stopped.await();
         return 0;
     }

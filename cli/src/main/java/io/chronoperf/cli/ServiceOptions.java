@@ -11,25 +11,40 @@ import picocli.CommandLine.Option;
  * environment variable (a flag wins over the variable).
  */
 final class ServiceOptions {
-    @Option(names = {"--db-url", "--db"}, paramLabel = "URL", description = "PostgreSQL JDBC or postgres:// URL (CHRONO_PERF_DB_URL). Unset: embedded PostgreSQL.")
+    @Option(
+            names = {"--db-url", "--db"},
+            paramLabel = "URL",
+            description = "PostgreSQL JDBC or postgres:// URL (CHRONO_PERF_DB_URL). Unset: embedded PostgreSQL.")
     String dbUrl;
 
     @Option(names = "--db-user", paramLabel = "USER", description = "Database user (CHRONO_PERF_DB_USER).")
     String dbUser;
 
-    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Database password (CHRONO_PERF_DB_PASSWORD); prefer the variable.")
+    @Option(
+            names = "--db-password",
+            paramLabel = "PASSWORD",
+            description = "Database password (CHRONO_PERF_DB_PASSWORD); prefer the variable.")
     String dbPassword;
 
-    @Option(names = "--redis-url", paramLabel = "URI", description = "Redis URI (CHRONO_PERF_REDIS_URL). Unset: embedded redis-server.")
+    @Option(
+            names = "--redis-url",
+            paramLabel = "URI",
+            description = "Redis URI (CHRONO_PERF_REDIS_URL). Unset: embedded redis-server.")
     String redisUrl;
 
     @Option(names = "--no-redis", description = "Run without Redis: in-process cache only (CHRONO_PERF_NO_REDIS).")
     boolean noRedis;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "Data directory of the embedded defaults (CHRONO_PERF_HOME, default ~/.chrono-perf).")
+    @Option(
+            names = "--home",
+            paramLabel = "DIR",
+            description = "Data directory of the embedded defaults (CHRONO_PERF_HOME, default ~/.chrono-perf).")
     String home;
 
-    @Option(names = "--token-secret", paramLabel = "SECRET", description = "HS256 token secret (CHRONO_PERF_TOKEN_SECRET); prefer the variable.")
+    @Option(
+            names = "--token-secret",
+            paramLabel = "SECRET",
+            description = "HS256 token secret (CHRONO_PERF_TOKEN_SECRET); prefer the variable.")
     String tokenSecret;
 
     Settings settings() {

@@ -39,7 +39,8 @@ final class Sizes implements ITypeConverter<Long> {
         if (bytes < 1L << 20) {
             return String.format(Locale.ROOT, "%.0f kB", bytes / 1024.0);
         }
-        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
+        return bytes >= 1L << 30
+                ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
                 : String.format(Locale.ROOT, "%.0f MB", bytes / (double) (1L << 20));
     }
 }

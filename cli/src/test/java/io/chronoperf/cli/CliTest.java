@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
@@ -51,16 +51,31 @@ class CliTest {
 
     @Test
     void seed_migrates_and_loads_the_small_scale() throws Exception {
-        Run r = run("seed", "--scale", "small", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        Run r = run(
+                "seed",
+                "--scale",
+                "small",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
 
         assertThat(r.status).as(r.err).isZero();
         assertThat(r.out).contains("rows/s");
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(2_000);
         }
-        Run again = run("seed", "--scale", "small", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        Run again = run(
+                "seed",
+                "--scale",
+                "small",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
         assertThat(again.status).isEqualTo(3);
         assertThat(again.err).contains("--replace");
     }
@@ -77,25 +92,40 @@ class CliTest {
     void n1_reads_a_trace_reports_findings_as_json_and_skips_malformed_lines() throws Exception {
         Path trace = home.resolve("trace.jsonl");
         java.nio.file.Files.writeString(trace, """
-                {"unit": "req-42", "seq": 1, "sql": "SELECT id FROM projects WHERE user_id = $1", "params": [7], "duration_ms": 1.1, "rows": 3}
-                {"unit": "req-42", "seq": 2, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [1], "duration_ms": 0.8}
+                {"unit":"r42","seq":1,"sql":"SELECT id FROM projects WHERE user_id=$1","params":[7],"duration_ms":1}
+                {"unit":"r42","seq":2,"sql":"SELECT * FROM pages WHERE project_id = $1","params":[1],"duration_ms":0.8}
                 this line is broken
-                {"unit": "req-42", "seq": 3, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [2], "duration_ms": 0.7}
-                {"unit": "req-42", "seq": 4, "sql": "SELECT * FROM pages WHERE project_id = $1", "params": [3], "duration_ms": 0.9}
+                {"unit":"r42","seq":3,"sql":"SELECT * FROM pages WHERE project_id = $1","params":[2],"duration_ms":0.7}
+                {"unit":"r42","seq":4,"sql":"SELECT * FROM pages WHERE project_id = $1","params":[3],"duration_ms":0.9}
                 """);
 
         Run r = run("n1", "--trace", trace.toString(), "--json");
 
         assertThat(r.status).isZero();
         assertThat(r.err).contains("line 3: not valid JSON");
-        assertThat(r.out).contains("\"kind\" : \"n_plus_one\"").contains("project_id = ANY($1)").contains("\"count\" : 3");
-        assertThat(run("n1", "--trace", home.resolve("missing.jsonl").toString()).status).isEqualTo(6);
+        assertThat(r.out)
+                .contains("\"kind\" : \"n_plus_one\"")
+                .contains("project_id = ANY($1)")
+                .contains("\"count\" : 3");
+        assertThat(run("n1", "--trace", home.resolve("missing.jsonl").toString()).status)
+                .isEqualTo(6);
     }
 
     @Test
     void health_reports_any_database_with_an_exit_status_from_its_verdict() {
-        Run r = run("health", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
-        Run json = run("health", "--json", "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        Run r = run(
+                "health",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
+        Run json = run(
+                "health",
+                "--json",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
 
         assertThat(r.status).isBetween(0, 2);
         assertThat(r.out).containsAnyOf("HEALTHY", "WARNING", "CRITICAL").contains("sessions");
@@ -103,8 +133,7 @@ class CliTest {
         assertThat(json.out).contains("\"score\"").contains("\"components\"");
     }
 
-    private record Run(int status, String out, String err) {
-    }
+    private record Run(int status, String out, String err) {}
 
     /** Issue 12: a start failure is one line with the README's exit status (4: a service does not answer). */
     @Test
@@ -113,11 +142,23 @@ class CliTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = run("serve", "--home", home.toString(), "--port", "0", "--no-redis",
-                "--db-url", "jdbc:postgresql://127.0.0.1:" + port + "/nowhere", "--db-user", "nobody");
+        Run r = run(
+                "serve",
+                "--home",
+                home.toString(),
+                "--port",
+                "0",
+                "--no-redis",
+                "--db-url",
+                "jdbc:postgresql://127.0.0.1:" + port + "/nowhere",
+                "--db-user",
+                "nobody");
 
         assertThat(r.status).isEqualTo(4);
-        String ours = r.err.lines().filter(l -> l.startsWith("chrono-perf:")).reduce((a, b) -> b).orElse("");
+        String ours = r.err.lines()
+                .filter(l -> l.startsWith("chrono-perf:"))
+                .reduce((a, b) -> b)
+                .orElse("");
         assertThat(ours).contains("database").contains("CHRONO_PERF_DB_URL");
         assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
     }
@@ -125,13 +166,26 @@ class CliTest {
     /** Issue 17: a cache namespace is a constant of the application; a wrong name in the settings stops the start. */
     @Test
     void a_wrong_cache_namespace_name_fails_the_start_with_one_line() {
-        Run r = run("serve", "--home", home.toString(), "--port", "0", "--no-redis", "--cache-ttl", "user=PT1M",
-                "--db-url", db.endpoint().jdbcUrl(), "--db-user", db.endpoint().user());
+        Run r = run(
+                "serve",
+                "--home",
+                home.toString(),
+                "--port",
+                "0",
+                "--no-redis",
+                "--cache-ttl",
+                "user=PT1M",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
 
         assertThat(r.status).isEqualTo(3);
-        List<String> ours = r.err.lines().filter(l -> l.startsWith("chrono-perf:")).toList();
+        List<String> ours =
+                r.err.lines().filter(l -> l.startsWith("chrono-perf:")).toList();
         assertThat(ours).hasSize(1);
-        assertThat(ours.get(0)).contains("CHRONO_PERF_CACHE_TTL names 'user', which is not a cache namespace; use one of")
+        assertThat(ours.get(0))
+                .contains("CHRONO_PERF_CACHE_TTL names 'user', which is not a cache namespace; use one of")
                 .contains("users");
         assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
     }

@@ -49,16 +49,22 @@ class EmbeddedServeTest {
             HttpResponse<String> dashboard = get(first, "/api/v1/admin/users/dashboard");
             assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
             assertThat(dashboard.body()).contains("total");
-            HttpResponse<String> lock = http.send(HttpRequest.newBuilder(URI.create(url(first, "/api/v1/admin/users/5/lock")))
-                    .header("Authorization", "Bearer " + first.adminToken()).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"kept across a restart\"}")).build(),
+            HttpResponse<String> lock = http.send(
+                    HttpRequest.newBuilder(URI.create(url(first, "/api/v1/admin/users/5/lock")))
+                            .header("Authorization", "Bearer " + first.adminToken())
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"kept across a restart\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(lock.statusCode()).as(lock.body()).isIn(200, 409);
             lockedUser = get(first, "/api/v1/admin/users/5").body();
 
             // a second serve on the same home: one line, exit status 4
-            Failures.Described second = describe(() -> ServeCommand.start(settings, Map.of(), "small").close());
-            assertThat(second.line()).contains("in use by another chrono-perf process").doesNotContain("\n");
+            Failures.Described second = describe(
+                    () -> ServeCommand.start(settings, Map.of(), "small").close());
+            assertThat(second.line())
+                    .contains("in use by another chrono-perf process")
+                    .doesNotContain("\n");
             assertThat(second.code().exitStatus()).isEqualTo(4);
         }
         try (ServeCommand.Running again = ServeCommand.start(settings, Map.of(), "small")) {
@@ -73,9 +79,13 @@ class EmbeddedServeTest {
     void redis_where_nothing_listens_leaves_the_server_up_and_the_cache_degraded() throws Exception {
         Settings settings = settings(Map.of(Setting.REDIS_URL, "redis://127.0.0.1:1"));
         try (ServeCommand.Running running = ServeCommand.start(settings, Map.of(), "small")) {
-            assertThat(get(running, "/api/v1/admin/users/dashboard").statusCode()).isEqualTo(200);
-            assertThat(get(running, "/api/v1/admin/performance/cache/stats").body()).contains("\"redis\":\"degraded\"");
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url(running, "/actuator/health"))).build(),
+            assertThat(get(running, "/api/v1/admin/users/dashboard").statusCode())
+                    .isEqualTo(200);
+            assertThat(get(running, "/api/v1/admin/performance/cache/stats").body())
+                    .contains("\"redis\":\"degraded\"");
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(url(running, "/actuator/health")))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.body()).contains("DEGRADED");
         }
@@ -94,7 +104,10 @@ class EmbeddedServeTest {
     }
 
     private HttpResponse<String> get(ServeCommand.Running r, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url(r, path))).header("Authorization", "Bearer " + r.adminToken()).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url(r, path)))
+                        .header("Authorization", "Bearer " + r.adminToken())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -46,16 +46,26 @@ public class DecodeBenchmark {
     public void setUp() {
         Bounds.Page<User> page = Payloads.usersPage(1);
         jsonIso = JsonMapper.builder().findAndAddModules().build();
-        jsonNumeric = JsonMapper.builder().findAndAddModules().enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
-        smileNumeric = SmileMapper.builder().findAndAddModules().enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
-        smileBlackbird = SmileMapper.builder().findAndAddModules().addModule(new BlackbirdModule())
-                .enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        jsonNumeric = JsonMapper.builder()
+                .findAndAddModules()
+                .enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        smileNumeric = SmileMapper.builder()
+                .findAndAddModules()
+                .enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        smileBlackbird = SmileMapper.builder()
+                .findAndAddModules()
+                .addModule(new BlackbirdModule())
+                .enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
         isoBytes = jsonIso.writeValueAsBytes(page);
         numericBytes = jsonNumeric.writeValueAsBytes(page);
         smileBytes = smileNumeric.writeValueAsBytes(page);
         type = jsonIso.getTypeFactory().constructType(L1HitBenchmark.PAGE);
-        System.out.printf("%nsizes: JSON ISO %d B, JSON numeric %d B, Smile numeric %d B%n", isoBytes.length, numericBytes.length,
-                smileBytes.length);
+        System.out.printf(
+                "%nsizes: JSON ISO %d B, JSON numeric %d B, Smile numeric %d B%n",
+                isoBytes.length, numericBytes.length, smileBytes.length);
     }
 
     @Benchmark

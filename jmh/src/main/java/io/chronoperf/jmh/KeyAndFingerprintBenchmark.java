@@ -31,14 +31,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class KeyAndFingerprintBenchmark {
     static final String STATEMENT = "SELECT u.id, u.email, u.full_name FROM users u WHERE u.approval_status = $1"
-            + " AND u.is_active = $2 AND (u.created_at, u.id) < ($3, $4) ORDER BY u.created_at DESC, u.id DESC LIMIT 51";
+            + " AND u.is_active = $2 AND (u.created_at, u.id) < ($3, $4) ORDER BY u.created_at DESC, u.id DESC LIMIT "
+            + "51";
 
     private AdminCache cache;
     private long n;
 
     @Setup(Level.Trial)
     public void setUp() {
-        cache = AdminCache.builder().keyPrefix("jmh:").namespaces(List.of(L1HitBenchmark.USERS)).build();
+        cache = AdminCache.builder()
+                .keyPrefix("jmh:")
+                .namespaces(List.of(L1HitBenchmark.USERS))
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -49,9 +53,15 @@ public class KeyAndFingerprintBenchmark {
     @Benchmark
     public CacheKey keyBuild() {
         long i = n++;
-        return cache.key(L1HitBenchmark.USERS, "list").param("status", "pending").param("active", Boolean.TRUE)
-                .param("locked", null).param("q", "smith").param("sort", "created_at").param("limit", 50)
-                .param("cursor", i & 1023).build();
+        return cache.key(L1HitBenchmark.USERS, "list")
+                .param("status", "pending")
+                .param("active", Boolean.TRUE)
+                .param("locked", null)
+                .param("q", "smith")
+                .param("sort", "created_at")
+                .param("limit", 50)
+                .param("cursor", i & 1023)
+                .build();
     }
 
     @Benchmark

@@ -51,7 +51,7 @@ import tools.jackson.core.type.TypeReference;
 @Fork(1)
 public class L1HitBenchmark {
     static final Namespace USERS = new Namespace("users", Duration.ofMinutes(5), true, false);
-    static final TypeReference<Bounds.Page<User>> PAGE = new TypeReference<>() { };
+    static final TypeReference<Bounds.Page<User>> PAGE = new TypeReference<>() {};
 
     @Param("redis://127.0.0.1:6379/15")
     public String redis;
@@ -59,8 +59,11 @@ public class L1HitBenchmark {
     private AdminCache ours;
     private CacheKey[] keys;
     private Bounds.Page<User>[] pages;
-    /** The callers' loaders, made once: a hit never calls them, and their allocation is the caller's, not the cache's. */
+    /**
+     * The callers' loaders, made once: a hit never calls them, and their allocation is the caller's, not the cache's.
+     */
     private Supplier<Bounds.Page<User>>[] loaders;
+
     private String[] names;
     private Cache<String, Object> caffeine;
     private Cache<String, Object> caffeineExpiring;
@@ -75,21 +78,36 @@ public class L1HitBenchmark {
     @SuppressWarnings("unchecked")
     public void setUp() {
         order = Payloads.zipfIndexes();
-        ours = AdminCache.builder().keyPrefix("jmh:").namespaces(List.of(USERS)).redisUri(redis).build();
+        ours = AdminCache.builder()
+                .keyPrefix("jmh:")
+                .namespaces(List.of(USERS))
+                .redisUri(redis)
+                .build();
         caffeine = Caffeine.newBuilder().maximumSize(2_000).build();
-        caffeineExpiring = Caffeine.newBuilder().maximumSize(2_000)
-                .expireAfter(com.github.benmanes.caffeine.cache.Expiry.<String, Object>creating((k, v) -> Duration.ofMinutes(5)))
+        caffeineExpiring = Caffeine.newBuilder()
+                .maximumSize(2_000)
+                .expireAfter(com.github.benmanes.caffeine.cache.Expiry.<String, Object>creating(
+                        (k, v) -> Duration.ofMinutes(5)))
                 .build();
         redisson = Redisson.create(redissonConfig(redis));
-        redissonMap = redisson.getLocalCachedMap(LocalCachedMapOptions.<String, String>name("jmh:redisson").cacheSize(2_000));
+        redissonMap = redisson.getLocalCachedMap(
+                LocalCachedMapOptions.<String, String>name("jmh:redisson").cacheSize(2_000));
         jetcacheClient = io.lettuce.core.RedisClient.create(redis);
-        com.alicp.jetcache.Cache<String, String> local = CaffeineCacheBuilder.createCaffeineCacheBuilder().limit(2_000)
-                .expireAfterWrite(5, TimeUnit.MINUTES).buildCache();
+        com.alicp.jetcache.Cache<String, String> local = CaffeineCacheBuilder.createCaffeineCacheBuilder()
+                .limit(2_000)
+                .expireAfterWrite(5, TimeUnit.MINUTES)
+                .buildCache();
         com.alicp.jetcache.Cache<String, String> remote = RedisLettuceCacheBuilder.createRedisLettuceCacheBuilder()
-                .redisClient(jetcacheClient).keyPrefix("jmh:jetcache:").valueEncoder(JavaValueEncoder.INSTANCE)
-                .valueDecoder(JavaValueDecoder.INSTANCE).expireAfterWrite(5, TimeUnit.MINUTES).buildCache();
-        jetcache = MultiLevelCacheBuilder.createMultiLevelCacheBuilder().addCache(local, remote)
-                .expireAfterWrite(5, TimeUnit.MINUTES).buildCache();
+                .redisClient(jetcacheClient)
+                .keyPrefix("jmh:jetcache:")
+                .valueEncoder(JavaValueEncoder.INSTANCE)
+                .valueDecoder(JavaValueDecoder.INSTANCE)
+                .expireAfterWrite(5, TimeUnit.MINUTES)
+                .buildCache();
+        jetcache = MultiLevelCacheBuilder.createMultiLevelCacheBuilder()
+                .addCache(local, remote)
+                .expireAfterWrite(5, TimeUnit.MINUTES)
+                .buildCache();
 
         keys = new CacheKey[Payloads.KEYS];
         pages = new Bounds.Page[Payloads.KEYS];
@@ -167,7 +185,9 @@ public class L1HitBenchmark {
     static Config redissonConfig(String uri) {
         io.lettuce.core.RedisURI u = io.lettuce.core.RedisURI.create(uri);
         Config config = new Config();
-        config.useSingleServer().setAddress("redis://" + u.getHost() + ":" + u.getPort()).setDatabase(u.getDatabase());
+        config.useSingleServer()
+                .setAddress("redis://" + u.getHost() + ":" + u.getPort())
+                .setDatabase(u.getDatabase());
         return config;
     }
 }

@@ -58,7 +58,11 @@ public class L2HitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ours = AdminCache.builder().keyPrefix("jmh:").namespaces(List.of(L1HitBenchmark.USERS)).redisUri(redis).build();
+        ours = AdminCache.builder()
+                .keyPrefix("jmh:")
+                .namespaces(List.of(L1HitBenchmark.USERS))
+                .redisUri(redis)
+                .build();
         page = Payloads.usersPage(1);
         key = ours.key(L1HitBenchmark.USERS, "l2").build();
         ours.get(key, L1HitBenchmark.PAGE, () -> page);

@@ -14,8 +14,7 @@ final class Payloads {
     /** A power of two, so that the next index is a mask, not a division. */
     static final int SAMPLES = 1 << 16;
 
-    private Payloads() {
-    }
+    private Payloads() {}
 
     static Bounds.Page<User> usersPage(int page) {
         SplittableRandom r = new SplittableRandom(page);
@@ -23,11 +22,25 @@ final class Payloads {
         List<User> users = new ArrayList<>(50);
         for (int i = 0; i < 50; i++) {
             long id = page * 50L + i;
-            users.add(new User(id, "user" + id + "@example.com", "User Number " + id, i % 10 == 0 ? "admin" : "member",
-                    i % 7 == 0 ? "pending" : "approved", true, i % 13 == 0, true, i % 3 == 0, r.nextInt(100), r.nextInt(5),
-                    base.plusSeconds(r.nextInt(1_000_000)), base.plusSeconds(r.nextInt(1_000_000)), i % 7 == 0 ? null : 1L,
-                    base.plusSeconds(r.nextInt(1_000_000)), i % 13 == 0 ? "too many failed logins" : null,
-                    base.minusSeconds(r.nextInt(10_000_000)), base.plusSeconds(r.nextInt(1_000_000))));
+            users.add(new User(
+                    id,
+                    "user" + id + "@example.com",
+                    "User Number " + id,
+                    i % 10 == 0 ? "admin" : "member",
+                    i % 7 == 0 ? "pending" : "approved",
+                    true,
+                    i % 13 == 0,
+                    true,
+                    i % 3 == 0,
+                    r.nextInt(100),
+                    r.nextInt(5),
+                    base.plusSeconds(r.nextInt(1_000_000)),
+                    base.plusSeconds(r.nextInt(1_000_000)),
+                    i % 7 == 0 ? null : 1L,
+                    base.plusSeconds(r.nextInt(1_000_000)),
+                    i % 13 == 0 ? "too many failed logins" : null,
+                    base.minusSeconds(r.nextInt(10_000_000)),
+                    base.plusSeconds(r.nextInt(1_000_000))));
         }
         return new Bounds.Page<>(users, "cursor-" + page);
     }

@@ -30,32 +30,50 @@ public final class DatabaseCollector {
         public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20, 10L << 20);
     }
 
-    public record DatabaseStats(String name, long sizeBytes, long commits, long rollbacks, long blocksHit, long blocksRead,
-                                Double cacheHitRatioPct, long deadlocks, long tempFiles, long tempBytes, long conflicts) {
-    }
+    public record DatabaseStats(
+            String name,
+            long sizeBytes,
+            long commits,
+            long rollbacks,
+            long blocksHit,
+            long blocksRead,
+            Double cacheHitRatioPct,
+            long deadlocks,
+            long tempFiles,
+            long tempBytes,
+            long conflicts) {}
 
-    public record Connections(int total, int active, int idle, int idleInTransaction, int maxConnections, double usage) {
-    }
+    public record Connections(
+            int total, int active, int idle, int idleInTransaction, int maxConnections, double usage) {}
 
-    public record Session(int pid, String user, String state, double seconds, String waitEvent, List<Integer> blockedBy,
-                          String query) {
-    }
+    public record Session(
+            int pid,
+            String user,
+            String state,
+            double seconds,
+            String waitEvent,
+            List<Integer> blockedBy,
+            String query) {}
 
-    public record IndexIssue(String kind, String table, String index, long sizeBytes, String detail, String fix) {
-    }
+    public record IndexIssue(String kind, String table, String index, long sizeBytes, String detail, String fix) {}
 
-    public record SequenceIssue(String sequence, long lastValue, long maxValue, double usedPct) {
-    }
+    public record SequenceIssue(String sequence, long lastValue, long maxValue, double usedPct) {}
 
     /** A table's activity and upkeep (the 20 largest). */
-    public record TableStats(String table, long sizeBytes, long seqScans, long seqRowsRead, long indexScans, long liveRows,
-                             long deadRows, java.time.Instant lastVacuum, java.time.Instant lastAnalyze,
-                             Double heapCacheHitRatioPct) {
-    }
+    public record TableStats(
+            String table,
+            long sizeBytes,
+            long seqScans,
+            long seqRowsRead,
+            long indexScans,
+            long liveRows,
+            long deadRows,
+            java.time.Instant lastVacuum,
+            java.time.Instant lastAnalyze,
+            Double heapCacheHitRatioPct) {}
 
     /** A replica streaming from this server, with its replay lag. */
-    public record Replica(String name, String clientAddress, String state, Double replayLagSeconds, Long lagBytes) {
-    }
+    public record Replica(String name, String clientAddress, String state, Double replayLagSeconds, Long lagBytes) {}
 
     /**
      * Estimated bloat of a table or a B-tree index: its pages against the pages its rows would need
@@ -63,19 +81,26 @@ public final class DatabaseCollector {
      * fillfactor). An estimate in the manner of pgHero's and ioguix's queries, not a measurement:
      * pgstattuple would read the whole relation.
      */
-    public record Bloat(String kind, String table, String index, long sizeBytes, long bloatBytes, double bloatPct,
-                        String fix) {
-    }
+    public record Bloat(
+            String kind, String table, String index, long sizeBytes, long bloatBytes, double bloatPct, String fix) {}
 
     /** Lock counts of one mode. */
-    public record LockMode(String mode, long granted, long waiting) {
-    }
+    public record LockMode(String mode, long granted, long waiting) {}
 
-    public record Snapshot(DatabaseStats database, Connections connections, List<Session> longRunning,
-                           List<Session> blocked, long locksHeld, long locksWaiting, List<LockMode> locks,
-                           List<TableStats> tables, List<IndexIssue> indexes, double xidAgePct,
-                           List<SequenceIssue> sequences, List<Replica> replicas, List<Bloat> bloat) {
-    }
+    public record Snapshot(
+            DatabaseStats database,
+            Connections connections,
+            List<Session> longRunning,
+            List<Session> blocked,
+            long locksHeld,
+            long locksWaiting,
+            List<LockMode> locks,
+            List<TableStats> tables,
+            List<IndexIssue> indexes,
+            double xidAgePct,
+            List<SequenceIssue> sequences,
+            List<Replica> replicas,
+            List<Bloat> bloat) {}
 
     private final Options options;
 
@@ -85,9 +110,20 @@ public final class DatabaseCollector {
 
     public Snapshot collect(Connection c) throws SQLException {
         List<LockMode> locks = locks(c);
-        return new Snapshot(database(c), connections(c), longRunning(c), blocked(c),
-                locks.stream().mapToLong(LockMode::granted).sum(), locks.stream().mapToLong(LockMode::waiting).sum(), locks,
-                tables(c), indexes(c), xidAge(c), sequences(c), replicas(c), bloat(c));
+        return new Snapshot(
+                database(c),
+                connections(c),
+                longRunning(c),
+                blocked(c),
+                locks.stream().mapToLong(LockMode::granted).sum(),
+                locks.stream().mapToLong(LockMode::waiting).sum(),
+                locks,
+                tables(c),
+                indexes(c),
+                xidAge(c),
+                sequences(c),
+                replicas(c),
+                bloat(c));
     }
 
     private static List<LockMode> locks(Connection c) throws SQLException {
@@ -95,7 +131,7 @@ public final class DatabaseCollector {
         try (PreparedStatement ps = prepare(c, """
                 SELECT mode, count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted)
                   FROM pg_catalog.pg_locks GROUP BY mode ORDER BY 3 DESC, 2 DESC""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new LockMode(rs.getString(1), rs.getLong(2), rs.getLong(3)));
             }
@@ -111,12 +147,13 @@ public final class DatabaseCollector {
                        CASE WHEN NOT pg_catalog.pg_is_in_recovery()
                             THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), replay_lsn)::bigint END
                   FROM pg_catalog.pg_stat_replication ORDER BY 1""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 double lag = rs.getDouble(4);
                 Double replayLag = rs.wasNull() ? null : lag;
                 long bytes = rs.getLong(5);
-                out.add(new Replica(rs.getString(1), rs.getString(2), rs.getString(3), replayLag, rs.wasNull() ? null : bytes));
+                out.add(new Replica(
+                        rs.getString(1), rs.getString(2), rs.getString(3), replayLag, rs.wasNull() ? null : bytes));
             }
         }
         return out;
@@ -136,17 +173,20 @@ public final class DatabaseCollector {
                 table_widths AS MATERIALIZED (
                     SELECT schemaname, tablename, sum(avg_width) AS width FROM widths GROUP BY 1, 2),
                 rels AS (
-                    SELECT 'table' AS kind, n.nspname || '.' || c.relname AS tbl, NULL::text AS idx, c.relpages::numeric AS pages,
+                    SELECT 'table' AS kind, n.nspname || '.' || c.relname AS tbl, NULL::text AS idx,
+                        c.relpages::numeric AS pages,
                            c.reltuples::numeric AS tuples,
                            -- heap tuple: 24-byte header and data aligned to 8, plus a 4-byte line pointer
                            ceil((24 + tw.width) / 8.0) * 8 + 4 AS tuple_bytes,
                            (current_setting('block_size')::numeric - 24)
-                             * coalesce((SELECT substring(o FROM 'fillfactor=([0-9]+)')::numeric FROM unnest(c.reloptions) o WHERE o LIKE 'fillfactor=%'), 100) / 100 AS usable
+                             * coalesce((SELECT substring(o FROM 'fillfactor=([0-9]+)')::numeric FROM
+                                 unnest(c.reloptions) o WHERE o LIKE 'fillfactor=%'), 100) / 100 AS usable
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                       JOIN table_widths tw ON tw.schemaname = n.nspname AND tw.tablename = c.relname
                      WHERE c.relkind IN ('r', 'm') AND c.relpages > 0
                     UNION ALL
-                    SELECT 'index', n.nspname || '.' || t.relname, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(ic.relname),
+                    SELECT 'index', n.nspname || '.' || t.relname, pg_catalog.quote_ident(n.nspname) || '.' ||
+                        pg_catalog.quote_ident(ic.relname),
                            ic.relpages::numeric - 1, ic.reltuples::numeric,
                            -- index tuple: 8-byte header and key aligned to 8, plus a 4-byte line pointer
                            ceil((8 + sum(w.avg_width)) / 8.0) * 8 + 4,
@@ -175,8 +215,11 @@ public final class DatabaseCollector {
                     String index = rs.getString(3);
                     long size = rs.getLong(4);
                     long bloat = rs.getLong(5);
-                    String fix = kind.equals("index") ? "REINDEX INDEX CONCURRENTLY " + index
-                            : "VACUUM (ANALYZE) " + table + " keeps it from growing; pg_repack or VACUUM FULL (ACCESS EXCLUSIVE lock) returns the space";
+                    String fix = kind.equals("index")
+                            ? "REINDEX INDEX CONCURRENTLY " + index
+                            : "VACUUM (ANALYZE) " + table
+                                    + " keeps it from growing; pg_repack or VACUUM FULL (ACCESS EXCLUSIVE lock) "
+                                    + "returns the space";
                     out.add(new Bloat(kind, table, index, size, bloat, size == 0 ? 0 : 100.0 * bloat / size, fix));
                 }
             }
@@ -189,12 +232,22 @@ public final class DatabaseCollector {
                 SELECT datname, pg_catalog.pg_database_size(datid), xact_commit, xact_rollback, blks_hit, blks_read,
                        deadlocks, temp_files, temp_bytes, conflicts
                   FROM pg_catalog.pg_stat_database WHERE datname = current_database()""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             long hit = rs.getLong(5);
             long read = rs.getLong(6);
-            return new DatabaseStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), hit, read,
-                    hit + read == 0 ? null : 100.0 * hit / (hit + read), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10));
+            return new DatabaseStats(
+                    rs.getString(1),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    rs.getLong(4),
+                    hit,
+                    read,
+                    hit + read == 0 ? null : 100.0 * hit / (hit + read),
+                    rs.getLong(7),
+                    rs.getLong(8),
+                    rs.getLong(9),
+                    rs.getLong(10));
         }
     }
 
@@ -204,7 +257,7 @@ public final class DatabaseCollector {
                        count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
                        current_setting('max_connections')::int
                   FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             int total = rs.getInt(1);
             int max = rs.getInt(5);
@@ -243,8 +296,14 @@ public final class DatabaseCollector {
                     for (Integer pid : (Integer[]) rs.getArray(6).getArray()) {
                         blockers.add(pid);
                     }
-                    out.add(new Session(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getString(5),
-                            blockers, rs.getString(7)));
+                    out.add(new Session(
+                            rs.getInt(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getDouble(4),
+                            rs.getString(5),
+                            blockers,
+                            rs.getString(7)));
                 }
             }
         }
@@ -271,15 +330,23 @@ public final class DatabaseCollector {
                                FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                               GROUP BY i.indrelid) ix ON ix.indrelid = s.relid
                  ORDER BY 2 DESC LIMIT 20""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long hit = rs.getLong(10);
                 long read = rs.getLong(11);
                 java.sql.Timestamp vacuum = rs.getTimestamp(8);
                 java.sql.Timestamp analyze = rs.getTimestamp(9);
-                out.add(new TableStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7), vacuum == null ? null : vacuum.toInstant(),
-                        analyze == null ? null : analyze.toInstant(), hit + read == 0 ? null : 100.0 * hit / (hit + read)));
+                out.add(new TableStats(
+                        rs.getString(1),
+                        rs.getLong(2),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getLong(6),
+                        rs.getLong(7),
+                        vacuum == null ? null : vacuum.toInstant(),
+                        analyze == null ? null : analyze.toInstant(),
+                        hit + read == 0 ? null : 100.0 * hit / (hit + read)));
             }
         }
         return out;
@@ -298,8 +365,13 @@ public final class DatabaseCollector {
             ps.setLong(1, options.unusedIndexMin());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new IndexIssue("unused", rs.getString(1), rs.getString(2), rs.getLong(3),
-                            "no scans since the statistics were reset", "DROP INDEX CONCURRENTLY " + rs.getString(2)));
+                    out.add(new IndexIssue(
+                            "unused",
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            "no scans since the statistics were reset",
+                            "DROP INDEX CONCURRENTLY " + rs.getString(2)));
                 }
             }
         }
@@ -315,16 +387,23 @@ public final class DatabaseCollector {
                   JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
                  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT ia.indisunique
                    AND a.relam = b.relam
-                   AND coalesce(pg_catalog.pg_get_expr(ia.indexprs, ia.indrelid), '') = coalesce(pg_catalog.pg_get_expr(ib.indexprs, ib.indrelid), '')
-                   AND coalesce(pg_catalog.pg_get_expr(ia.indpred, ia.indrelid), '') = coalesce(pg_catalog.pg_get_expr(ib.indpred, ib.indrelid), '')
+                   AND coalesce(pg_catalog.pg_get_expr(ia.indexprs, ia.indrelid), '') =
+                       coalesce(pg_catalog.pg_get_expr(ib.indexprs, ib.indrelid), '')
+                   AND coalesce(pg_catalog.pg_get_expr(ia.indpred, ia.indrelid), '') =
+                       coalesce(pg_catalog.pg_get_expr(ib.indpred, ib.indrelid), '')
                    AND ia.indnatts <= ib.indnatts
                    AND (ib.indkey::int2[])[0:ia.indnkeyatts - 1] = (ia.indkey::int2[])[0:ia.indnkeyatts - 1]
                    AND (ia.indnatts < ib.indnatts OR ia.indexrelid > ib.indexrelid)
                  ORDER BY 1, 2""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new IndexIssue("duplicate", rs.getString(1), rs.getString(2), rs.getLong(4),
-                        "its columns lead " + rs.getString(3), "DROP INDEX CONCURRENTLY " + rs.getString(2)));
+                out.add(new IndexIssue(
+                        "duplicate",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(4),
+                        "its columns lead " + rs.getString(3),
+                        "DROP INDEX CONCURRENTLY " + rs.getString(2)));
             }
         }
         try (PreparedStatement ps = prepare(c, """
@@ -332,10 +411,15 @@ public final class DatabaseCollector {
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
                   JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
                  WHERE NOT i.indisvalid""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new IndexIssue("invalid", rs.getString(1), rs.getString(2), rs.getLong(3),
-                        "a failed concurrent build: maintained on writes, never used", "REINDEX INDEX CONCURRENTLY " + rs.getString(2)));
+                out.add(new IndexIssue(
+                        "invalid",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        "a failed concurrent build: maintained on writes, never used",
+                        "REINDEX INDEX CONCURRENTLY " + rs.getString(2)));
             }
         }
         return out;
@@ -343,9 +427,9 @@ public final class DatabaseCollector {
 
     /** Age of the oldest unfrozen transaction ID as a share of the 2^31 wraparound horizon. */
     private static double xidAge(Connection c) throws SQLException {
-        try (PreparedStatement ps = prepare(c, 
-                "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(
+                        c, "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return 100.0 * rs.getLong(1) / 2_147_483_648.0;
         }
@@ -358,9 +442,10 @@ public final class DatabaseCollector {
                 SELECT schemaname || '.' || sequencename, coalesce(last_value, 0), max_value
                   FROM pg_catalog.pg_sequences
                  WHERE last_value IS NOT NULL AND increment_by > 0 AND last_value::numeric > 0.9 * max_value""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new SequenceIssue(rs.getString(1), rs.getLong(2), rs.getLong(3), 100.0 * rs.getLong(2) / rs.getLong(3)));
+                out.add(new SequenceIssue(
+                        rs.getString(1), rs.getLong(2), rs.getLong(3), 100.0 * rs.getLong(2) / rs.getLong(3)));
             }
         }
         return out;
@@ -376,7 +461,8 @@ public final class DatabaseCollector {
     }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }

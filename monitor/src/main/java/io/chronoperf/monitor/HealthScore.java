@@ -19,8 +19,7 @@ import java.util.List;
  * <p>Pure: it reads the figures it is given. Thread-safe.
  */
 public final class HealthScore {
-    private HealthScore() {
-    }
+    private HealthScore() {}
 
     /**
      * The figures the score reads.
@@ -40,14 +39,24 @@ public final class HealthScore {
      * @param xidAgePct           oldest transaction-ID age as a percentage of the wraparound limit
      * @param redisDown           the cache's Redis is configured and unreachable
      */
-    public record Inputs(boolean statementsMeasured, long totalQueries, long slowQueries, long criticalQueries,
-                         Double cacheHitRatioPct, String cacheHitWindow, double connectionUsage, long deadlocks, long longRunning, long idleInTransaction, long blocked,
-                         long invalidIndexes, double xidAgePct, boolean redisDown) {
-    }
+    public record Inputs(
+            boolean statementsMeasured,
+            long totalQueries,
+            long slowQueries,
+            long criticalQueries,
+            Double cacheHitRatioPct,
+            String cacheHitWindow,
+            double connectionUsage,
+            long deadlocks,
+            long longRunning,
+            long idleInTransaction,
+            long blocked,
+            long invalidIndexes,
+            double xidAgePct,
+            boolean redisDown) {}
 
     /** One deduction with its reason. */
-    public record Component(String name, double penalty, String reason) {
-    }
+    public record Component(String name, double penalty, String reason) {}
 
     /**
      * The score, its status and deductions.
@@ -56,9 +65,13 @@ public final class HealthScore {
      *                    which and why): the score is an upper bound, not a verdict
      * @param cacheWindow the window of the buffer cache hit ratio it read (the dashboard tile's)
      */
-    public record Result(double score, String status, List<Component> components, boolean partial, List<String> notMeasured,
-                         String cacheWindow) {
-    }
+    public record Result(
+            double score,
+            String status,
+            List<Component> components,
+            boolean partial,
+            List<String> notMeasured,
+            String cacheWindow) {}
 
     /**
      * The buffer cache hit ratio the score reads, with the window it covers: the last interval
@@ -79,11 +92,23 @@ public final class HealthScore {
     }
 
     /** The score of a snapshot: the one place that maps the collected figures to the inputs. */
-    public static Result of(DatabaseCollector.Snapshot s, StatementSummary statements, CacheWindow cache, boolean redisDown) {
-        return compute(new Inputs(statements.available(), statements.statements(), statements.slow(), statements.critical(),
-                cache.ratioPct(), cache.window(), s.connections().usage(), s.database().deadlocks(), s.longRunning().size(),
-                s.connections().idleInTransaction(), s.blocked().size(),
-                s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(), s.xidAgePct(), redisDown));
+    public static Result of(
+            DatabaseCollector.Snapshot s, StatementSummary statements, CacheWindow cache, boolean redisDown) {
+        return compute(new Inputs(
+                statements.available(),
+                statements.statements(),
+                statements.slow(),
+                statements.critical(),
+                cache.ratioPct(),
+                cache.window(),
+                s.connections().usage(),
+                s.database().deadlocks(),
+                s.longRunning().size(),
+                s.connections().idleInTransaction(),
+                s.blocked().size(),
+                s.indexes().stream().filter(i -> i.kind().equals("invalid")).count(),
+                s.xidAgePct(),
+                redisDown));
     }
 
     public static Result compute(Inputs in) {
@@ -97,40 +122,90 @@ public final class HealthScore {
             double slowRatio = (double) (in.slowQueries() + in.criticalQueries()) / in.totalQueries();
             double penalty = Math.min(50, slowRatio * 100);
             score -= penalty;
-            parts.add(new Component("slow_queries", penalty, String.format(java.util.Locale.ROOT,
-                    "%d slow and %d critical of %d statements (the seed: min(50, ratio x 100))",
-                    in.slowQueries(), in.criticalQueries(), in.totalQueries())));
+            parts.add(new Component(
+                    "slow_queries",
+                    penalty,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%d slow and %d critical of %d statements (the seed: min(50, ratio x 100))",
+                            in.slowQueries(),
+                            in.criticalQueries(),
+                            in.totalQueries())));
         }
         if (in.cacheHitRatioPct() != null && in.cacheHitRatioPct() < 90) {
             double penalty = Math.min(30, (90 - in.cacheHitRatioPct()) * 0.5);
             score -= penalty;
-            parts.add(new Component("cache_hit_ratio", penalty, String.format(java.util.Locale.ROOT,
-                    "buffer cache hit ratio %.1f%% %s is below 90%% (the seed: (90 - ratio) x 0.5, at most 30)",
-                    in.cacheHitRatioPct(), in.cacheHitWindow())));
+            parts.add(new Component(
+                    "cache_hit_ratio",
+                    penalty,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "buffer cache hit ratio %.1f%% %s is below 90%% (the seed: (90 - ratio) x 0.5, at most 30)",
+                            in.cacheHitRatioPct(),
+                            in.cacheHitWindow())));
         }
         if (in.connectionUsage() > 0.8) {
             score -= 20;
-            parts.add(new Component("connection_usage", 20, String.format(java.util.Locale.ROOT,
-                    "%.0f%% of max_connections in use (the seed: 20 above 80%%)", in.connectionUsage() * 100)));
+            parts.add(new Component(
+                    "connection_usage",
+                    20,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%.0f%% of max_connections in use (the seed: 20 above 80%%)",
+                            in.connectionUsage() * 100)));
         }
         // Other factors: each capped so that no single one outweighs the seed's own terms.
-        score -= other(parts, "deadlocks", Math.min(10, in.deadlocks() * 5.0), in.deadlocks() + " deadlocks in the window (5 each, at most 10)");
-        score -= other(parts, "long_running", Math.min(10, in.longRunning() * 2.0), in.longRunning()
-                + " statements running for more than 60 s (2 each, at most 10)");
-        score -= other(parts, "idle_in_transaction", Math.min(10, in.idleInTransaction() * 2.0), in.idleInTransaction()
-                + " sessions idle in a transaction (2 each, at most 10): they hold locks and block vacuum");
-        score -= other(parts, "blocked", Math.min(15, in.blocked() * 3.0), in.blocked() + " sessions waiting on locks (3 each, at most 15)");
-        score -= other(parts, "invalid_indexes", Math.min(10, in.invalidIndexes() * 5.0), in.invalidIndexes()
-                + " invalid indexes (5 each, at most 10): failed concurrent builds still cost writes");
-        score -= other(parts, "xid_age", in.xidAgePct() >= 50 ? Math.min(20, (in.xidAgePct() - 50) * 0.5) : 0,
-                String.format(java.util.Locale.ROOT, "oldest transaction ID at %.0f%% of the wraparound limit (from 50%%: 0.5 a point, at most 20)", in.xidAgePct()));
-        score -= other(parts, "redis_down", in.redisDown() ? 10 : 0, "the cache's Redis is unreachable: every read goes to the database");
+        score -= other(
+                parts,
+                "deadlocks",
+                Math.min(10, in.deadlocks() * 5.0),
+                in.deadlocks() + " deadlocks in the window (5 each, at most 10)");
+        score -= other(
+                parts,
+                "long_running",
+                Math.min(10, in.longRunning() * 2.0),
+                in.longRunning() + " statements running for more than 60 s (2 each, at most 10)");
+        score -= other(
+                parts,
+                "idle_in_transaction",
+                Math.min(10, in.idleInTransaction() * 2.0),
+                in.idleInTransaction()
+                        + " sessions idle in a transaction (2 each, at most 10): they hold locks and block vacuum");
+        score -= other(
+                parts,
+                "blocked",
+                Math.min(15, in.blocked() * 3.0),
+                in.blocked() + " sessions waiting on locks (3 each, at most 15)");
+        score -= other(
+                parts,
+                "invalid_indexes",
+                Math.min(10, in.invalidIndexes() * 5.0),
+                in.invalidIndexes()
+                        + " invalid indexes (5 each, at most 10): failed concurrent builds still cost writes");
+        score -= other(
+                parts,
+                "xid_age",
+                in.xidAgePct() >= 50 ? Math.min(20, (in.xidAgePct() - 50) * 0.5) : 0,
+                String.format(
+                        java.util.Locale.ROOT,
+                        "oldest transaction ID at %.0f%% of the wraparound limit (from 50%%: 0.5 a point, at most 20)",
+                        in.xidAgePct()));
+        score -= other(
+                parts,
+                "redis_down",
+                in.redisDown() ? 10 : 0,
+                "the cache's Redis is unreachable: every read goes to the database");
         double clamped = Math.max(0, Math.min(100, score));
         String status = clamped >= 80 ? "healthy" : clamped >= 50 ? "warning" : "critical";
         if (in.cacheHitRatioPct() == null) {
             notMeasured.add("cache_hit_ratio: no block was read " + in.cacheHitWindow());
         }
-        return new Result(Math.round(clamped * 10) / 10.0, status, parts, !in.statementsMeasured(), notMeasured,
+        return new Result(
+                Math.round(clamped * 10) / 10.0,
+                status,
+                parts,
+                !in.statementsMeasured(),
+                notMeasured,
                 in.cacheHitWindow());
     }
 

@@ -34,7 +34,8 @@ public final class History {
     public int sample(Connection monitored, Connection store, DatabaseCollector.Snapshot s) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
         try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
+                INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read,
+                    deadlocks,
                        temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setTimestamp(1, now);
@@ -63,12 +64,15 @@ public final class History {
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.queryid IS NOT NULL
                    AND """ + OwnStatements.NOT_OWN_SQL);
-             PreparedStatement text = DatabaseCollector.prepare(store, 
-                     "INSERT INTO chrono_perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO NOTHING");
-             PreparedStatement sample = DatabaseCollector.prepare(store, """
-                     INSERT INTO chrono_perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows, shared_hit, shared_read)
+                PreparedStatement text = DatabaseCollector.prepare(
+                        store,
+                        "INSERT INTO chrono_perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO "
+                                + "NOTHING");
+                PreparedStatement sample = DatabaseCollector.prepare(store, """
+                     INSERT INTO chrono_perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows,
+                         shared_hit, shared_read)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
-             ResultSet rs = read.executeQuery()) {
+                ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
                 text.setLong(1, rs.getLong(1));
                 text.setString(2, rs.getString(2));
@@ -91,18 +95,32 @@ public final class History {
     }
 
     /** A statement over the slow threshold in a window. */
-    public record SlowQuery(long queryid, String query, long calls, double totalMs, double meanMs, double maxMs, long rows,
-                            Double cacheHitRatioPct, double shareOfTotalPct) {
+    public record SlowQuery(
+            long queryid,
+            String query,
+            long calls,
+            double totalMs,
+            double meanMs,
+            double maxMs,
+            long rows,
+            Double cacheHitRatioPct,
+            double shareOfTotalPct) {
         /** The query id as text: JSON readers that hold numbers as doubles (JavaScript) lose 64-bit ids. */
         public String getQueryidText() {
             return Long.toString(queryid);
         }
-
     }
 
     /** What one statement did between two instants: the sums of the deltas between its samples. */
-    public record StatementDelta(long queryid, String query, long calls, double totalMs, double maxMs, long rows,
-                                 long sharedHit, long sharedRead) {
+    public record StatementDelta(
+            long queryid,
+            String query,
+            long calls,
+            double totalMs,
+            double maxMs,
+            long rows,
+            long sharedHit,
+            long sharedRead) {
         public double meanMs() {
             return calls == 0 ? 0 : totalMs / calls;
         }
@@ -116,13 +134,24 @@ public final class History {
      * Statements whose mean time in the window is at least {@code slowMs}, by total time: the
      * deltas between consecutive samples (negative deltas, from a statistics reset, are dropped).
      */
-    public List<SlowQuery> slowQueries(Connection store, Duration window, double slowMs, int limit) throws SQLException {
+    public List<SlowQuery> slowQueries(Connection store, Duration window, double slowMs, int limit)
+            throws SQLException {
         Instant now = clock.instant();
         List<StatementDelta> all = statementDeltas(store, now.minus(window), now);
         double total = all.stream().mapToDouble(StatementDelta::totalMs).sum();
-        return all.stream().filter(d -> d.meanMs() >= slowMs).limit(limit)
-                .map(d -> new SlowQuery(d.queryid(), d.query(), d.calls(), d.totalMs(), d.meanMs(), d.maxMs(), d.rows(),
-                        d.cacheHitRatioPct(), total == 0 ? 0 : 100.0 * d.totalMs() / total))
+        return all.stream()
+                .filter(d -> d.meanMs() >= slowMs)
+                .limit(limit)
+                .map(d -> new SlowQuery(
+                        d.queryid(),
+                        d.query(),
+                        d.calls(),
+                        d.totalMs(),
+                        d.meanMs(),
+                        d.maxMs(),
+                        d.rows(),
+                        d.cacheHitRatioPct(),
+                        total == 0 ? 0 : 100.0 * d.totalMs() / total))
                 .toList();
     }
 
@@ -131,7 +160,9 @@ public final class History {
         Instant now = clock.instant();
         List<StatementDelta> all = statementDeltas(store, now.minus(window), now);
         long calls = all.stream().mapToLong(StatementDelta::calls).sum();
-        return calls == 0 ? null : all.stream().mapToDouble(StatementDelta::totalMs).sum() / calls;
+        return calls == 0
+                ? null
+                : all.stream().mapToDouble(StatementDelta::totalMs).sum() / calls;
     }
 
     /**
@@ -145,15 +176,22 @@ public final class History {
                 WITH first AS (SELECT min(taken_at) AS t FROM chrono_perf.database_samples),
                 d AS (
                     SELECT queryid, taken_at, max_ms,
-                           calls - coalesce(lag(calls) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS calls,
-                           total_ms - coalesce(lag(total_ms) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS total_ms,
-                           rows - coalesce(lag(rows) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS rows,
-                           shared_hit - coalesce(lag(shared_hit) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS hit,
-                           shared_read - coalesce(lag(shared_read) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS read
+                           calls - coalesce(lag(calls) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END)
+                               AS calls,
+                           total_ms - coalesce(lag(total_ms) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0
+                               END) AS total_ms,
+                           rows - coalesce(lag(rows) OVER w, CASE WHEN taken_at > (SELECT t FROM first) THEN 0 END) AS
+                               rows,
+                           shared_hit - coalesce(lag(shared_hit) OVER w, CASE WHEN taken_at > (SELECT t FROM first)
+                               THEN 0 END) AS hit,
+                           shared_read - coalesce(lag(shared_read) OVER w, CASE WHEN taken_at > (SELECT t FROM first)
+                               THEN 0 END) AS read
                       FROM chrono_perf.statement_samples
-                     WHERE taken_at >= ?::timestamptz - interval '1 day' AND taken_at <= ? -- one sample before gives the first delta
+                     WHERE taken_at >= ?::timestamptz - interval '1 day' AND taken_at <= ?
+                         -- one sample before gives the first delta
                     WINDOW w AS (PARTITION BY queryid ORDER BY taken_at))
-                SELECT d.queryid, s.query, sum(d.calls), sum(d.total_ms), max(d.max_ms), sum(d.rows), sum(d.hit), sum(d.read)
+                SELECT d.queryid, s.query, sum(d.calls), sum(d.total_ms), max(d.max_ms), sum(d.rows), sum(d.hit),
+                    sum(d.read)
                   FROM d JOIN chrono_perf.statements s USING (queryid)
                  WHERE d.taken_at > ? AND d.calls > 0 AND d.total_ms >= 0
                  GROUP BY d.queryid, s.query
@@ -166,8 +204,15 @@ public final class History {
                     if (OwnStatements.isOwn(rs.getString(2))) {
                         continue; // sampled before chrono-perf recognised all of its own statements
                     }
-                    out.add(new StatementDelta(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
-                            rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                    out.add(new StatementDelta(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            rs.getDouble(4),
+                            rs.getDouble(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getLong(8)));
                 }
             }
         }
@@ -175,10 +220,18 @@ public final class History {
     }
 
     /** One interval between two database samples: rates and ratios over it, levels at its end. */
-    public record Point(Instant takenAt, double seconds, double transactionsPerSecond, Double cacheHitRatioPct,
-                        long deadlocks, int connections, int active, int idleInTransaction, int maxConnections,
-                        int blocked, int longRunning) {
-    }
+    public record Point(
+            Instant takenAt,
+            double seconds,
+            double transactionsPerSecond,
+            Double cacheHitRatioPct,
+            long deadlocks,
+            int connections,
+            int active,
+            int idleInTransaction,
+            int maxConnections,
+            int blocked,
+            int longRunning) {}
 
     /** The intervals between the database samples of the window, oldest first (resets dropped). */
     public List<Point> series(Connection store, Duration window) throws SQLException {
@@ -189,7 +242,8 @@ public final class History {
                        connections, active, idle_in_tx, max_connections, blocked, long_running
                   FROM (SELECT taken_at, extract(epoch FROM taken_at - lag(taken_at) OVER w) AS seconds,
                                commits - lag(commits) OVER w AS commits, rollbacks - lag(rollbacks) OVER w AS rollbacks,
-                               blocks_hit - lag(blocks_hit) OVER w AS hit, blocks_read - lag(blocks_read) OVER w AS read,
+                               blocks_hit - lag(blocks_hit) OVER w AS hit, blocks_read - lag(blocks_read) OVER w AS
+                                   read,
                                deadlocks - lag(deadlocks) OVER w AS deadlocks,
                                connections, active, idle_in_tx, max_connections, blocked, long_running
                           FROM chrono_perf.database_samples
@@ -203,9 +257,18 @@ public final class History {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object hit = rs.getObject(4);
-                    out.add(new Point(rs.getTimestamp(1).toInstant(), rs.getDouble(2), rs.getDouble(3),
-                            hit == null ? null : ((Number) hit).doubleValue(), rs.getLong(5), rs.getInt(6), rs.getInt(7),
-                            rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getInt(11)));
+                    out.add(new Point(
+                            rs.getTimestamp(1).toInstant(),
+                            rs.getDouble(2),
+                            rs.getDouble(3),
+                            hit == null ? null : ((Number) hit).doubleValue(),
+                            rs.getLong(5),
+                            rs.getInt(6),
+                            rs.getInt(7),
+                            rs.getInt(8),
+                            rs.getInt(9),
+                            rs.getInt(10),
+                            rs.getInt(11)));
                 }
             }
         }
@@ -231,7 +294,8 @@ public final class History {
             ps.setTimestamp(2, since);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byInterval.computeIfAbsent(rs.getTimestamp(1).toInstant(), k -> new ArrayList<>())
+                    byInterval
+                            .computeIfAbsent(rs.getTimestamp(1).toInstant(), k -> new ArrayList<>())
                             .add(new double[] {rs.getDouble(2), rs.getLong(3)});
                 }
             }
@@ -257,8 +321,8 @@ public final class History {
      * growth); the store says when the last ones were taken, so that instances share the rhythm.
      */
     void sampleSizes(Connection monitored, Connection store) throws SQLException {
-        try (PreparedStatement last = DatabaseCollector.prepare(store,
-                "SELECT max(taken_at) > ?::timestamptz - interval '1 hour' FROM chrono_perf.relation_sizes")) {
+        try (PreparedStatement last = DatabaseCollector.prepare(
+                store, "SELECT max(taken_at) > ?::timestamptz - interval '1 hour' FROM chrono_perf.relation_sizes")) {
             last.setTimestamp(1, Timestamp.from(clock.instant()));
             try (ResultSet rs = last.executeQuery()) {
                 rs.next();
@@ -274,13 +338,13 @@ public final class History {
                  WHERE c.relkind IN ('r', 'm', 'p', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                    AND n.nspname NOT LIKE 'pg_toast%'
                  ORDER BY 2 DESC LIMIT 100""");
-             ResultSet rs = read.executeQuery()) {
+                ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
                 sizes.add(new Object[] {rs.getString(1), rs.getLong(2)});
             }
         }
-        try (PreparedStatement write = DatabaseCollector.prepare(store,
-                "INSERT INTO chrono_perf.relation_sizes (taken_at, relation, bytes) VALUES (?, ?, ?)")) {
+        try (PreparedStatement write = DatabaseCollector.prepare(
+                store, "INSERT INTO chrono_perf.relation_sizes (taken_at, relation, bytes) VALUES (?, ?, ?)")) {
             Timestamp now = Timestamp.from(clock.instant());
             for (Object[] r : sizes) {
                 write.setTimestamp(1, now);
@@ -296,14 +360,18 @@ public final class History {
     public long cleanUp(Connection store, Duration retention) throws SQLException {
         Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
         long removed = 0;
-        for (String table : List.of("chrono_perf.database_samples", "chrono_perf.statement_samples", "chrono_perf.relation_sizes")) {
-            try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
+        for (String table : List.of(
+                "chrono_perf.database_samples", "chrono_perf.statement_samples", "chrono_perf.relation_sizes")) {
+            try (PreparedStatement ps =
+                    DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();
             }
         }
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, 
-                "DELETE FROM chrono_perf.statements s WHERE NOT EXISTS (SELECT 1 FROM chrono_perf.statement_samples x WHERE x.queryid = s.queryid)")) {
+        try (PreparedStatement ps = DatabaseCollector.prepare(
+                store,
+                "DELETE FROM chrono_perf.statements s WHERE NOT EXISTS (SELECT 1 FROM chrono_perf.statement_samples x "
+                        + "WHERE x.queryid = s.queryid)")) {
             removed += ps.executeUpdate();
         }
         return removed;

@@ -9,7 +9,8 @@ public enum Metric {
     HEALTH_SCORE("health_score", "health score, 0..100"),
     CACHE_HIT_RATIO_PCT("cache_hit_ratio_pct", "buffer cache hit ratio over the last sample interval, %"),
     MEAN_QUERY_MS("mean_query_ms", "mean statement time over the last 5 minutes (pg_stat_statements deltas), ms"),
-    TRANSACTIONS_PER_SECOND("transactions_per_second", "commits and rollbacks per second over the last sample interval"),
+    TRANSACTIONS_PER_SECOND(
+            "transactions_per_second", "commits and rollbacks per second over the last sample interval"),
     DEADLOCKS("deadlocks", "deadlocks in the last sample interval"),
     CONNECTIONS("connections", "client connections to the server"),
     CONNECTION_USAGE("connection_usage", "client connections / max_connections, 0..1"),

@@ -8,8 +8,7 @@ import javax.sql.DataSource;
  * {@code chrono_perf}, migrated from {@code db/chrono-perf/monitor} with their own Flyway history.
  */
 public final class MonitorSchema {
-    private MonitorSchema() {
-    }
+    private MonitorSchema() {}
 
     public static StateSchema.Report migrate(DataSource dataSource) {
         return StateSchema.migrate(dataSource, "monitor");

@@ -58,20 +58,40 @@ public final class Observation {
          * The database figures of a snapshot, with the window figures of the latest stored
          * interval and the score (any of which may be null).
          */
-        public Builder database(DatabaseCollector.Snapshot s, History.Point latest, Double meanQueryMs, HealthScore.Result score) {
+        public Builder database(
+                DatabaseCollector.Snapshot s, History.Point latest, Double meanQueryMs, HealthScore.Result score) {
             put(Metric.CONNECTIONS, s.connections().total());
             put(Metric.CONNECTION_USAGE, s.connections().usage());
             put(Metric.IDLE_IN_TRANSACTION, s.connections().idleInTransaction());
             put(Metric.LONG_RUNNING, s.longRunning().size());
             put(Metric.BLOCKED_SESSIONS, s.blocked().size());
             put(Metric.LOCKS_WAITING, s.locksWaiting());
-            put(Metric.INVALID_INDEXES, s.indexes().stream().filter(i -> i.kind().equals("invalid")).count());
+            put(
+                    Metric.INVALID_INDEXES,
+                    s.indexes().stream().filter(i -> i.kind().equals("invalid")).count());
             put(Metric.XID_AGE_PCT, s.xidAgePct());
-            put(Metric.SEQUENCE_USED_PCT, s.sequences().stream().mapToDouble(DatabaseCollector.SequenceIssue::usedPct).max().orElse(0));
-            put(Metric.REPLICATION_LAG_SECONDS, s.replicas().stream().filter(r -> r.replayLagSeconds() != null)
-                    .mapToDouble(DatabaseCollector.Replica::replayLagSeconds).max().stream().boxed().findFirst().orElse(null));
+            put(
+                    Metric.SEQUENCE_USED_PCT,
+                    s.sequences().stream()
+                            .mapToDouble(DatabaseCollector.SequenceIssue::usedPct)
+                            .max()
+                            .orElse(0));
+            put(
+                    Metric.REPLICATION_LAG_SECONDS,
+                    s.replicas().stream()
+                            .filter(r -> r.replayLagSeconds() != null)
+                            .mapToDouble(DatabaseCollector.Replica::replayLagSeconds)
+                            .max()
+                            .stream()
+                            .boxed()
+                            .findFirst()
+                            .orElse(null));
             put(Metric.DATABASE_SIZE_BYTES, s.database().sizeBytes());
-            put(Metric.BLOAT_BYTES, s.bloat().stream().mapToLong(DatabaseCollector.Bloat::bloatBytes).sum());
+            put(
+                    Metric.BLOAT_BYTES,
+                    s.bloat().stream()
+                            .mapToLong(DatabaseCollector.Bloat::bloatBytes)
+                            .sum());
             if (latest != null) {
                 put(Metric.CACHE_HIT_RATIO_PCT, latest.cacheHitRatioPct());
                 put(Metric.TRANSACTIONS_PER_SECOND, latest.transactionsPerSecond());
@@ -86,8 +106,11 @@ public final class Observation {
 
         public Builder system(SystemCollector.SystemStats os) {
             put(Metric.CPU_LOAD_PCT, os.cpuLoadPct());
-            put(Metric.MEMORY_USED_PCT, os.memoryTotalBytes() == 0 ? null
-                    : 100.0 * (os.memoryTotalBytes() - os.memoryAvailableBytes()) / os.memoryTotalBytes());
+            put(
+                    Metric.MEMORY_USED_PCT,
+                    os.memoryTotalBytes() == 0
+                            ? null
+                            : 100.0 * (os.memoryTotalBytes() - os.memoryAvailableBytes()) / os.memoryTotalBytes());
             put(Metric.DISK_READ_BYTES, os.diskReadBytes());
             put(Metric.DISK_WRITE_BYTES, os.diskWriteBytes());
             put(Metric.NETWORK_RECEIVED_BYTES, os.networkReceivedBytes());

@@ -18,9 +18,9 @@ public record StatementSummary(boolean available, long statements, long slow, lo
     public static final double CRITICAL_MS = 1_000;
 
     public static StatementSummary of(Connection c) throws SQLException {
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, 
-                "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = DatabaseCollector.prepare(
+                        c, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
+                ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return new StatementSummary(false, 0, 0, 0, 0);
             }

@@ -16,10 +16,17 @@ public final class SystemCollector {
     /**
      * @param cpuLoadPct CPU load since the previous reading (the first reading: since boot), %
      */
-    public record SystemStats(int logicalCpus, double cpuLoadPct, double loadAverage1m, long memoryTotalBytes,
-                              long memoryAvailableBytes, long swapUsedBytes, long diskReadBytes, long diskWriteBytes,
-                              long networkReceivedBytes, long networkSentBytes) {
-    }
+    public record SystemStats(
+            int logicalCpus,
+            double cpuLoadPct,
+            double loadAverage1m,
+            long memoryTotalBytes,
+            long memoryAvailableBytes,
+            long swapUsedBytes,
+            long diskReadBytes,
+            long diskWriteBytes,
+            long networkReceivedBytes,
+            long networkSentBytes) {}
 
     private final HardwareAbstractionLayer hardware = new SystemInfo().getHardware();
     private long[] previousTicks;
@@ -27,7 +34,8 @@ public final class SystemCollector {
     public synchronized SystemStats collect() {
         CentralProcessor cpu = hardware.getProcessor();
         long[] ticks = cpu.getSystemCpuLoadTicks();
-        double load = previousTicks == null ? cpuSinceBoot(ticks) : cpu.getSystemCpuLoadBetweenTicks(previousTicks) * 100;
+        double load =
+                previousTicks == null ? cpuSinceBoot(ticks) : cpu.getSystemCpuLoadBetweenTicks(previousTicks) * 100;
         previousTicks = ticks;
         GlobalMemory memory = hardware.getMemory();
         long read = 0;
@@ -42,8 +50,17 @@ public final class SystemCollector {
             received += nic.getBytesRecv();
             sent += nic.getBytesSent();
         }
-        return new SystemStats(cpu.getLogicalProcessorCount(), load, cpu.getSystemLoadAverage(1)[0], memory.getTotal(),
-                memory.getAvailable(), memory.getVirtualMemory().getSwapUsed(), read, written, received, sent);
+        return new SystemStats(
+                cpu.getLogicalProcessorCount(),
+                load,
+                cpu.getSystemLoadAverage(1)[0],
+                memory.getTotal(),
+                memory.getAvailable(),
+                memory.getVirtualMemory().getSwapUsed(),
+                read,
+                written,
+                received,
+                sent);
     }
 
     private static double cpuSinceBoot(long[] ticks) {
@@ -51,7 +68,8 @@ public final class SystemCollector {
         for (long t : ticks) {
             total += t;
         }
-        long idle = ticks[CentralProcessor.TickType.IDLE.getIndex()] + ticks[CentralProcessor.TickType.IOWAIT.getIndex()];
+        long idle =
+                ticks[CentralProcessor.TickType.IDLE.getIndex()] + ticks[CentralProcessor.TickType.IOWAIT.getIndex()];
         return total == 0 ? 0 : 100.0 * (total - idle) / total;
     }
 }

@@ -29,13 +29,17 @@ public final class Trends {
         public static final Options DEFAULT = new Options(Duration.ofHours(1), Duration.ofHours(24), 20, 2.0);
     }
 
-    public record Regression(long queryid, String query, long recentCalls, double recentMeanMs, long baselineCalls,
-                             double baselineMeanMs, double factor) {
-    }
+    public record Regression(
+            long queryid,
+            String query,
+            long recentCalls,
+            double recentMeanMs,
+            long baselineCalls,
+            double baselineMeanMs,
+            double factor) {}
 
     /** The latest value of a series against the window's median, with its modified z-score. */
-    public record Anomaly(String metric, Instant at, double value, double median, double mad, double zScore) {
-    }
+    public record Anomaly(String metric, Instant at, double value, double median, double mad, double zScore) {}
 
     public static final double Z_THRESHOLD = 3.5;
     /** Points a series needs before it is judged. */
@@ -84,7 +88,8 @@ public final class Trends {
         return out;
     }
 
-    private static void judge(List<Anomaly> out, String metric, List<History.Point> points, Function<History.Point, Double> f) {
+    private static void judge(
+            List<Anomaly> out, String metric, List<History.Point> points, Function<History.Point, Double> f) {
         List<Double> values = new ArrayList<>();
         for (History.Point p : points) {
             Double v = f.apply(p);
@@ -96,7 +101,9 @@ public final class Trends {
             return;
         }
         double latest = values.get(values.size() - 1);
-        double[] norm = values.subList(0, values.size() - 1).stream().mapToDouble(Double::doubleValue).toArray();
+        double[] norm = values.subList(0, values.size() - 1).stream()
+                .mapToDouble(Double::doubleValue)
+                .toArray();
         Double z = modifiedZ(latest, norm);
         if (z != null && Math.abs(z) >= Z_THRESHOLD) {
             double median = median(norm);
@@ -115,7 +122,8 @@ public final class Trends {
         if (mad > 0) {
             return 0.6745 * (x - median) / mad;
         }
-        double meanAd = Arrays.stream(values).map(v -> Math.abs(v - median)).average().orElse(0);
+        double meanAd =
+                Arrays.stream(values).map(v -> Math.abs(v - median)).average().orElse(0);
         return meanAd > 0 ? (x - median) / (1.253314 * meanAd) : null;
     }
 

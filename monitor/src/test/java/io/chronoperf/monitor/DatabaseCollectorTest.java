@@ -17,7 +17,8 @@ class DatabaseCollectorTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    static final DatabaseCollector collector = new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0, 1L << 20));
+    static final DatabaseCollector collector =
+            new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0, 1L << 20));
 
     @BeforeAll
     static void schema() throws SQLException {
@@ -93,18 +94,21 @@ class DatabaseCollectorTest {
 
     @Test
     void a_blocked_query_is_seen_with_its_blocker_and_a_long_running_one_too() throws Exception {
-        try (Connection holder = db.dataSource().getConnection(); Statement h = holder.createStatement()) {
+        try (Connection holder = db.dataSource().getConnection();
+                Statement h = holder.createStatement()) {
             holder.setAutoCommit(false);
             h.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
             CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
-                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                try (Connection c = db.dataSource().getConnection();
+                        Statement s = c.createStatement()) {
                     s.execute("SET lock_timeout = '20s'");
                     s.execute("SELECT count(*) FROM items");
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            DatabaseCollector.Snapshot s = awaitSnapshot(x -> !x.blocked().isEmpty() && !x.longRunning().isEmpty());
+            DatabaseCollector.Snapshot s = awaitSnapshot(
+                    x -> !x.blocked().isEmpty() && !x.longRunning().isEmpty());
 
             assertThat(s.blocked()).anySatisfy(b -> {
                 assertThat(b.query()).contains("count(*) FROM items");
@@ -132,8 +136,9 @@ class DatabaseCollectorTest {
             p.setProperty("password", "monitor-secret");
             String url = db.endpoint().jdbcUrl().replaceAll("([?&])user=[^&]*&?", "$1");
             try (Connection c = java.sql.DriverManager.getConnection(url, p)) {
-                try (Statement who = c.createStatement(); java.sql.ResultSet rs = who.executeQuery(
-                        "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")) {
+                try (Statement who = c.createStatement();
+                        java.sql.ResultSet rs = who.executeQuery(
+                                "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo(role);
                     assertThat(rs.getBoolean(2)).isFalse();
@@ -144,8 +149,12 @@ class DatabaseCollectorTest {
                 assertThat(s.database().commits()).isPositive();
                 assertThat(s.connections().maxConnections()).isPositive();
                 assertThat(s.tables()).isNotEmpty(); // pg_stat_user_tables lists tables the role cannot read
-                assertThat(HealthScore.of(s, statements, HealthScore.CacheWindow.sinceReset(s), false).score()).isBetween(0.0, 100.0);
-                assertThat(BlindSpots.of(c)).extracting(BlindSpots.BlindSpot::name).doesNotHaveDuplicates();
+                assertThat(HealthScore.of(s, statements, HealthScore.CacheWindow.sinceReset(s), false)
+                                .score())
+                        .isBetween(0.0, 100.0);
+                assertThat(BlindSpots.of(c))
+                        .extracting(BlindSpots.BlindSpot::name)
+                        .doesNotHaveDuplicates();
             }
         } finally {
             execute("DROP OWNED BY " + role);
@@ -175,8 +184,8 @@ class DatabaseCollectorTest {
     }
 
     /** Polls (a blocked session needs a moment to start waiting, and a second to become long-running). */
-    private static DatabaseCollector.Snapshot awaitSnapshot(java.util.function.Predicate<DatabaseCollector.Snapshot> ready)
-            throws SQLException, InterruptedException {
+    private static DatabaseCollector.Snapshot awaitSnapshot(
+            java.util.function.Predicate<DatabaseCollector.Snapshot> ready) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;
         DatabaseCollector.Snapshot s = snapshot();
         while (!ready.test(s) && System.nanoTime() < deadline) {
@@ -187,7 +196,8 @@ class DatabaseCollectorTest {
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

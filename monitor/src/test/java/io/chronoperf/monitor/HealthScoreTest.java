@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 /** The seed's formula against hand-computed cases. */
 class HealthScoreTest {
     private static HealthScore.Inputs inputs(long total, long slow, long critical, Double hit, double usage) {
-        return new HealthScore.Inputs(true, total, slow, critical, hit, "over the last 30 s", usage, 0, 0, 0, 0, 0, 0, false);
+        return new HealthScore.Inputs(
+                true, total, slow, critical, hit, "over the last 30 s", usage, 0, 0, 0, 0, 0, 0, false);
     }
 
     @Test
@@ -25,7 +26,8 @@ class HealthScoreTest {
 
         assertThat(r.score()).isEqualTo(55.0);
         assertThat(r.status()).isEqualTo("warning");
-        assertThat(r.components()).extracting(HealthScore.Component::name)
+        assertThat(r.components())
+                .extracting(HealthScore.Component::name)
                 .containsExactly("slow_queries", "cache_hit_ratio", "connection_usage");
     }
 
@@ -48,10 +50,11 @@ class HealthScoreTest {
 
     @Test
     void other_factors_are_capped_components_with_reasons() {
-        HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(true, 100, 0, 0, 99.0, "over the last 30 s", 0.1,
-                3, 1, 0, 10, 1, 70, true));
+        HealthScore.Result r = HealthScore.compute(
+                new HealthScore.Inputs(true, 100, 0, 0, 99.0, "over the last 30 s", 0.1, 3, 1, 0, 10, 1, 70, true));
 
-        // deadlocks min(10, 15) = 10; long running 2; blocked min(15, 30) = 15; invalid 5; xid (70 - 50) * 0.5 = 10; redis 10
+        // deadlocks min(10, 15) = 10; long running 2; blocked min(15, 30) = 15; invalid 5; xid (70 - 50) * 0.5 = 10;
+        // redis 10
         assertThat(r.score()).isEqualTo(48.0);
         assertThat(r.status()).isEqualTo("critical");
         assertThat(r.components()).allSatisfy(c -> assertThat(c.reason()).isNotBlank());
@@ -59,11 +62,15 @@ class HealthScoreTest {
 
     @Test
     void without_pg_stat_statements_the_score_says_it_is_partial_instead_of_reading_a_clean_100() {
-        HealthScore.Result r = HealthScore.compute(new HealthScore.Inputs(false, 0, 0, 0, 99.9, "over the last 30 s", 0.1,
-                0, 0, 0, 0, 0, 0, false));
+        HealthScore.Result r = HealthScore.compute(
+                new HealthScore.Inputs(false, 0, 0, 0, 99.9, "over the last 30 s", 0.1, 0, 0, 0, 0, 0, 0, false));
 
         assertThat(r.partial()).isTrue();
-        assertThat(r.notMeasured()).singleElement().asString().startsWith("slow_queries").contains("pg_stat_statements");
+        assertThat(r.notMeasured())
+                .singleElement()
+                .asString()
+                .startsWith("slow_queries")
+                .contains("pg_stat_statements");
         assertThat(HealthScore.compute(inputs(1000, 0, 0, 99.5, 0.1)).partial()).isFalse();
     }
 
@@ -72,7 +79,9 @@ class HealthScoreTest {
         HealthScore.Result r = HealthScore.compute(inputs(100, 0, 0, 73.9, 0.1));
 
         assertThat(r.cacheWindow()).isEqualTo("over the last 30 s");
-        assertThat(r.components()).filteredOn(c -> c.name().equals("cache_hit_ratio")).singleElement()
+        assertThat(r.components())
+                .filteredOn(c -> c.name().equals("cache_hit_ratio"))
+                .singleElement()
                 .satisfies(c -> assertThat(c.reason()).contains("73.9%").contains("over the last 30 s"));
     }
 }

@@ -24,16 +24,20 @@ class HistoryTest {
     @BeforeAll
     static void schema() throws SQLException {
         MonitorSchema.migrate(db.dataSource());
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); // preloaded by .ci/run and the embedded server
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); // preloaded by .ci/run and the embedded
+            // server
         }
     }
 
     @Test
-    void slow_statements_appear_from_the_deltas_between_two_samples_and_retention_removes_old_ones() throws SQLException {
+    void slow_statements_appear_from_the_deltas_between_two_samples_and_retention_removes_old_ones()
+            throws SQLException {
         History history = new History(clock);
         DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             history.sample(c, c, collector);
             for (int i = 0; i < 4; i++) {
                 s.execute("SELECT pg_sleep(0.02), 'slow-marker'");
@@ -54,7 +58,9 @@ class HistoryTest {
 
             clock.advance(Duration.ofDays(15));
             assertThat(history.cleanUp(c, Duration.ofDays(14))).isPositive();
-            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM chrono_perf.database_samples) + (SELECT count(*) FROM chrono_perf.statement_samples)")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT (SELECT count(*) FROM chrono_perf.database_samples) + (SELECT count(*) FROM "
+                            + "chrono_perf.statement_samples)")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
             }

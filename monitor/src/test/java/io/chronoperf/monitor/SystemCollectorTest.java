@@ -13,7 +13,9 @@ class SystemCollectorTest {
         SystemCollector.SystemStats second = collector.collect();
 
         assertThat(first.logicalCpus()).isPositive();
-        assertThat(first.memoryTotalBytes()).isGreaterThan(first.memoryAvailableBytes()).isPositive();
+        assertThat(first.memoryTotalBytes())
+                .isGreaterThan(first.memoryAvailableBytes())
+                .isPositive();
         assertThat(second.cpuLoadPct()).isBetween(0.0, 100.0);
         assertThat(second.diskReadBytes()).isGreaterThanOrEqualTo(first.diskReadBytes());
         assertThat(second.networkReceivedBytes()).isGreaterThanOrEqualTo(first.networkReceivedBytes());

@@ -25,7 +25,8 @@ class TrendsTest {
     @BeforeAll
     static void schema() throws SQLException {
         MonitorSchema.migrate(db.dataSource());
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         }
     }
@@ -47,14 +48,14 @@ class TrendsTest {
         History history = new History(clock);
         DatabaseCollector collector = new DatabaseCollector(DatabaseCollector.Options.DEFAULT);
         try (Connection c = db.dataSource().getConnection();
-             PreparedStatement sleep = c.prepareStatement("SELECT pg_sleep(?) AS regression_marker")) {
+                PreparedStatement sleep = c.prepareStatement("SELECT pg_sleep(?) AS regression_marker")) {
             history.sample(c, c, collector);
             run(sleep, 0.002, 25);
             clock.advance(Duration.ofMinutes(10));
-            history.sample(c, c, collector);         // baseline: 25 calls of 2 ms
+            history.sample(c, c, collector); // baseline: 25 calls of 2 ms
             clock.advance(Duration.ofHours(2));
             run(sleep, 0.010, 25);
-            history.sample(c, c, collector);         // recent: 25 calls of 10 ms
+            history.sample(c, c, collector); // recent: 25 calls of 10 ms
 
             List<Trends.Regression> found = new Trends(history, clock, Trends.Options.DEFAULT).regressions(c);
 
@@ -74,8 +75,9 @@ class TrendsTest {
         Instant start = clock.instant().minus(Duration.ofMinutes(30));
         java.util.Random noise = new java.util.Random(42);
         try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read, deadlocks,
+                PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read,
+                         deadlocks,
                             temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
                      VALUES (?, ?, 0, ?, ?, 0, 0, ?, 1, 0, 100, 0, 0)""")) {
             c.createStatement().execute("TRUNCATE chrono_perf.database_samples");
@@ -83,20 +85,20 @@ class TrendsTest {
             long hit = 0;
             long read = 0;
             for (int i = 0; i <= 20; i++) {
-                commits += 1000 + (long) (noise.nextGaussian() * 30);  // about 16.7 transactions per second, steady
-                hit += 99_000 + (long) (noise.nextGaussian() * 300);   // cache hit ratio about 99%, steady
+                commits += 1000 + (long) (noise.nextGaussian() * 30); // about 16.7 transactions per second, steady
+                hit += 99_000 + (long) (noise.nextGaussian() * 300); // cache hit ratio about 99%, steady
                 read += 1_000 + (long) (noise.nextGaussian() * 30);
                 ps.setTimestamp(1, Timestamp.from(start.plusSeconds(60L * i)));
                 ps.setLong(2, commits);
                 ps.setLong(3, hit);
                 ps.setLong(4, read);
-                ps.setInt(5, i == 20 ? 60 : 10 + i % 3);              // 10..12 connections, then 60
+                ps.setInt(5, i == 20 ? 60 : 10 + i % 3); // 10..12 connections, then 60
                 ps.addBatch();
             }
             ps.executeBatch();
 
-            List<Trends.Anomaly> anomalies = new Trends(new History(clock), clock, Trends.Options.DEFAULT)
-                    .anomalies(c, Duration.ofHours(1));
+            List<Trends.Anomaly> anomalies =
+                    new Trends(new History(clock), clock, Trends.Options.DEFAULT).anomalies(c, Duration.ofHours(1));
 
             assertThat(anomalies).singleElement().satisfies(a -> {
                 assertThat(a.metric()).isEqualTo("connections");

@@ -20,9 +20,11 @@ public record DatabaseEndpoint(String jdbcUrl, String user, String password, boo
 
     public DatabaseEndpoint {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, Setting.DB_URL.env()
-                    + " must be a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/mydb"
-                    + " or postgres://user@host:5432/mydb, not '" + jdbcUrl + "'");
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    Setting.DB_URL.env()
+                            + " must be a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/mydb"
+                            + " or postgres://user@host:5432/mydb, not '" + jdbcUrl + "'");
         }
     }
 
@@ -81,10 +83,13 @@ public record DatabaseEndpoint(String jdbcUrl, String user, String password, boo
         try {
             return DriverManager.getConnection(jdbcUrl, props);
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot connect to " + jdbcUrl
-                    + (user == null ? "" : " as " + user) + ": " + e.getMessage()
-                    + ". Check " + Setting.DB_URL.env() + ", " + Setting.DB_USER.env() + " and "
-                    + Setting.DB_PASSWORD.env() + ", or unset them to use the embedded PostgreSQL.", e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "Cannot connect to " + jdbcUrl
+                            + (user == null ? "" : " as " + user) + ": " + e.getMessage()
+                            + ". Check " + Setting.DB_URL.env() + ", " + Setting.DB_USER.env() + " and "
+                            + Setting.DB_PASSWORD.env() + ", or unset them to use the embedded PostgreSQL.",
+                    e);
         }
     }
 

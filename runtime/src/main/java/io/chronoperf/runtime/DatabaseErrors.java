@@ -5,8 +5,7 @@ import java.sql.SQLTransientConnectionException;
 
 /** Which failures mean "the database is away" (an outage to wait out), as opposed to a fault. */
 public final class DatabaseErrors {
-    private DatabaseErrors() {
-    }
+    private DatabaseErrors() {}
 
     /**
      * True when a connection could not be had or was lost anywhere in the cause chain: a pool
@@ -18,7 +17,8 @@ public final class DatabaseErrors {
             if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException s && s.getSQLState() != null
+            if (t instanceof SQLException s
+                    && s.getSQLState() != null
                     && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P0"))) {
                 return true;
             }

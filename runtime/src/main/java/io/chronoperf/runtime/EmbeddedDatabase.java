@@ -29,7 +29,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private EmbeddedDatabase(PostgresProcess postgres, HomeLock lock) {
         this.postgres = postgres;
         this.lock = lock;
-        this.endpoint = new DatabaseEndpoint("jdbc:postgresql://localhost:" + postgres.port() + "/" + DATABASE, "postgres", null, true);
+        this.endpoint = new DatabaseEndpoint(
+                "jdbc:postgresql://localhost:" + postgres.port() + "/" + DATABASE, "postgres", null, true);
     }
 
     /** The data directory of a home's embedded server (under /var/lib/chrono-perf as root). */
@@ -59,13 +60,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return db;
         } catch (IOException e) {
             lock.close();
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The embedded PostgreSQL did not start in "
-                    + data + ": " + e.getMessage() + ". Its log is " + data.resolveSibling("postgres.log")
-                    + "; or set " + Setting.DB_URL.env() + " to use another server.", e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "The embedded PostgreSQL did not start in "
+                            + data + ": " + e.getMessage() + ". Its log is " + data.resolveSibling("postgres.log")
+                            + "; or set " + Setting.DB_URL.env() + " to use another server.",
+                    e);
         } catch (InterruptedException e) {
             lock.close();
             Thread.currentThread().interrupt();
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Interrupted while starting the embedded PostgreSQL", e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Interrupted while starting the embedded PostgreSQL", e);
         }
     }
 
@@ -78,10 +83,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     private void createDatabaseIfMissing() {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port() + "/postgres", "postgres", null)) {
+        try (Connection c =
+                DriverManager.getConnection("jdbc:postgresql://localhost:" + port() + "/postgres", "postgres", null)) {
             boolean exists;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
                 ps.setString(1, DATABASE);
                 try (ResultSet rs = ps.executeQuery()) {
                     exists = rs.next();
@@ -93,17 +98,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE,
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
                     "The embedded PostgreSQL started but the database " + DATABASE + " could not be created: "
-                    + e.getMessage(), e);
+                            + e.getMessage(),
+                    e);
         }
         // The server preloads pg_stat_statements; the statistics views need the extension in the database.
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE,
-                    "The embedded PostgreSQL started but pg_stat_statements could not be installed in " + DATABASE + ": "
-                    + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "The embedded PostgreSQL started but pg_stat_statements could not be installed in " + DATABASE
+                            + ": " + e.getMessage(),
+                    e);
         }
     }
 

@@ -39,8 +39,11 @@ public final class EmbeddedRedis implements AutoCloseable {
             awaitPong(port, java.time.Duration.ofSeconds(15));
             return new EmbeddedRedis(server, port);
         } catch (IOException | RuntimeException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Could not start the embedded redis-server: "
-                    + e.getMessage() + ". Set " + Setting.REDIS_URL.env() + " to an existing Redis, or run with --no-redis.", e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "Could not start the embedded redis-server: " + e.getMessage() + ". Set " + Setting.REDIS_URL.env()
+                            + " to an existing Redis, or run with --no-redis.",
+                    e);
         }
     }
 
@@ -58,7 +61,9 @@ public final class EmbeddedRedis implements AutoCloseable {
                 if (n > 0 && new String(reply, 0, n, java.nio.charset.StandardCharsets.US_ASCII).startsWith("+PONG")) {
                     return;
                 }
-                last = n > 0 ? new String(reply, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip() : "no answer";
+                last = n > 0
+                        ? new String(reply, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip()
+                        : "no answer";
             } catch (IOException e) {
                 last = e.getMessage();
             }
@@ -69,7 +74,8 @@ public final class EmbeddedRedis implements AutoCloseable {
                 throw new IOException("interrupted while waiting for redis-server", e);
             }
         }
-        throw new IOException("redis-server on port " + port + " did not answer PING within " + bound.toSeconds() + " s (" + last + ")");
+        throw new IOException("redis-server on port " + port + " did not answer PING within " + bound.toSeconds()
+                + " s (" + last + ")");
     }
 
     public String uri() {
@@ -85,7 +91,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         try {
             server.stop();
         } catch (IOException e) {
-            throw new ChronoPerfException(ErrorCode.INTERNAL, "Stopping the embedded redis-server failed: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.INTERNAL, "Stopping the embedded redis-server failed: " + e.getMessage(), e);
         }
     }
 

@@ -33,7 +33,8 @@ final class HomeLock implements AutoCloseable {
             } catch (UnsupportedOperationException | IOException notPosixOrNotOurs) {
                 // a home we do not own keeps its permissions
             }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -43,16 +44,25 @@ final class HomeLock implements AutoCloseable {
             if (lock == null) {
                 String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
                 channel.close();
-                throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "The home " + home + " is in use by another"
-                        + " chrono-perf process" + (holder.isEmpty() ? "" : " (pid " + holder + ")") + ": stop it, or set "
-                        + Setting.HOME.env() + " to another directory.");
+                throw new ChronoPerfException(
+                        ErrorCode.SERVICE_UNAVAILABLE,
+                        "The home " + home + " is in use by another"
+                                + " chrono-perf process" + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+                                + ": stop it, or set "
+                                + Setting.HOME.env() + " to another directory.");
             }
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+            channel.write(
+                    java.nio.ByteBuffer.wrap(
+                            Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)),
+                    0);
             return new HomeLock(channel, lock);
         } catch (IOException e) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "Cannot use the home " + home + " (" + e.getMessage()
-                    + "): set " + Setting.HOME.env() + " to a directory you may write.", e);
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    "Cannot use the home " + home + " (" + e.getMessage() + "): set " + Setting.HOME.env()
+                            + " to a directory you may write.",
+                    e);
         }
     }
 

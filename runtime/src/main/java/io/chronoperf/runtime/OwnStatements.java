@@ -42,8 +42,7 @@ public final class OwnStatements {
     private static final Pattern OWN_TEXT = Pattern.compile(
             "(?is)^\\s*/\\* chrono-perf.*|.*\\b(chrono_perf(\"?\\.|_)|hypopg_).*|^\\s*(/\\*.*?\\*/\\s*)*explain\\b.*");
 
-    private OwnStatements() {
-    }
+    private OwnStatements() {}
 
     /**
      * The data source with every statement marked on its way out (datasource-proxy's query
@@ -52,8 +51,10 @@ public final class OwnStatements {
      * (a Hikari pool keeps reporting its figures).
      */
     public static DataSource marked(DataSource dataSource) {
-        return ProxyDataSourceBuilder.create(dataSource).name("chrono-perf-own")
-                .queryTransformer(info -> info.getQuery().startsWith("/* chrono-perf") ? info.getQuery() : MARK + info.getQuery())
+        return ProxyDataSourceBuilder.create(dataSource)
+                .name("chrono-perf-own")
+                .queryTransformer(
+                        info -> info.getQuery().startsWith("/* chrono-perf") ? info.getQuery() : MARK + info.getQuery())
                 .build();
     }
 

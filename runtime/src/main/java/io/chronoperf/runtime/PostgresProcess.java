@@ -59,13 +59,15 @@ final class PostgresProcess implements AutoCloseable {
         if (!RunningUser.isRoot()) {
             return home;
         }
-        String id = HexFormat.of().formatHex(sha256(home.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8)))
+        String id = HexFormat.of()
+                .formatHex(sha256(home.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8)))
                 .substring(0, 16);
         return Path.of(ROOT_BASE, id);
     }
 
     /** Starts (on first use: unpacks and initialises) the server of {@code home}, its data in {@code data}. */
-    static PostgresProcess start(Path home, Path data, Map<String, String> config) throws IOException, InterruptedException {
+    static PostgresProcess start(Path home, Path data, Map<String, String> config)
+            throws IOException, InterruptedException {
         boolean root = RunningUser.isRoot();
         List<String> asAccount = root ? account() : List.of();
         Path base = data.getParent();
@@ -81,8 +83,20 @@ final class PostgresProcess implements AutoCloseable {
                 own(data);
             }
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-            run(asAccount, List.of(bin.resolve("initdb").toString(), "-A", "trust", "-U", SUPERUSER, "-D", data.toString(),
-                    "-E", "UTF8", "--locale=C"), "initdb");
+            run(
+                    asAccount,
+                    List.of(
+                            bin.resolve("initdb").toString(),
+                            "-A",
+                            "trust",
+                            "-U",
+                            SUPERUSER,
+                            "-D",
+                            data.toString(),
+                            "-E",
+                            "UTF8",
+                            "--locale=C"),
+                    "initdb");
         }
         if (root) {
             own(data); // a data directory made by an earlier run as another user
@@ -104,7 +118,8 @@ final class PostgresProcess implements AutoCloseable {
     /** A server left running by a chrono-perf that died (the caller holds the home's lock): stopped first. */
     private void stopLeftover() throws IOException, InterruptedException {
         if (Files.exists(data.resolve("postmaster.pid"))) {
-            Process status = command(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "status")).start();
+            Process status = command(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "status"))
+                    .start();
             status.getInputStream().readAllBytes();
             if (status.waitFor() == 0) {
                 pgCtl("stop", "-m", "fast");
@@ -117,12 +132,26 @@ final class PostgresProcess implements AutoCloseable {
         for (Map.Entry<String, String> e : config.entrySet()) {
             options.append(" -c ").append(e.getKey()).append('=').append(e.getValue());
         }
-        run(asAccount, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", options.toString(),
-                "-l", log.toString(), "-w", "-t", "120", "start"), "pg_ctl start (the server log: " + log + ")");
+        run(
+                asAccount,
+                List.of(
+                        bin.resolve("pg_ctl").toString(),
+                        "-D",
+                        data.toString(),
+                        "-o",
+                        options.toString(),
+                        "-l",
+                        log.toString(),
+                        "-w",
+                        "-t",
+                        "120",
+                        "start"),
+                "pg_ctl start (the server log: " + log + ")");
     }
 
     private void pgCtl(String action, String... more) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", action));
+        List<String> args = new ArrayList<>(
+                List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", action));
         args.addAll(List.of(more));
         run(asAccount, args, "pg_ctl " + action);
     }
@@ -157,7 +186,8 @@ final class PostgresProcess implements AutoCloseable {
         return pb;
     }
 
-    private static void run(List<String> prefix, List<String> args, String what) throws IOException, InterruptedException {
+    private static void run(List<String> prefix, List<String> args, String what)
+            throws IOException, InterruptedException {
         Process p = builder(prefix, args).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -174,14 +204,24 @@ final class PostgresProcess implements AutoCloseable {
     /** The setpriv prefix that runs a command as the account, creating the account when missing. */
     private static List<String> account() throws IOException, InterruptedException {
         if (!exists(List.of("id", "-u", ACCOUNT))) {
-            List<String> useradd = List.of("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", ROOT_BASE,
-                    "--shell", "/usr/sbin/nologin", ACCOUNT);
+            List<String> useradd = List.of(
+                    "useradd",
+                    "--system",
+                    "--user-group",
+                    "--no-create-home",
+                    "--home-dir",
+                    ROOT_BASE,
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    ACCOUNT);
             try {
                 run(List.of(), useradd, "useradd " + ACCOUNT);
             } catch (IOException e) {
                 if (!exists(List.of("id", "-u", ACCOUNT))) { // another process may have created it meanwhile
-                    throw new IOException("the system account " + ACCOUNT + " for the embedded PostgreSQL could not be"
-                            + " created (" + e.getMessage() + ")", e);
+                    throw new IOException(
+                            "the system account " + ACCOUNT + " for the embedded PostgreSQL could not be" + " created ("
+                                    + e.getMessage() + ")",
+                            e);
                 }
             }
         }
@@ -214,8 +254,11 @@ final class PostgresProcess implements AutoCloseable {
         if (Files.exists(ready)) {
             return target.resolve("bin");
         }
-        Path partial = Files.createDirectories(dir).resolve("pg17-" + digest + ".partial-" + ProcessHandle.current().pid());
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new ByteArrayInputStream(archive)))) {
+        Path partial = Files.createDirectories(dir)
+                .resolve(
+                        "pg17-" + digest + ".partial-" + ProcessHandle.current().pid());
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(new XZCompressorInputStream(new ByteArrayInputStream(archive)))) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 Path out = partial.resolve(entry.getName()).normalize();
@@ -232,7 +275,8 @@ final class PostgresProcess implements AutoCloseable {
                     Files.createDirectories(out.getParent());
                     Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     boolean executable = (entry.getMode() & 0100) != 0;
-                    Files.setPosixFilePermissions(out, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+                    Files.setPosixFilePermissions(
+                            out, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
                 }
             }
         }

@@ -2,8 +2,7 @@ package io.chronoperf.runtime;
 
 /** Facts about the operating-system user this JVM runs as. */
 final class RunningUser {
-    private RunningUser() {
-    }
+    private RunningUser() {}
 
     static boolean isRoot() {
         try {

@@ -36,7 +36,9 @@ public final class Services implements AutoCloseable {
             DatabaseEndpoint db;
             Optional<String> url = settings.get(Setting.DB_URL);
             if (url.isPresent()) {
-                db = DatabaseEndpoint.external(url.get(), settings.get(Setting.DB_USER).orElse(null),
+                db = DatabaseEndpoint.external(
+                        url.get(),
+                        settings.get(Setting.DB_USER).orElse(null),
                         settings.get(Setting.DB_PASSWORD).orElse(null));
             } else {
                 EmbeddedDatabase embedded = EmbeddedDatabase.start(settings.home());
@@ -97,7 +99,8 @@ public final class Services implements AutoCloseable {
             } catch (Exception e) {
                 // A clean-up failure never hides the first failure.
                 if (failure == null) {
-                    failure = new ChronoPerfException(ErrorCode.INTERNAL, "Stopping services failed: " + e.getMessage(), e);
+                    failure = new ChronoPerfException(
+                            ErrorCode.INTERNAL, "Stopping services failed: " + e.getMessage(), e);
                 } else {
                     failure.addSuppressed(e);
                 }

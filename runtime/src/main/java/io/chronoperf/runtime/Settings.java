@@ -60,7 +60,8 @@ public final class Settings {
 
     /** The value, or the setting's default; a configuration error naming the variable when neither exists. */
     public String text(Setting setting) {
-        return get(setting).orElseThrow(() -> new ChronoPerfException(ErrorCode.CONFIGURATION, setting.env() + " is not set"));
+        return get(setting)
+                .orElseThrow(() -> new ChronoPerfException(ErrorCode.CONFIGURATION, setting.env() + " is not set"));
     }
 
     /** An ISO-8601 duration ({@code PT30S}, {@code P14D}); a configuration error naming the variable otherwise. */
@@ -112,7 +113,8 @@ public final class Settings {
     }
 
     private static ChronoPerfException bad(Setting setting, String raw, String expected) {
-        return new ChronoPerfException(ErrorCode.CONFIGURATION, setting.env() + " must be " + expected + ", not '" + raw + "'");
+        return new ChronoPerfException(
+                ErrorCode.CONFIGURATION, setting.env() + " must be " + expected + ", not '" + raw + "'");
     }
 
     public boolean noRedis() {
@@ -133,7 +135,8 @@ public final class Settings {
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION,
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
                     Setting.PORT.env() + " must be a port number from 0 to 65535, not '" + raw + "'");
         }
     }
@@ -143,7 +146,8 @@ public final class Settings {
         String raw = get(Setting.HOME).orElse(Setting.HOME.defaultValue());
         if (raw.equals("~") || raw.startsWith("~/")) {
             String envHome = System.getenv("HOME"); // $HOME first (sudo -E, containers), then the account's
-            raw = (envHome != null && !envHome.isBlank() ? envHome : System.getProperty("user.home")) + raw.substring(1);
+            raw = (envHome != null && !envHome.isBlank() ? envHome : System.getProperty("user.home"))
+                    + raw.substring(1);
         }
         return Path.of(raw).toAbsolutePath().normalize();
     }

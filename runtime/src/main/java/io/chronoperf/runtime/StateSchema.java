@@ -24,12 +24,10 @@ public final class StateSchema {
     /** The schema of chrono-perf's own tables. */
     public static final String NAME = "chrono_perf";
 
-    private StateSchema() {
-    }
+    private StateSchema() {}
 
     /** What one part's migration did. */
-    public record Report(String part, int migrationsApplied, String version) {
-    }
+    public record Report(String part, int migrationsApplied, String version) {}
 
     /**
      * Migrates one part's tables, e.g. {@code migrate(ds, "monitor")} applies
@@ -57,23 +55,34 @@ public final class StateSchema {
         try {
             var result = flyway.migrate();
             var current = flyway.info().current();
-            return new Report(part, result.migrationsExecuted, current == null ? "none" : current.getVersion().toString());
+            return new Report(
+                    part,
+                    result.migrationsExecuted,
+                    current == null ? "none" : current.getVersion().toString());
         } catch (FlywayException e) {
-            throw new ChronoPerfException(ErrorCode.MIGRATION, "Migration of chrono-perf's own " + part
-                    + " tables (schema " + NAME + ") failed: " + rootCause(e), e);
+            throw new ChronoPerfException(
+                    ErrorCode.MIGRATION,
+                    "Migration of chrono-perf's own " + part + " tables (schema " + NAME + ") failed: " + rootCause(e),
+                    e);
         }
     }
 
     private static void createSchema(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + NAME);
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState()) || "42P06".equals(e.getSQLState())) {
                 return; // another process created it at the same moment
             }
-            throw new ChronoPerfException(ErrorCode.MIGRATION, "Could not create the schema " + NAME
-                    + " for chrono-perf's own tables (" + firstLine(e.getMessage()) + "): grant CREATE on the database"
-                    + " to the user, or create it as its owner: CREATE SCHEMA " + NAME + " AUTHORIZATION <user>;", e);
+            throw new ChronoPerfException(
+                    ErrorCode.MIGRATION,
+                    "Could not create the schema " + NAME
+                            + " for chrono-perf's own tables (" + firstLine(e.getMessage())
+                            + "): grant CREATE on the database"
+                            + " to the user, or create it as its owner: CREATE SCHEMA " + NAME
+                            + " AUTHORIZATION <user>;",
+                    e);
         }
     }
 

@@ -19,17 +19,18 @@ public final class TokenSecret {
     /** HS256 needs a key of at least 256 bits (RFC 7518, section 3.2). */
     public static final int MIN_BYTES = 32;
 
-    private TokenSecret() {
-    }
+    private TokenSecret() {}
 
     public static byte[] resolve(Settings settings) {
         var configured = settings.get(Setting.TOKEN_SECRET);
         if (configured.isPresent()) {
             byte[] bytes = configured.get().getBytes(StandardCharsets.UTF_8);
             if (bytes.length < MIN_BYTES) {
-                throw new ChronoPerfException(ErrorCode.CONFIGURATION, Setting.TOKEN_SECRET.env() + " is "
-                        + bytes.length + " bytes long; HS256 needs at least " + MIN_BYTES
-                        + ". Generate one with: openssl rand -base64 48");
+                throw new ChronoPerfException(
+                        ErrorCode.CONFIGURATION,
+                        Setting.TOKEN_SECRET.env() + " is "
+                                + bytes.length + " bytes long; HS256 needs at least " + MIN_BYTES
+                                + ". Generate one with: openssl rand -base64 48");
             }
             return bytes;
         }
@@ -54,13 +55,19 @@ public final class TokenSecret {
             }
             byte[] bytes = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
             if (bytes.length < MIN_BYTES) {
-                throw new ChronoPerfException(ErrorCode.CONFIGURATION, file + " holds a secret shorter than "
-                        + MIN_BYTES + " bytes. Delete the file to have a new one generated (existing tokens stop working).");
+                throw new ChronoPerfException(
+                        ErrorCode.CONFIGURATION,
+                        file + " holds a secret shorter than " + MIN_BYTES
+                                + " bytes. Delete the file to have a new one generated (existing tokens stop "
+                                + "working).");
             }
             return bytes;
         } catch (IOException e) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "Cannot read or create the token secret in " + file
-                    + ": " + e.getMessage() + ". Set " + Setting.TOKEN_SECRET.env() + " or " + Setting.HOME.env() + ".", e);
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    "Cannot read or create the token secret in " + file + ": " + e.getMessage() + ". Set "
+                            + Setting.TOKEN_SECRET.env() + " or " + Setting.HOME.env() + ".",
+                    e);
         }
     }
 

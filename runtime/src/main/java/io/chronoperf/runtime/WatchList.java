@@ -23,8 +23,7 @@ public final class WatchList {
         }
     }
 
-    private WatchList() {
-    }
+    private WatchList() {}
 
     public static List<Watched> parse(String text) {
         List<Watched> out = new ArrayList<>();
@@ -44,7 +43,8 @@ public final class WatchList {
             String name = entry.substring(0, eq).strip();
             String url = entry.substring(eq + 1).strip();
             if (!name.matches("[a-z][a-z0-9_-]{0,39}")) {
-                throw bad("the name '" + name + "' must be 1 to 40 lower-case letters, digits, '_' or '-', starting with a letter");
+                throw bad("the name '" + name
+                        + "' must be 1 to 40 lower-case letters, digits, '_' or '-', starting with a letter");
             }
             if (name.equals(MAIN)) {
                 throw bad("the name 'main' is the database chrono-perf runs on; choose another");
@@ -52,7 +52,9 @@ public final class WatchList {
             if (!names.add(name)) {
                 throw bad("the name '" + name + "' is given twice");
             }
-            if (!(url.startsWith("jdbc:postgresql://") || url.startsWith("postgres://") || url.startsWith("postgresql://"))) {
+            if (!(url.startsWith("jdbc:postgresql://")
+                    || url.startsWith("postgres://")
+                    || url.startsWith("postgresql://"))) {
                 throw bad("the URL of '" + name + "' must start with jdbc:postgresql://, postgres:// or postgresql://");
             }
             try {
@@ -65,7 +67,9 @@ public final class WatchList {
     }
 
     private static ChronoPerfException bad(String what) {
-        return new ChronoPerfException(ErrorCode.CONFIGURATION, "CHRONO_PERF_WATCH: " + what
-                + ". Expected name=URL,name=URL, e.g. CHRONO_PERF_WATCH=\"shop=postgres://app@db:5432/shop\".");
+        return new ChronoPerfException(
+                ErrorCode.CONFIGURATION,
+                "CHRONO_PERF_WATCH: " + what
+                        + ". Expected name=URL,name=URL, e.g. CHRONO_PERF_WATCH=\"shop=postgres://app@db:5432/shop\".");
     }
 }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseEndpointTest {
     @Test
     void libpq_urls_become_jdbc_urls_with_their_credentials() {
-        DatabaseEndpoint e = DatabaseEndpoint.external("postgres://app:s%40cret@db.internal:6543/admin?sslmode=require", null, null);
+        DatabaseEndpoint e =
+                DatabaseEndpoint.external("postgres://app:s%40cret@db.internal:6543/admin?sslmode=require", null, null);
 
         assertThat(e.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6543/admin?sslmode=require");
         assertThat(e.user()).isEqualTo("app");
@@ -26,9 +27,11 @@ class DatabaseEndpointTest {
 
     @Test
     void another_database_on_the_same_server_keeps_the_options() {
-        DatabaseEndpoint e = DatabaseEndpoint.external("jdbc:postgresql://127.0.0.1:5432/postgres?connectTimeout=2", "postgres", null);
+        DatabaseEndpoint e = DatabaseEndpoint.external(
+                "jdbc:postgresql://127.0.0.1:5432/postgres?connectTimeout=2", "postgres", null);
 
-        assertThat(e.withDatabase("other").jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/other?connectTimeout=2");
+        assertThat(e.withDatabase("other").jdbcUrl())
+                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/other?connectTimeout=2");
         assertThat(e.withDatabase("other").databaseName()).isEqualTo("other");
     }
 
@@ -41,7 +44,8 @@ class DatabaseEndpointTest {
 
     @Test
     void an_unreachable_server_says_what_to_check() {
-        DatabaseEndpoint e = DatabaseEndpoint.external("jdbc:postgresql://127.0.0.1:1/nowhere?connectTimeout=1", "x", null);
+        DatabaseEndpoint e =
+                DatabaseEndpoint.external("jdbc:postgresql://127.0.0.1:1/nowhere?connectTimeout=1", "x", null);
 
         assertThatThrownBy(e::connect)
                 .isInstanceOf(ChronoPerfException.class)

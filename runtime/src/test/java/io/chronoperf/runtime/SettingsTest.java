@@ -29,7 +29,8 @@ class SettingsTest {
 
     @Test
     void a_bad_port_names_the_variable() {
-        assertThatThrownBy(() -> Settings.from(Map.of("CHRONO_PERF_PORT", "http"), Map.of()).port())
+        assertThatThrownBy(() -> Settings.from(Map.of("CHRONO_PERF_PORT", "http"), Map.of())
+                        .port())
                 .isInstanceOf(ChronoPerfException.class)
                 .hasMessageContaining("CHRONO_PERF_PORT");
     }

@@ -28,7 +28,8 @@ class TokenSecretTest {
 
     @Test
     void a_configured_secret_wins_and_must_be_long_enough() {
-        Settings ok = Settings.from(Map.of("CHRONO_PERF_TOKEN_SECRET", "x".repeat(40), "CHRONO_PERF_HOME", home.toString()), Map.of());
+        Settings ok = Settings.from(
+                Map.of("CHRONO_PERF_TOKEN_SECRET", "x".repeat(40), "CHRONO_PERF_HOME", home.toString()), Map.of());
         Settings shortOne = Settings.from(Map.of("CHRONO_PERF_TOKEN_SECRET", "short"), Map.of());
 
         assertThat(new String(TokenSecret.resolve(ok))).isEqualTo("x".repeat(40));

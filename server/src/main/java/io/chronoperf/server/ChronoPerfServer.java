@@ -23,8 +23,9 @@ public class ChronoPerfServer {
         // The caller owns the lifecycle: it closes the context before stopping the databases it started.
         app.setRegisterShutdownHook(false);
         app.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
-        app.addInitializers(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
-                new org.springframework.core.env.MapPropertySource("chrono-perf", properties)));
+        app.addInitializers(ctx -> ctx.getEnvironment()
+                .getPropertySources()
+                .addFirst(new org.springframework.core.env.MapPropertySource("chrono-perf", properties)));
         return app.run();
     }
 

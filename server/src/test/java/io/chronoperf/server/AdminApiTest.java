@@ -31,7 +31,7 @@ class AdminApiTest {
     @Test
     void token_signed_with_another_secret_is_refused() {
         String forged = new io.chronoperf.server.security.TokenIssuer(
-                "another-secret-another-secret-another-secret!!".getBytes(), java.time.Clock.systemUTC())
+                        "another-secret-another-secret-another-secret!!".getBytes(), java.time.Clock.systemUTC())
                 .issue("admin", java.time.Duration.ofMinutes(5), "mallory", 1);
 
         assertThat(server.get("/api/v1/admin/users/dashboard", forged).status()).isEqualTo(401);
@@ -44,8 +44,10 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(200);
         JsonNode d = r.json();
         assertThat(d.get("total").asLong()).isEqualTo(count("SELECT count(*) FROM users"));
-        assertThat(d.get("active").asLong() + d.get("inactive").asLong()).isEqualTo(d.get("total").asLong());
-        assertThat(d.get("pending_approval").asLong()).isEqualTo(count("SELECT count(*) FROM users WHERE approval_status = 'pending'"));
+        assertThat(d.get("active").asLong() + d.get("inactive").asLong())
+                .isEqualTo(d.get("total").asLong());
+        assertThat(d.get("pending_approval").asLong())
+                .isEqualTo(count("SELECT count(*) FROM users WHERE approval_status = 'pending'"));
         assertThat(d.get("by_approval_status").get("approved").asLong()).isPositive();
     }
 
@@ -56,13 +58,15 @@ class AdminApiTest {
 
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.contentType()).startsWith("application/problem+json");
-        assertThat(count("SELECT count(*) FROM users WHERE id = " + pending + " AND approval_status = 'pending'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM users WHERE id = " + pending + " AND approval_status = 'pending'"))
+                .isEqualTo(1);
     }
 
     @Test
     void admin_approves_a_pending_user_once_and_the_decision_is_audited() throws SQLException {
         long pending = count("SELECT max(id) FROM users WHERE approval_status = 'pending'");
-        long auditBefore = count("SELECT count(*) FROM audit_logs WHERE action = 'approve_user' AND user_id = " + pending);
+        long auditBefore =
+                count("SELECT count(*) FROM audit_logs WHERE action = 'approve_user' AND user_id = " + pending);
 
         Response approved = server.post("/api/v1/admin/users/" + pending + "/approve", null, server.token("admin"));
         Response again = server.post("/api/v1/admin/users/" + pending + "/approve", null, server.token("admin"));
@@ -79,8 +83,8 @@ class AdminApiTest {
     @Test
     void lock_and_unlock_round_trip() throws SQLException {
         long user = count("SELECT min(id) FROM users WHERE NOT is_locked AND role = 'user'");
-        Response locked = server.post("/api/v1/admin/users/" + user + "/lock", "{\"reason\": \"fraud report\"}",
-                server.token("admin"));
+        Response locked = server.post(
+                "/api/v1/admin/users/" + user + "/lock", "{\"reason\": \"fraud report\"}", server.token("admin"));
         Response unlocked = server.post("/api/v1/admin/users/" + user + "/unlock", null, server.token("admin"));
 
         assertThat(locked.status()).isEqualTo(200);
@@ -131,7 +135,9 @@ class AdminApiTest {
         Set<Long> ids = new HashSet<>();
         String cursor = "";
         do {
-            Response r = server.get("/api/v1/admin/users/approval-queue?limit=7" + (cursor.isEmpty() ? "" : "&cursor=" + cursor), token);
+            Response r = server.get(
+                    "/api/v1/admin/users/approval-queue?limit=7" + (cursor.isEmpty() ? "" : "&cursor=" + cursor),
+                    token);
             assertThat(r.status()).isEqualTo(200);
             for (JsonNode u : r.json().get("items")) {
                 assertThat(ids.add(u.get("id").asLong())).isTrue();
@@ -150,8 +156,11 @@ class AdminApiTest {
         Response r = server.get("/api/v1/admin/users?q=garcia&limit=200", server.token("viewer"));
 
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("items")).isNotEmpty()
-                .allSatisfy(u -> assertThat(u.get("email").asString() + u.get("full_name").asString().toLowerCase()).contains("garcia"));
+        assertThat(r.json().get("items"))
+                .isNotEmpty()
+                .allSatisfy(u -> assertThat(u.get("email").asString()
+                                + u.get("full_name").asString().toLowerCase())
+                        .contains("garcia"));
     }
 
     @Test
@@ -165,8 +174,8 @@ class AdminApiTest {
 
     @Test
     void audit_log_filters_by_category_and_severity_within_the_window() {
-        Response r = server.get("/api/v1/admin/audit-logs?category=security_event&severity=high&limit=50",
-                server.token("viewer"));
+        Response r = server.get(
+                "/api/v1/admin/audit-logs?category=security_event&severity=high&limit=50", server.token("viewer"));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("items")).allSatisfy(e -> {
@@ -184,27 +193,37 @@ class AdminApiTest {
         Response top = server.get("/api/v1/admin/security-events/top-ips?hours=24&limit=5", token);
         assertThat(top.status()).isEqualTo(200);
         JsonNode first = top.json().get(0);
-        Response recent = server.get("/api/v1/admin/security-events/recent?ip=" + first.get("ip_address").asString()
-                + "&limit=200", token);
+        Response recent = server.get(
+                "/api/v1/admin/security-events/recent?ip="
+                        + first.get("ip_address").asString() + "&limit=200",
+                token);
 
         assertThat(recent.status()).isEqualTo(200);
-        assertThat(recent.json()).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.get("ip_address").asString()).isEqualTo(first.get("ip_address").asString()));
-        assertThat((long) recent.json().size()).isEqualTo(Math.min(200, first.get("events").asLong()));
+        assertThat(recent.json())
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.get("ip_address").asString())
+                        .isEqualTo(first.get("ip_address").asString()));
+        assertThat((long) recent.json().size())
+                .isEqualTo(Math.min(200, first.get("events").asLong()));
     }
 
     @Test
     void projects_come_with_their_own_pages() throws SQLException {
-        long user = count("SELECT user_id FROM projects p WHERE EXISTS (SELECT 1 FROM pages WHERE project_id = p.id) ORDER BY id LIMIT 1");
+        long user = count(
+                "SELECT user_id FROM projects p WHERE EXISTS (SELECT 1 FROM pages WHERE project_id = p.id) ORDER BY id "
+                        + "LIMIT 1");
         Response r = server.get("/api/v1/admin/projects?user_id=" + user, server.token("viewer"));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json()).isNotEmpty();
         for (JsonNode p : r.json()) {
             long project = p.get("id").asLong();
-            assertThat(p.get("page_count").asLong()).isEqualTo(count("SELECT count(*) FROM pages WHERE project_id = " + project));
+            assertThat(p.get("page_count").asLong())
+                    .isEqualTo(count("SELECT count(*) FROM pages WHERE project_id = " + project));
             for (JsonNode page : p.get("pages")) {
-                assertThat(count("SELECT project_id FROM pages WHERE id = " + page.get("id").asLong())).isEqualTo(project);
+                assertThat(count("SELECT project_id FROM pages WHERE id = "
+                                + page.get("id").asLong()))
+                        .isEqualTo(project);
             }
         }
     }
@@ -216,7 +235,8 @@ class AdminApiTest {
         Response health = server.get("/api/v1/admin/backups/health", token);
 
         assertThat(failed.status()).isEqualTo(200);
-        assertThat(failed.json().get("items")).allSatisfy(e -> assertThat(e.get("status").asString()).isEqualTo("failed"));
+        assertThat(failed.json().get("items"))
+                .allSatisfy(e -> assertThat(e.get("status").asString()).isEqualTo("failed"));
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json()).isNotEmpty();
     }
@@ -238,16 +258,18 @@ class AdminApiTest {
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     private static String text(String sql) throws SQLException {
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

@@ -17,18 +17,34 @@ class CacheApiTest {
     @Test
     void the_dashboard_is_served_from_the_cache_and_a_write_invalidates_it() throws SQLException {
         String viewer = server.token("viewer");
-        long before = server.get("/api/v1/admin/users/dashboard", viewer).json().get("pending_approval").asLong();
-        long l1HitsBefore = server.get("/api/v1/admin/performance/cache/stats", viewer).json()
-                .get("namespaces").get("dashboard").get("l1_hits").asLong();
+        long before = server.get("/api/v1/admin/users/dashboard", viewer)
+                .json()
+                .get("pending_approval")
+                .asLong();
+        long l1HitsBefore = server.get("/api/v1/admin/performance/cache/stats", viewer)
+                .json()
+                .get("namespaces")
+                .get("dashboard")
+                .get("l1_hits")
+                .asLong();
         server.get("/api/v1/admin/users/dashboard", viewer);
-        long l1HitsAfter = server.get("/api/v1/admin/performance/cache/stats", viewer).json()
-                .get("namespaces").get("dashboard").get("l1_hits").asLong();
+        long l1HitsAfter = server.get("/api/v1/admin/performance/cache/stats", viewer)
+                .json()
+                .get("namespaces")
+                .get("dashboard")
+                .get("l1_hits")
+                .asLong();
         assertThat(l1HitsAfter).isGreaterThan(l1HitsBefore);
 
         long pending = scalar("SELECT min(id) FROM users WHERE approval_status = 'pending'");
-        assertThat(server.post("/api/v1/admin/users/" + pending + "/approve", null, server.token("admin")).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/admin/users/" + pending + "/approve", null, server.token("admin"))
+                        .status())
+                .isEqualTo(200);
 
-        long after = server.get("/api/v1/admin/users/dashboard", viewer).json().get("pending_approval").asLong();
+        long after = server.get("/api/v1/admin/users/dashboard", viewer)
+                .json()
+                .get("pending_approval")
+                .asLong();
         assertThat(after).isEqualTo(before - 1);
     }
 
@@ -45,11 +61,16 @@ class CacheApiTest {
     @Test
     void clear_needs_an_admin_a_confirmation_and_a_pattern_under_admin() {
         String admin = server.token("admin");
-        Response viewer = server.post("/api/v1/admin/performance/cache/clear",
-                "{\"pattern\": \"admin:users:*\", \"confirm\": true}", server.token("viewer"));
-        Response unconfirmed = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:users:*\"}", admin);
-        Response outside = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"*\", \"confirm\": true}", admin);
-        Response ok = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:users:*\", \"confirm\": true}", admin);
+        Response viewer = server.post(
+                "/api/v1/admin/performance/cache/clear",
+                "{\"pattern\": \"admin:users:*\", \"confirm\": true}",
+                server.token("viewer"));
+        Response unconfirmed =
+                server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:users:*\"}", admin);
+        Response outside =
+                server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"*\", \"confirm\": true}", admin);
+        Response ok = server.post(
+                "/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:users:*\", \"confirm\": true}", admin);
 
         assertThat(viewer.status()).isEqualTo(403);
         assertThat(unconfirmed.status()).isEqualTo(400);
@@ -64,7 +85,8 @@ class CacheApiTest {
     void warm_loads_a_namespace_and_refuses_an_unknown_one() {
         String admin = server.token("admin");
         Response bad = server.post("/api/v1/admin/performance/cache/warm", "{\"namespace\": \"nope\"}", admin);
-        Response forced = server.post("/api/v1/admin/performance/cache/warm", "{\"namespace\": \"users\", \"force\": true}", admin);
+        Response forced = server.post(
+                "/api/v1/admin/performance/cache/warm", "{\"namespace\": \"users\", \"force\": true}", admin);
 
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("parameter").asString()).isEqualTo("namespace");
@@ -83,8 +105,9 @@ class CacheApiTest {
     }
 
     private static long scalar(String sql) throws SQLException {
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -37,8 +37,10 @@ class DashboardBrowserTest {
     @org.junit.jupiter.api.Order(2)
     static final ServerFixture server = new ServerFixture().withProperties(() -> {
         var e = other.endpoint();
-        return java.util.Map.of("chrono-perf.watch", "other=" + e.jdbcUrl() + (e.jdbcUrl().contains("?") ? "&" : "?") + "user="
-                + e.user() + (e.password() == null ? "" : "&password=" + e.password()));
+        return java.util.Map.of(
+                "chrono-perf.watch",
+                "other=" + e.jdbcUrl() + (e.jdbcUrl().contains("?") ? "&" : "?") + "user=" + e.user()
+                        + (e.password() == null ? "" : "&password=" + e.password()));
     });
 
     static WebDriver browser;
@@ -48,7 +50,8 @@ class DashboardBrowserTest {
     static void start() throws Exception {
         // history for the charts: a few samples with traffic and slow statements in between
         TasksConfig.BackgroundTasks tasks = server.bean(TasksConfig.BackgroundTasks.class);
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             for (int i = 0; i < 4; i++) {
                 tasks.sample();
@@ -57,16 +60,25 @@ class DashboardBrowserTest {
                     server.get("/api/v1/admin/security-events/top-ips?hours=24", server.token("viewer"));
                 }
                 s.execute("SELECT pg_sleep(0.25), 'slow dashboard probe'");
-                Thread.sleep(300); // spaces the samples on the charts' time axis (no lock to wait out: the fixture injects PT0S)
+                Thread.sleep(
+                        300); // spaces the samples on the charts' time axis (no lock to wait out: the fixture injects
+                // PT0S)
             }
             tasks.sample();
             tasks.health();
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,2200");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1400,2200");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
         browser.manage().window().setSize(new Dimension(1400, 2200));
         Files.createDirectories(SHOTS);
@@ -87,27 +99,42 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector("#sign-in-form button")).click();
 
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.until(d -> d.findElement(By.id("app")).isDisplayed() && !d.findElement(By.id("score")).getText().equals("–"));
+        wait.until(d -> d.findElement(By.id("app")).isDisplayed()
+                && !d.findElement(By.id("score")).getText().equals("–"));
         double score = Double.parseDouble(browser.findElement(By.id("score")).getText());
         assertThat(score).isBetween(0.0, 100.0);
         assertThat(browser.findElement(By.id("status")).getText()).isIn("HEALTHY", "WARNING", "CRITICAL");
         // HypoPG is not created in the test database: named, with the command that adds it
-        assertThat(browser.findElement(By.id("blind-spots")).getText()).contains("hypopg").contains("CREATE EXTENSION hypopg;");
+        assertThat(browser.findElement(By.id("blind-spots")).getText())
+                .contains("hypopg")
+                .contains("CREATE EXTENSION hypopg;");
         // the tile says which window its ratio covers: the last interval, or (no block touched in it) since the reset
-        assertThat(browser.findElement(By.id("t-cache-k")).getText()).containsAnyOf("over the last", "since the statistics");
-        assertThat(browser.findElement(By.id("services")).getText()).contains("database: up").contains("redis: up");
-        assertThat(browser.findElement(By.id("tasks")).getText()).contains("monitor-sampling").contains("cache-warming");
+        assertThat(browser.findElement(By.id("t-cache-k")).getText())
+                .containsAnyOf("over the last", "since the statistics");
+        assertThat(browser.findElement(By.id("services")).getText())
+                .contains("database: up")
+                .contains("redis: up");
+        assertThat(browser.findElement(By.id("tasks")).getText())
+                .contains("monitor-sampling")
+                .contains("cache-warming");
 
         JavascriptExecutor js = (JavascriptExecutor) browser;
-        for (String chart : new String[] {"chart-connections", "chart-tps", "chart-cache", "chart-p95", "chart-namespaces"}) {
+        for (String chart :
+                new String[] {"chart-connections", "chart-tps", "chart-cache", "chart-p95", "chart-namespaces"}) {
             wait.until(d -> Boolean.TRUE.equals(js.executeScript(
                     "const c = window.chronoPerf.charts[arguments[0]]; return !!c && c.data.datasets.length > 0"
-                            + " && c.data.datasets.some(s => s.data.filter(v => v !== null && v !== undefined).length > 0);", chart)));
+                            + " && c.data.datasets.some(s => s.data.filter(v => v !== null && v !== undefined).length "
+                            + "> 0);",
+                    chart)));
             // drawn: the canvas holds non-transparent pixels
-            Object painted = js.executeScript("const cv = document.getElementById(arguments[0]); const ctx = cv.getContext('2d');"
-                    + " const px = ctx.getImageData(0, 0, cv.width, cv.height).data; let n = 0;"
-                    + " for (let i = 3; i < px.length; i += 4) { if (px[i] > 0) n++; } return n;", chart);
-            assertThat(((Number) painted).longValue()).as(chart + " painted pixels").isGreaterThan(500);
+            Object painted = js.executeScript(
+                    "const cv = document.getElementById(arguments[0]); const ctx = cv.getContext('2d');"
+                            + " const px = ctx.getImageData(0, 0, cv.width, cv.height).data; let n = 0;"
+                            + " for (let i = 3; i < px.length; i += 4) { if (px[i] > 0) n++; } return n;",
+                    chart);
+            assertThat(((Number) painted).longValue())
+                    .as(chart + " painted pixels")
+                    .isGreaterThan(500);
         }
         assertThat(browser.findElement(By.id("slow")).getText()).contains("pg_sleep");
         assertThat(browser.findElement(By.id("namespaces")).getText()).contains("dashboard");
@@ -116,16 +143,18 @@ class DashboardBrowserTest {
         wait.until(d -> js.executeScript("return window.chronoPerf.state.lastEvent") != null);
         shot("2-dashboard");
 
-        wait.until(d -> { // the table is re-rendered every 15 s: retry a click that met the old one
-            try {
-                d.findElement(By.cssSelector("#slow tbody tr.clickable")).click();
-                return true;
-            } catch (org.openqa.selenium.StaleElementReferenceException again) {
-                return false;
-            }
-        });
+        wait.until(
+                d -> { // the table is re-rendered every 15 s: retry a click that met the old one
+                    try {
+                        d.findElement(By.cssSelector("#slow tbody tr.clickable"))
+                                .click();
+                        return true;
+                    } catch (org.openqa.selenium.StaleElementReferenceException again) {
+                        return false;
+                    }
+                });
         wait.until(d -> d.findElement(By.id("analysis")).getText().contains("Plan summary"));
-        wait.until(d -> d.findElement(By.id("analysis")).getText().contains("(cost="));  // the plan tree
+        wait.until(d -> d.findElement(By.id("analysis")).getText().contains("(cost=")); // the plan tree
         wait.until(d -> d.findElement(By.id("analysis")).getText().contains("Its last 24 hours")); // and its history
         shot("3-slow-query-analysis");
 
@@ -141,13 +170,17 @@ class DashboardBrowserTest {
 
         // the pgHero-style pages
         wait.until(d -> d.findElement(By.id("page-table")).getText().contains("public.users")); // Space, shown first
-        browser.findElement(By.cssSelector("#page-tabs button[data-page='maintenance']")).click();
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='maintenance']"))
+                .click();
         wait.until(d -> d.findElement(By.id("page-note")).getText().contains("transaction-ID age"));
-        browser.findElement(By.cssSelector("#page-tabs button[data-page='settings']")).click();
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='settings']"))
+                .click();
         wait.until(d -> d.findElement(By.id("page-table")).getText().contains("shared_buffers"));
-        browser.findElement(By.cssSelector("#page-tabs button[data-page='connections']")).click();
+        browser.findElement(By.cssSelector("#page-tabs button[data-page='connections']"))
+                .click();
         wait.until(d -> d.findElement(By.id("page-table")).getText().contains("chrono-perf-server"));
-        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('pages').scrollIntoView()");
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("document.getElementById('pages').scrollIntoView()");
         shot("5-database-pages");
     }
 
@@ -158,7 +191,8 @@ class DashboardBrowserTest {
         browser.navigate().refresh();
         browser.findElement(By.id("token")).sendKeys("not-a-token");
         browser.findElement(By.cssSelector("#sign-in-form button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElement(By.id("sign-in-error")).getText().isEmpty());
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+                .until(d -> !d.findElement(By.id("sign-in-error")).getText().isEmpty());
         assertThat(browser.findElement(By.id("sign-in-error")).getText()).contains("sign in again");
         assertThat(browser.findElement(By.id("app")).isDisplayed()).isFalse();
     }

@@ -24,13 +24,23 @@ class DatabaseOutageTest {
     static final ServerFixture server = new ServerFixture().throughFaultyLink();
 
     private static final List<String> READS = List.of(
-            "/api/v1/admin/users/dashboard", "/api/v1/admin/users?limit=5", "/api/v1/admin/users/1",
-            "/api/v1/admin/audit-logs/stats", "/api/v1/admin/security-events/top-ips?hours=24", "/api/v1/admin/projects?user_id=3",
-            "/api/v1/admin/backups/health", "/api/v1/admin/performance/health", "/api/v1/admin/performance/system/health",
-            "/api/v1/admin/performance/dashboard", "/api/v1/admin/performance/database/stats",
-            "/api/v1/admin/performance/database/slow-queries", "/api/v1/admin/performance/database/trends",
-            "/api/v1/admin/performance/alerts", "/api/v1/admin/performance/history?hours=1",
-            "/api/v1/admin/performance/cache/stats", "/api/v1/admin/performance/query/n-plus-one");
+            "/api/v1/admin/users/dashboard",
+            "/api/v1/admin/users?limit=5",
+            "/api/v1/admin/users/1",
+            "/api/v1/admin/audit-logs/stats",
+            "/api/v1/admin/security-events/top-ips?hours=24",
+            "/api/v1/admin/projects?user_id=3",
+            "/api/v1/admin/backups/health",
+            "/api/v1/admin/performance/health",
+            "/api/v1/admin/performance/system/health",
+            "/api/v1/admin/performance/dashboard",
+            "/api/v1/admin/performance/database/stats",
+            "/api/v1/admin/performance/database/slow-queries",
+            "/api/v1/admin/performance/database/trends",
+            "/api/v1/admin/performance/alerts",
+            "/api/v1/admin/performance/history?hours=1",
+            "/api/v1/admin/performance/cache/stats",
+            "/api/v1/admin/performance/query/n-plus-one");
 
     @Test
     void no_500_every_answer_within_2_s_health_down_and_all_back_without_a_restart() throws Exception {
@@ -39,7 +49,9 @@ class DatabaseOutageTest {
         for (String path : READS) {
             before.put(path, server.get(path, admin).status());
         }
-        assertThat(before).as("all answer before the outage").allSatisfy((p, s) -> assertThat(s).as(p).isEqualTo(200));
+        assertThat(before)
+                .as("all answer before the outage")
+                .allSatisfy((p, s) -> assertThat(s).as(p).isEqualTo(200));
         assertThat(health()).isEqualTo(200);
 
         server.link().cut();
@@ -50,8 +62,13 @@ class DatabaseOutageTest {
         }
         // past the dashboard's 10-s TTL it can only be served stale: wait for that, whatever the machine's pace
         long staleBy = System.nanoTime() + 30_000_000_000L;
-        while (server.get("/api/v1/admin/performance/dashboard", admin).headers().firstValue("Age").isEmpty()) {
-            assertThat(System.nanoTime()).as("the dashboard is served stale once its TTL has passed").isLessThan(staleBy);
+        while (server.get("/api/v1/admin/performance/dashboard", admin)
+                .headers()
+                .firstValue("Age")
+                .isEmpty()) {
+            assertThat(System.nanoTime())
+                    .as("the dashboard is served stale once its TTL has passed")
+                    .isLessThan(staleBy);
             Thread.sleep(250);
         }
         for (String path : READS) {
@@ -67,13 +84,17 @@ class DatabaseOutageTest {
         }
         Response dashboard = server.get("/api/v1/admin/performance/dashboard", admin);
         assertThat(dashboard.status()).isEqualTo(200);
-        assertThat(dashboard.headers().firstValue("Age")).as("the stale dashboard says how old it is").isPresent();
+        assertThat(dashboard.headers().firstValue("Age"))
+                .as("the stale dashboard says how old it is")
+                .isPresent();
         Response health = server.get("/api/v1/admin/performance/health", admin);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("services").get("database").asString()).isEqualTo("down");
         assertThat(health.json().get("partial").asBoolean()).isTrue();
         Response lock = server.post("/api/v1/admin/users/2/lock", "{\"reason\": \"outage test\"}", admin);
-        assertThat(lock.status()).as("a write is refused, not half-done: " + lock.body()).isEqualTo(503);
+        assertThat(lock.status())
+                .as("a write is refused, not half-done: " + lock.body())
+                .isEqualTo(503);
 
         server.link().restore();
         long restoredAt = System.nanoTime();
@@ -86,16 +107,28 @@ class DatabaseOutageTest {
             if (after.equals(before) && health() == 200) {
                 break;
             }
-            assertThat(System.nanoTime() - restoredAt).as("back within 15 s: " + after).isLessThan(15_000_000_000L);
+            assertThat(System.nanoTime() - restoredAt)
+                    .as("back within 15 s: " + after)
+                    .isLessThan(15_000_000_000L);
             Thread.sleep(250);
         }
         Response user = server.get("/api/v1/admin/users/2", admin);
-        assertThat(user.json().get("is_locked").asBoolean()).as("the refused write did not happen").isFalse();
-        assertThat(server.get("/api/v1/admin/performance/health", admin).json().get("services").get("database").asString())
+        assertThat(user.json().get("is_locked").asBoolean())
+                .as("the refused write did not happen")
+                .isFalse();
+        assertThat(server.get("/api/v1/admin/performance/health", admin)
+                        .json()
+                        .get("services")
+                        .get("database")
+                        .asString())
                 .isEqualTo("up");
     }
 
     private static int health() {
-        return server.send(HttpRequest.newBuilder(URI.create(server.url("/actuator/health"))).GET(), null).status();
+        return server.send(
+                        HttpRequest.newBuilder(URI.create(server.url("/actuator/health")))
+                                .GET(),
+                        null)
+                .status();
     }
 }

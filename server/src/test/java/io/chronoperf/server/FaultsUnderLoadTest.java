@@ -32,8 +32,11 @@ class FaultsUnderLoadTest {
         String admin = server.token("admin");
         // answers in namespaces the writes below do not invalidate (a user write clears users, dashboard
         // and audit: every list and count that shows the user), now in the cache
-        List<String> cached = List.of("/api/v1/admin/backups/health", "/api/v1/admin/backups/executions",
-                "/api/v1/admin/security-events/top-ips?hours=24", "/api/v1/admin/security-events/high-risk");
+        List<String> cached = List.of(
+                "/api/v1/admin/backups/health",
+                "/api/v1/admin/backups/executions",
+                "/api/v1/admin/security-events/top-ips?hours=24",
+                "/api/v1/admin/security-events/high-risk");
         cached.forEach(p -> assertThat(server.get(p, admin).status()).as(p).isEqualTo(200));
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -46,10 +49,12 @@ class FaultsUnderLoadTest {
                 while (running.get()) {
                     k++;
                     boolean cachedRead = (k + n) % 2 == 0;
-                    String path = cachedRead ? cached.get((k * 7 + n) % cached.size())
+                    String path = cachedRead
+                            ? cached.get((k * 7 + n) % cached.size())
                             : "/api/v1/admin/users?limit=5&q=user" + (k % 50);
                     Response r = server.get(path, admin);
-                    statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
+                    statuses.computeIfAbsent(r.status(), s -> new AtomicInteger())
+                            .incrementAndGet();
                     if (r.status() == 500) {
                         failures.add("500 on " + path + ": " + r.body());
                     } else if (cachedRead && r.status() != 200) {
@@ -86,7 +91,8 @@ class FaultsUnderLoadTest {
         });
         writer.start();
 
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement()) {
             for (int round = 0; round < 3; round++) {
                 Thread.sleep(700);
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
@@ -113,6 +119,7 @@ class FaultsUnderLoadTest {
             assertThat(System.nanoTime()).as("back after the faults").isLessThan(deadline);
             Thread.sleep(50);
         }
-        System.out.println("faults under load: statuses " + statuses + ", " + acknowledged.get() + " acknowledged writes");
+        System.out.println(
+                "faults under load: statuses " + statuses + ", " + acknowledged.get() + " acknowledged writes");
     }
 }

@@ -41,7 +41,8 @@ class HealthApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("connections").get("max_connections").asInt()).isPositive();
         assertThat(r.json().get("indexes").toString()).doesNotContain("\"invalid\"");
-        assertThat(server.get("/api/v1/admin/performance/database/stats", null).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/admin/performance/database/stats", null).status())
+                .isEqualTo(401);
     }
 
     @Test
@@ -57,7 +58,9 @@ class HealthApiTest {
         assertThat(health.json().get("metrics").get("redis_down").asDouble()).isZero();
 
         Response scrape = server.get("/actuator/prometheus", server.token("viewer"));
-        assertThat(scrape.body()).contains("chrono_perf_monitor_health_score").contains("chrono_perf_monitor_connections")
+        assertThat(scrape.body())
+                .contains("chrono_perf_monitor_health_score")
+                .contains("chrono_perf_monitor_connections")
                 .contains("hikaricp_connections_active");
     }
 
@@ -77,11 +80,18 @@ class HealthApiTest {
     void alerts_and_trends_answer_with_their_rules_and_bound_the_window() {
         Response alerts = server.get("/api/v1/admin/performance/alerts", server.token("viewer"));
         assertThat(alerts.status()).isEqualTo(200);
-        assertThat(alerts.json().get("rules").toString()).contains("cache_hit_ratio_low").contains("mean_query_time_high")
-                .contains("database_connections_high").contains("pool_connections_high").contains("health_score_low");
+        assertThat(alerts.json().get("rules").toString())
+                .contains("cache_hit_ratio_low")
+                .contains("mean_query_time_high")
+                .contains("database_connections_high")
+                .contains("pool_connections_high")
+                .contains("health_score_low");
         assertThat(alerts.json().get("alerts").isArray()).isTrue();
-        assertThat(server.get("/api/v1/admin/performance/alerts?hours=0", server.token("viewer")).status()).isEqualTo(400);
-        assertThat(server.get("/api/v1/admin/performance/alerts", null).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/admin/performance/alerts?hours=0", server.token("viewer"))
+                        .status())
+                .isEqualTo(400);
+        assertThat(server.get("/api/v1/admin/performance/alerts", null).status())
+                .isEqualTo(401);
 
         Response trends = server.get("/api/v1/admin/performance/database/trends?hours=6", server.token("viewer"));
         assertThat(trends.status()).isEqualTo(200);
@@ -95,10 +105,13 @@ class HealthApiTest {
         tasks.sample();
         tasks.health();
         server.get("/api/v1/admin/users/dashboard", server.token("viewer"));
-        String scrape = server.get("/actuator/prometheus", server.token("viewer")).body();
-        String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json"));
+        String scrape =
+                server.get("/actuator/prometheus", server.token("viewer")).body();
+        String dashboard =
+                java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json"));
 
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(chrono_perf_[a-z0-9_]+|hikaricp_[a-z0-9_]+)").matcher(dashboard);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(chrono_perf_[a-z0-9_]+|hikaricp_[a-z0-9_]+)")
+                .matcher(dashboard);
         java.util.Set<String> metrics = new java.util.TreeSet<>();
         while (m.find()) {
             metrics.add(m.group(1));

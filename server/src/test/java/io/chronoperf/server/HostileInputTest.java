@@ -40,9 +40,12 @@ class HostileInputTest {
     void a_string_where_a_boolean_belongs_is_a_400_naming_the_field_and_builds_nothing() {
         String admin = server.token("admin");
         Response apply = server.post("/api/v1/admin/performance/indexes/apply", "{\"confirm\": \"true\"}", admin);
-        Response clear = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\", \"confirm\": \"true\"}", admin);
-        Response typo = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\", \"confrim\": true}", admin);
-        Response broken = server.post("/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\",\n \"confirm\": tru}", admin);
+        Response clear = server.post(
+                "/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\", \"confirm\": \"true\"}", admin);
+        Response typo = server.post(
+                "/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\", \"confrim\": true}", admin);
+        Response broken = server.post(
+                "/api/v1/admin/performance/cache/clear", "{\"pattern\": \"admin:*\",\n \"confirm\": tru}", admin);
 
         for (Response r : List.of(apply, clear, typo, broken)) {
             assertThat(r.status()).as(r.body()).isEqualTo(400);
@@ -57,8 +60,12 @@ class HostileInputTest {
     @Test
     void numbers_are_decimal_and_addresses_strict() {
         String viewer = server.token("viewer");
-        for (String path : List.of("/api/v1/admin/users?limit=0x10", "/api/v1/admin/users?limit=%2310", "/api/v1/admin/users?limit=1e1",
-                "/api/v1/admin/security-events/recent?ip=1.5", "/api/v1/admin/security-events/recent?ip=010.0.0.1",
+        for (String path : List.of(
+                "/api/v1/admin/users?limit=0x10",
+                "/api/v1/admin/users?limit=%2310",
+                "/api/v1/admin/users?limit=1e1",
+                "/api/v1/admin/security-events/recent?ip=1.5",
+                "/api/v1/admin/security-events/recent?ip=010.0.0.1",
                 "/api/v1/admin/security-events/recent?ip=1.2.3.4.5")) {
             Response r = server.get(path, viewer);
             assertThat(r.status()).as(path + " " + r.body()).isEqualTo(400);
@@ -66,7 +73,9 @@ class HostileInputTest {
             assertThat(r.json().get("parameter")).as(path).isNotNull();
         }
         assertThat(server.get("/api/v1/admin/users?limit=16", viewer).status()).isEqualTo(200);
-        assertThat(server.get("/api/v1/admin/security-events/recent?ip=198.51.100.7", viewer).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/admin/security-events/recent?ip=198.51.100.7", viewer)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -83,7 +92,8 @@ class HostileInputTest {
     void a_chunked_body_over_the_limit_is_a_413() {
         byte[] tenMb = new byte[10 << 20];
         java.util.Arrays.fill(tenMb, (byte) ' ');
-        HttpRequest.Builder chunked = HttpRequest.newBuilder(URI.create(server.url("/api/v1/admin/performance/query/analyze")))
+        HttpRequest.Builder chunked = HttpRequest.newBuilder(
+                        URI.create(server.url("/api/v1/admin/performance/query/analyze")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> (InputStream) new ByteArrayInputStream(tenMb)));
         Response r = server.send(chunked, server.token("admin"));
@@ -97,33 +107,68 @@ class HostileInputTest {
         String expired = new TokenIssuer(secret, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-70)))
                 .issue("admin", Duration.ofSeconds(60), "late", 1); // expired 10 s ago
         Instant now = Instant.now();
-        String noExp = sign(secret, new JWTClaimsSet.Builder().issuer(TokenIssuer.ISSUER).subject("forever")
-                .issueTime(Date.from(now)).claim("roles", List.of("admin")).build());
-        String otherIssuer = sign(secret, new JWTClaimsSet.Builder().issuer("someone-else").subject("x")
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(600))).claim("roles", List.of("admin")).build());
-        String tooLong = sign(secret, new JWTClaimsSet.Builder().issuer(TokenIssuer.ISSUER).subject("x")
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofDays(365)))).claim("roles", List.of("admin")).build());
-        String notYet = sign(secret, new JWTClaimsSet.Builder().issuer(TokenIssuer.ISSUER).subject("x").issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now.plusSeconds(120))).expirationTime(Date.from(now.plusSeconds(600)))
-                .claim("roles", List.of("admin")).build());
+        String noExp = sign(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .issuer(TokenIssuer.ISSUER)
+                        .subject("forever")
+                        .issueTime(Date.from(now))
+                        .claim("roles", List.of("admin"))
+                        .build());
+        String otherIssuer = sign(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .issuer("someone-else")
+                        .subject("x")
+                        .issueTime(Date.from(now))
+                        .expirationTime(Date.from(now.plusSeconds(600)))
+                        .claim("roles", List.of("admin"))
+                        .build());
+        String tooLong = sign(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .issuer(TokenIssuer.ISSUER)
+                        .subject("x")
+                        .issueTime(Date.from(now))
+                        .expirationTime(Date.from(now.plus(Duration.ofDays(365))))
+                        .claim("roles", List.of("admin"))
+                        .build());
+        String notYet = sign(
+                secret,
+                new JWTClaimsSet.Builder()
+                        .issuer(TokenIssuer.ISSUER)
+                        .subject("x")
+                        .issueTime(Date.from(now))
+                        .notBeforeTime(Date.from(now.plusSeconds(120)))
+                        .expirationTime(Date.from(now.plusSeconds(600)))
+                        .claim("roles", List.of("admin"))
+                        .build());
         for (String token : List.of(expired, noExp, otherIssuer, tooLong, notYet)) {
             Response r = server.get("/api/v1/admin/users/dashboard", token);
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.contentType()).startsWith("application/problem+json");
         }
-        assertThat(server.get("/api/v1/admin/users/dashboard", server.token("viewer")).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/admin/users/dashboard", server.token("viewer"))
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void head_is_allowed_wherever_get_is_and_the_dashboard_sends_a_strict_policy() {
-        Response head = server.send(HttpRequest.newBuilder(URI.create(server.url("/api/v1/admin/users/dashboard")))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()), server.token("viewer"));
+        Response head = server.send(
+                HttpRequest.newBuilder(URI.create(server.url("/api/v1/admin/users/dashboard")))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                server.token("viewer"));
         assertThat(head.status()).isEqualTo(200);
         Response page = server.get("/admin/performance", null);
         assertThat(page.status()).isEqualTo(200);
         String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
-        assertThat(csp).contains("default-src 'none'").contains("script-src 'self'").contains("frame-ancestors 'none'")
-                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(csp)
+                .contains("default-src 'none'")
+                .contains("script-src 'self'")
+                .contains("frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline")
+                .doesNotContain("unsafe-eval");
         assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
         assertThat(page.headers().firstValue("Referrer-Policy")).contains("no-referrer");
     }
@@ -131,13 +176,19 @@ class HostileInputTest {
     @Test
     void an_api_write_records_its_actor_address_and_user_agent() throws Exception {
         long id = scalarLong("SELECT id FROM users WHERE NOT is_locked ORDER BY id LIMIT 1");
-        Response r = server.send(HttpRequest.newBuilder(URI.create(server.url("/api/v1/admin/users/" + id + "/lock")))
-                .header("Content-Type", "application/json").header("User-Agent", "hostile-input-test/1.0")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"audit test\"}")), server.token("admin"));
+        Response r = server.send(
+                HttpRequest.newBuilder(URI.create(server.url("/api/v1/admin/users/" + id + "/lock")))
+                        .header("Content-Type", "application/json")
+                        .header("User-Agent", "hostile-input-test/1.0")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"audit test\"}")),
+                server.token("admin"));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT admin_user_id, host(ip_address), user_agent, details->>'actor', details->>'reason'"
-                     + " FROM audit_logs WHERE action = 'lock_user' AND resource_id = '" + id + "' ORDER BY id DESC LIMIT 1")) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT admin_user_id, host(ip_address), user_agent, details->>'actor', details->>'reason'"
+                                + " FROM audit_logs WHERE action = 'lock_user' AND resource_id = '" + id
+                                + "' ORDER BY id DESC LIMIT 1")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getLong(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isIn("127.0.0.1", "::1");
@@ -159,24 +210,77 @@ class HostileInputTest {
     @Test
     void a_fuzz_of_every_endpoint_never_gets_a_5xx_and_every_error_is_problem_json() {
         String admin = server.token("admin");
-        List<String> gets = List.of("/api/v1/admin/users/dashboard", "/api/v1/admin/users/approval-queue", "/api/v1/admin/users",
-                "/api/v1/admin/users/by-email", "/api/v1/admin/users/security-status", "/api/v1/admin/audit-logs",
-                "/api/v1/admin/audit-logs/stats", "/api/v1/admin/security-events/recent", "/api/v1/admin/security-events/top-ips",
-                "/api/v1/admin/security-events/high-risk", "/api/v1/admin/backups/executions", "/api/v1/admin/backups/health",
-                "/api/v1/admin/projects", "/api/v1/admin/performance/health", "/api/v1/admin/performance/database/stats",
-                "/api/v1/admin/performance/database/slow-queries", "/api/v1/admin/performance/database/trends",
-                "/api/v1/admin/performance/alerts", "/api/v1/admin/performance/cache/stats",
-                "/api/v1/admin/performance/query/n-plus-one", "/api/v1/admin/performance/databases",
-                "/api/v1/admin/performance/database/space", "/api/v1/admin/performance/database/connections",
-                "/api/v1/admin/performance/database/live-queries", "/api/v1/admin/performance/database/maintenance",
-                "/api/v1/admin/performance/database/settings", "/api/v1/admin/performance/database/index-usage",
-                "/api/v1/admin/performance/database/statements/1/history", "/api/v1/admin/performance/database/statements/x/history",
-                "/api/v1/admin/users/abc", "/api/v1/admin/no-such-thing");
-        List<String> params = List.of("limit", "cursor", "q", "email", "ip", "hours", "min_risk", "from", "to", "bucket",
-                "sort", "approval_status", "is_active", "user_id", "status", "category", "severity", "success", "budget_mb",
-                "database", "memory_mb", "cores");
-        List<String> values = List.of("-1", "0x10", "99999999999999999999", "1e309", "%00", "%C3%28", "%27%3B%20DROP%20TABLE%20users%3B--",
-                "NaN", "true", "%7B%7D", "%5B%5D", "a".repeat(300), "2026-13-45T99:00:00Z", "%F0%9F%92%A9", "..%2F..%2Fetc%2Fpasswd");
+        List<String> gets = List.of(
+                "/api/v1/admin/users/dashboard",
+                "/api/v1/admin/users/approval-queue",
+                "/api/v1/admin/users",
+                "/api/v1/admin/users/by-email",
+                "/api/v1/admin/users/security-status",
+                "/api/v1/admin/audit-logs",
+                "/api/v1/admin/audit-logs/stats",
+                "/api/v1/admin/security-events/recent",
+                "/api/v1/admin/security-events/top-ips",
+                "/api/v1/admin/security-events/high-risk",
+                "/api/v1/admin/backups/executions",
+                "/api/v1/admin/backups/health",
+                "/api/v1/admin/projects",
+                "/api/v1/admin/performance/health",
+                "/api/v1/admin/performance/database/stats",
+                "/api/v1/admin/performance/database/slow-queries",
+                "/api/v1/admin/performance/database/trends",
+                "/api/v1/admin/performance/alerts",
+                "/api/v1/admin/performance/cache/stats",
+                "/api/v1/admin/performance/query/n-plus-one",
+                "/api/v1/admin/performance/databases",
+                "/api/v1/admin/performance/database/space",
+                "/api/v1/admin/performance/database/connections",
+                "/api/v1/admin/performance/database/live-queries",
+                "/api/v1/admin/performance/database/maintenance",
+                "/api/v1/admin/performance/database/settings",
+                "/api/v1/admin/performance/database/index-usage",
+                "/api/v1/admin/performance/database/statements/1/history",
+                "/api/v1/admin/performance/database/statements/x/history",
+                "/api/v1/admin/users/abc",
+                "/api/v1/admin/no-such-thing");
+        List<String> params = List.of(
+                "limit",
+                "cursor",
+                "q",
+                "email",
+                "ip",
+                "hours",
+                "min_risk",
+                "from",
+                "to",
+                "bucket",
+                "sort",
+                "approval_status",
+                "is_active",
+                "user_id",
+                "status",
+                "category",
+                "severity",
+                "success",
+                "budget_mb",
+                "database",
+                "memory_mb",
+                "cores");
+        List<String> values = List.of(
+                "-1",
+                "0x10",
+                "99999999999999999999",
+                "1e309",
+                "%00",
+                "%C3%28",
+                "%27%3B%20DROP%20TABLE%20users%3B--",
+                "NaN",
+                "true",
+                "%7B%7D",
+                "%5B%5D",
+                "a".repeat(300),
+                "2026-13-45T99:00:00Z",
+                "%F0%9F%92%A9",
+                "..%2F..%2Fetc%2Fpasswd");
         List<String> failures = new ArrayList<>();
         for (String path : gets) {
             for (String p : params) {
@@ -187,14 +291,32 @@ class HostileInputTest {
                 }
             }
         }
-        List<String> posts = List.of("/api/v1/admin/users/1/approve", "/api/v1/admin/users/1/lock",
-                "/api/v1/admin/performance/cache/warm", "/api/v1/admin/performance/cache/clear",
-                "/api/v1/admin/performance/query/analyze", "/api/v1/admin/performance/indexes/apply",
-                "/api/v1/admin/performance/system/optimize", "/api/v1/admin/performance/database/live-queries/1/cancel",
+        List<String> posts = List.of(
+                "/api/v1/admin/users/1/approve",
+                "/api/v1/admin/users/1/lock",
+                "/api/v1/admin/performance/cache/warm",
+                "/api/v1/admin/performance/cache/clear",
+                "/api/v1/admin/performance/query/analyze",
+                "/api/v1/admin/performance/indexes/apply",
+                "/api/v1/admin/performance/system/optimize",
+                "/api/v1/admin/performance/database/live-queries/1/cancel",
                 "/api/v1/admin/performance/database/live-queries/x/terminate");
-        List<String> bodies = List.of("", "{", "[]", "null", "42", "\"x\"", "{\"confirm\": 1}", "{\"confirm\": null}",
-                "{\"query\": 5}", "{\"query\": \"SELECT 1\", \"params\": \"x\"}", "{\"namespace\": \"nope\", \"force\": \"yes\"}",
-                "{\"pattern\": \"*\", \"confirm\": false}", "{\"reason\": [1,2]}", "{\"a\":1}{\"b\":2}", "\u00ff\u00fe");
+        List<String> bodies = List.of(
+                "",
+                "{",
+                "[]",
+                "null",
+                "42",
+                "\"x\"",
+                "{\"confirm\": 1}",
+                "{\"confirm\": null}",
+                "{\"query\": 5}",
+                "{\"query\": \"SELECT 1\", \"params\": \"x\"}",
+                "{\"namespace\": \"nope\", \"force\": \"yes\"}",
+                "{\"pattern\": \"*\", \"confirm\": false}",
+                "{\"reason\": [1,2]}",
+                "{\"a\":1}{\"b\":2}",
+                "\u00ff\u00fe");
         for (String path : posts) {
             for (String body : bodies) {
                 Response r = server.post(path, body, admin);
@@ -219,8 +341,9 @@ class HostileInputTest {
     }
 
     private static long scalarLong(String sql) throws Exception {
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

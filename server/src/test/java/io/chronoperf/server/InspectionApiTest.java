@@ -44,7 +44,9 @@ class InspectionApiTest {
         assertThat(shared).isNotNull();
         assertThat(shared.get("recommended").asString()).isEqualTo("4GB");
         assertThat(settings.json().get("basis").asString()).contains("as given");
-        assertThat(server.get("/api/v1/admin/performance/database/settings?cores=0", viewer).status()).isEqualTo(400);
+        assertThat(server.get("/api/v1/admin/performance/database/settings?cores=0", viewer)
+                        .status())
+                .isEqualTo(400);
 
         Response usage = server.get("/api/v1/admin/performance/database/index-usage?limit=500", viewer);
         assertThat(usage.body()).contains("idx_users_admin_dashboard");
@@ -53,7 +55,8 @@ class InspectionApiTest {
     @Test
     void a_live_query_is_listed_and_cancelled_by_an_admin_with_a_reason_kept() throws Exception {
         CompletableFuture<String> sleeper = CompletableFuture.supplyAsync(() -> {
-            try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = server.database().dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("SELECT pg_sleep(20), 'the long report'");
                 return "finished";
             } catch (SQLException e) {
@@ -64,7 +67,8 @@ class InspectionApiTest {
         String admin = server.token("admin");
         int pid = -1;
         for (int i = 0; i < 100 && pid < 0; i++) {
-            for (JsonNode q : server.get("/api/v1/admin/performance/database/live-queries", viewer).json()) {
+            for (JsonNode q : server.get("/api/v1/admin/performance/database/live-queries", viewer)
+                    .json()) {
                 if (q.get("query").asString().contains("the long report")) {
                     pid = q.get("pid").asInt();
                 }
@@ -74,18 +78,24 @@ class InspectionApiTest {
         assertThat(pid).as("the running statement is listed").isPositive();
         String path = "/api/v1/admin/performance/database/live-queries/" + pid + "/cancel";
 
-        assertThat(server.post(path, "{\"confirm\": true, \"reason\": \"x\"}", viewer).status()).isEqualTo(403);
+        assertThat(server.post(path, "{\"confirm\": true, \"reason\": \"x\"}", viewer)
+                        .status())
+                .isEqualTo(403);
         Response unconfirmed = server.post(path, "{\"reason\": \"blocks the nightly export\"}", admin);
         assertThat(unconfirmed.status()).isEqualTo(400);
         assertThat(unconfirmed.json().get("detail").asString()).contains("confirm");
-        assertThat(server.post(path, "{\"confirm\": true}", admin).status()).as("a reason is required").isEqualTo(400);
+        assertThat(server.post(path, "{\"confirm\": true}", admin).status())
+                .as("a reason is required")
+                .isEqualTo(400);
 
         Response cancelled = server.post(path, "{\"confirm\": true, \"reason\": \"blocks the nightly export\"}", admin);
         assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
         assertThat(cancelled.json().get("done").asBoolean()).isTrue();
         assertThat(sleeper.get(10, TimeUnit.SECONDS)).contains("canceling statement due to user request");
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT action, pid, reason, subject FROM chrono_perf.actions ORDER BY id DESC LIMIT 1")) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT action, pid, reason, subject FROM chrono_perf.actions ORDER BY id DESC LIMIT 1")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("cancel");
             assertThat(rs.getInt(2)).isEqualTo(pid);
@@ -94,20 +104,27 @@ class InspectionApiTest {
         }
         // chrono-perf's own sessions are not for this
         int own;
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'chrono-perf-server'"
-                     + " AND datname = current_database() LIMIT 1")) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'chrono-perf-server'"
+                                + " AND datname = current_database() LIMIT 1")) {
             assertThat(rs.next()).isTrue();
             own = rs.getInt(1);
         }
-        assertThat(server.post("/api/v1/admin/performance/database/live-queries/" + own + "/terminate",
-                "{\"confirm\": true, \"reason\": \"test\"}", admin).status()).isEqualTo(404);
+        assertThat(server.post(
+                                "/api/v1/admin/performance/database/live-queries/" + own + "/terminate",
+                                "{\"confirm\": true, \"reason\": \"test\"}",
+                                admin)
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
     void a_slow_statement_has_its_history_of_calls_and_mean_time() throws Exception {
         BackgroundTasks tasks = server.bean(BackgroundTasks.class);
-        try (Connection c = server.database().dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             tasks.sample();
             for (int round = 0; round < 2; round++) {
@@ -118,7 +135,9 @@ class InspectionApiTest {
             }
         }
         String viewer = server.token("viewer");
-        JsonNode slow = server.get("/api/v1/admin/performance/database/slow-queries?hours=1", viewer).json().get("queries");
+        JsonNode slow = server.get("/api/v1/admin/performance/database/slow-queries?hours=1", viewer)
+                .json()
+                .get("queries");
         String id = null;
         for (JsonNode q : slow) {
             if (q.get("statement").get("query").asString().contains("pg_sleep")) {
@@ -126,7 +145,8 @@ class InspectionApiTest {
             }
         }
         assertThat(id).isNotNull();
-        Response history = server.get("/api/v1/admin/performance/database/statements/" + id + "/history?hours=1", viewer);
+        Response history =
+                server.get("/api/v1/admin/performance/database/statements/" + id + "/history?hours=1", viewer);
         assertThat(history.status()).isEqualTo(200);
         assertThat(history.json().size()).isGreaterThanOrEqualTo(2);
         long calls = 0;

@@ -45,13 +45,17 @@ class NPlusOneTest {
     @Test
     void the_findings_endpoint_answers_and_bounds_its_window() {
         // An uncached read, so that the request runs SQL through the captured DataSource.
-        server.get("/api/v1/admin/users/by-email?email=nobody-" + System.nanoTime() + "@example.com", server.token("viewer"));
+        server.get(
+                "/api/v1/admin/users/by-email?email=nobody-" + System.nanoTime() + "@example.com",
+                server.token("viewer"));
         Response ok = server.get("/api/v1/admin/performance/query/n-plus-one?hours=24", server.token("viewer"));
         Response bad = server.get("/api/v1/admin/performance/query/n-plus-one?hours=1000", server.token("viewer"));
 
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.json().get("findings").isArray()).isTrue();
-        assertThat(ok.json().get("statements_checked").asLong()).as("the server's DataSource is captured").isPositive();
+        assertThat(ok.json().get("statements_checked").asLong())
+                .as("the server's DataSource is captured")
+                .isPositive();
         assertThat(ok.json().get("other_applications").has("available")).isTrue();
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("parameter").asString()).isEqualTo("hours");

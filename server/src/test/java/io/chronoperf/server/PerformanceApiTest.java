@@ -19,7 +19,8 @@ class PerformanceApiTest {
         Response r = server.get("/api/v1/admin/performance/dashboard", server.token("viewer"));
 
         assertThat(r.status()).isEqualTo(200);
-        for (String part : new String[] {"health", "database", "connections", "cache", "slow_queries", "alerts", "n_plus_one"}) {
+        for (String part :
+                new String[] {"health", "database", "connections", "cache", "slow_queries", "alerts", "n_plus_one"}) {
             assertThat(r.json().has(part)).as(part).isTrue();
         }
         assertThat(r.json().get("health").get("tasks").has("monitor-sampling")).isTrue();
@@ -29,10 +30,10 @@ class PerformanceApiTest {
     @Test
     void concurrent_optimize_calls_share_one_run_and_never_apply_an_index() throws Exception {
         String admin = server.token("admin");
-        CompletableFuture<Response> a = CompletableFuture.supplyAsync(() ->
-                server.post("/api/v1/admin/performance/system/optimize", "{\"force\": true}", admin));
-        CompletableFuture<Response> b = CompletableFuture.supplyAsync(() ->
-                server.post("/api/v1/admin/performance/system/optimize", "{\"force\": true}", admin));
+        CompletableFuture<Response> a = CompletableFuture.supplyAsync(
+                () -> server.post("/api/v1/admin/performance/system/optimize", "{\"force\": true}", admin));
+        CompletableFuture<Response> b = CompletableFuture.supplyAsync(
+                () -> server.post("/api/v1/admin/performance/system/optimize", "{\"force\": true}", admin));
         Response first = a.get();
         Response second = b.get();
 
@@ -47,9 +48,15 @@ class PerformanceApiTest {
         assertThat(advice.status()).isEqualTo(409);
         assertThat(advice.json().get("detail").asString()).contains("pg_stat_statements");
         // one run, or two in a row when the second call came after the first had finished
-        boolean shared = first.json().get("started_at").asString().equals(second.json().get("started_at").asString());
-        assertThat(shared || !first.json().get("started_at").asString().isEmpty()).isTrue();
-        assertThat(server.post("/api/v1/admin/performance/system/optimize", "{}", server.token("viewer")).status()).isEqualTo(403);
+        boolean shared = first.json()
+                .get("started_at")
+                .asString()
+                .equals(second.json().get("started_at").asString());
+        assertThat(shared || !first.json().get("started_at").asString().isEmpty())
+                .isTrue();
+        assertThat(server.post("/api/v1/admin/performance/system/optimize", "{}", server.token("viewer"))
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -61,10 +68,17 @@ class PerformanceApiTest {
         Response history = server.get("/api/v1/admin/performance/history?hours=1", server.token("viewer"));
         assertThat(history.status()).isEqualTo(200);
         assertThat(history.json().get("points").isArray()).isTrue();
-        assertThat(server.get("/api/v1/admin/performance/history?hours=0", server.token("viewer")).status()).isEqualTo(400);
+        assertThat(server.get("/api/v1/admin/performance/history?hours=0", server.token("viewer"))
+                        .status())
+                .isEqualTo(400);
 
         Response health = server.get("/api/v1/admin/performance/system/health", server.token("viewer"));
         assertThat(health.json().get("services").get("scheduler").asString()).isEqualTo("up");
-        assertThat(health.json().get("tasks").get("monitor-sampling").get("runs").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(health.json()
+                        .get("tasks")
+                        .get("monitor-sampling")
+                        .get("runs")
+                        .asInt())
+                .isGreaterThanOrEqualTo(2);
     }
 }

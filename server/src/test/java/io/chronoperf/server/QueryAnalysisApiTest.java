@@ -12,8 +12,10 @@ class QueryAnalysisApiTest {
 
     @Test
     void a_read_only_query_is_executed_and_a_seed_style_params_object_is_accepted() {
-        Response r = server.post("/api/v1/admin/performance/query/analyze",
-                "{\"query\": \"SELECT * FROM users WHERE approval_status = $1\", \"params\": {\"1\": \"pending\"}, \"execution_time_ms\": 1500}",
+        Response r = server.post(
+                "/api/v1/admin/performance/query/analyze",
+                "{\"query\": \"SELECT * FROM users WHERE approval_status = $1\", \"params\": {\"1\": \"pending\"}, "
+                        + "\"execution_time_ms\": 1500}",
                 server.token("admin"));
 
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -29,12 +31,15 @@ class QueryAnalysisApiTest {
     @Test
     void hostile_or_malformed_input_is_a_400_and_viewers_may_not_analyse() {
         String admin = server.token("admin");
-        Response injection = server.post("/api/v1/admin/performance/query/analyze",
-                "{\"query\": \"SELECT 1; DROP TABLE users\"}", admin);
-        Response ddl = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"DROP TABLE users\"}", admin);
+        Response injection = server.post(
+                "/api/v1/admin/performance/query/analyze", "{\"query\": \"SELECT 1; DROP TABLE users\"}", admin);
+        Response ddl =
+                server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"DROP TABLE users\"}", admin);
         Response missing = server.post("/api/v1/admin/performance/query/analyze", "{}", admin);
-        Response viewer = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"SELECT 1\"}", server.token("viewer"));
-        Response delete = server.post("/api/v1/admin/performance/query/analyze", "{\"query\": \"DELETE FROM audit_logs\"}", admin);
+        Response viewer = server.post(
+                "/api/v1/admin/performance/query/analyze", "{\"query\": \"SELECT 1\"}", server.token("viewer"));
+        Response delete = server.post(
+                "/api/v1/admin/performance/query/analyze", "{\"query\": \"DELETE FROM audit_logs\"}", admin);
 
         assertThat(injection.status()).isEqualTo(400);
         assertThat(injection.json().get("detail").asString()).contains("exactly one statement");
@@ -42,8 +47,10 @@ class QueryAnalysisApiTest {
         assertThat(missing.status()).isEqualTo(400);
         assertThat(viewer.status()).isEqualTo(403);
         assertThat(delete.status()).isEqualTo(200);
-        Response huge = server.post("/api/v1/admin/performance/query/analyze",
-                "{\"query\": \"SELECT 1 " + "-".repeat(1_100_000) + "\"}", admin);
+        Response huge = server.post(
+                "/api/v1/admin/performance/query/analyze",
+                "{\"query\": \"SELECT 1 " + "-".repeat(1_100_000) + "\"}",
+                admin);
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.contentType()).startsWith("application/problem+json");
         assertThat(delete.json().get("executed").asBoolean()).isFalse();
@@ -71,8 +78,13 @@ class QueryAnalysisApiTest {
             } else {
                 assertThat(r.contentType()).startsWith("application/problem+json");
             }
-            assertThat(r.body()).as(sql).doesNotContain("root:").doesNotContain("@").doesNotContain("SCRAM")
-                    .doesNotContain("/var/lib/postgresql").doesNotContain("pg_data");
+            assertThat(r.body())
+                    .as(sql)
+                    .doesNotContain("root:")
+                    .doesNotContain("@")
+                    .doesNotContain("SCRAM")
+                    .doesNotContain("/var/lib/postgresql")
+                    .doesNotContain("pg_data");
         }
     }
 }

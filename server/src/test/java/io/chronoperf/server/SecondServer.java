@@ -28,7 +28,10 @@ public final class SecondServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** The child process's entry: args are the JDBC URL, the user, the password (or "-"), the Redis URI, the token secret. */
+    /**
+     * The child process's entry: args are the JDBC URL, the user, the password (or "-"), the Redis URI, the token
+     * secret.
+     */
     public static void main(String[] args) throws IOException {
         Map<String, Object> props = new HashMap<>();
         props.put("spring.datasource.url", args[0]);
@@ -39,20 +42,30 @@ public final class SecondServer implements AutoCloseable {
         props.put("chrono-perf.redis-url", args[3]);
         props.put("chrono-perf.token-secret", args[4]);
         props.put("server.port", "0");
-        props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-second").toString());
+        props.put(
+                "chrono-perf.home",
+                Files.createTempDirectory("chrono-perf-second").toString());
         props.put("chrono-perf.tasks.lock-at-least-for", "PT0S");
         props.put("logging.level.root", "WARN");
         var context = ChronoPerfServer.start(props);
-        System.out.println("PORT " + ((WebServerApplicationContext) context).getWebServer().getPort());
+        System.out.println(
+                "PORT " + ((WebServerApplicationContext) context).getWebServer().getPort());
         System.out.flush();
     }
 
     /** Starts a second server process on the fixture's database and Redis; returns once it answers. */
     public static SecondServer start(ServerFixture first) throws IOException, InterruptedException {
         DatabaseEndpoint db = first.database().endpoint();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), SecondServer.class.getName(), db.jdbcUrl(), db.user(),
-                db.password() == null ? "-" : db.password(), first.redisUri(), ServerFixture.SECRET));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SecondServer.class.getName(),
+                db.jdbcUrl(),
+                db.user(),
+                db.password() == null ? "-" : db.password(),
+                first.redisUri(),
+                ServerFixture.SECRET));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -60,15 +73,17 @@ public final class SecondServer implements AutoCloseable {
         while ((line = out.readLine()) != null) {
             if (line.startsWith("PORT ")) {
                 int port = Integer.parseInt(line.substring(5).strip());
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // keep the pipe empty
-                        }
-                    } catch (IOException ignored) {
-                        // the process ended
-                    }
-                }, "second-server-output");
+                Thread drain = new Thread(
+                        () -> {
+                            try {
+                                while (out.readLine() != null) {
+                                    // keep the pipe empty
+                                }
+                            } catch (IOException ignored) {
+                                // the process ended
+                            }
+                        },
+                        "second-server-output");
                 drain.setDaemon(true);
                 drain.start();
                 return new SecondServer(p, port);
@@ -78,7 +93,8 @@ public final class SecondServer implements AutoCloseable {
             }
         }
         p.destroyForcibly();
-        throw new IllegalStateException("the second server process did not start (exit " + (p.isAlive() ? "none" : p.exitValue()) + ")");
+        throw new IllegalStateException(
+                "the second server process did not start (exit " + (p.isAlive() ? "none" : p.exitValue()) + ")");
     }
 
     public String url(String path) {
@@ -86,8 +102,13 @@ public final class SecondServer implements AutoCloseable {
     }
 
     /** A GET with a bearer token; status and body. */
-    public HttpResponse<String> get(HttpClient http, String path, String token) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + token).GET().build(),
+    public HttpResponse<String> get(HttpClient http, String path, String token)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url(path)))
+                        .header("Authorization", "Bearer " + token)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -85,7 +85,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     public void beforeAll(ExtensionContext extension) throws IOException {
         db.create();
         if (!existing.isEmpty()) {
-            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                    java.sql.Statement s = c.createStatement()) {
                 for (String sql : existing) {
                     s.execute(sql);
                 }
@@ -96,7 +97,8 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         Map<String, Object> props = new HashMap<>();
         String url = db.endpoint().jdbcUrl();
         if (faulty) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(.*)").matcher(url);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(.*)")
+                    .matcher(url);
             if (!m.matches()) {
                 throw new IllegalStateException("cannot route " + url + " through a link");
             }
@@ -110,7 +112,9 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
         }
         props.put("server.port", "0");
         props.put("chrono-perf.token-secret", SECRET);
-        props.put("chrono-perf.home", Files.createTempDirectory("chrono-perf-home").toString());
+        props.put(
+                "chrono-perf.home",
+                Files.createTempDirectory("chrono-perf-home").toString());
         if (existing.isEmpty()) {
             props.put("chrono-perf.seed-if-empty", "small");
         }
@@ -161,17 +165,19 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** A response with its body parsed when it is JSON. */
-    public record Response(int status, String contentType, String body, JsonNode json, java.net.http.HttpHeaders headers) {
-    }
+    public record Response(
+            int status, String contentType, String body, JsonNode json, java.net.http.HttpHeaders headers) {}
 
     public Response get(String path, String token) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token);
     }
 
     public Response post(String path, String body, String token) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)),
+                token);
     }
 
     /** The issuer of the server's tokens (to make expired or odd ones in tests). */

@@ -25,12 +25,16 @@ class StateUpgradeTest {
 
     @Test
     void an_installation_of_the_earlier_layout_upgrades_with_its_history_kept() throws SQLException {
-        AdminSchema.of(db.dataSource()).withLocations("classpath:db/earlier-layout").migrate();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        AdminSchema.of(db.dataSource())
+                .withLocations("classpath:db/earlier-layout")
+                .migrate();
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO perf.database_samples VALUES (now(), 1, 0, 10, 1, 0, 0, 5, 1, 0, 100, 0, 0)");
             s.execute("INSERT INTO perf.statements (queryid, query) VALUES (42, 'SELECT 1')");
             s.execute("INSERT INTO perf.statement_samples VALUES (now(), 42, 3, 1.5, 1.0, 3, 9, 0)");
-            s.execute("INSERT INTO perf.alerts (rule, metric, severity, value, peak, threshold, message, started_at, last_seen_at)"
+            s.execute("INSERT INTO perf.alerts (rule, metric, severity, value, peak, threshold, message, started_at, "
+                    + "last_seen_at)"
                     + " VALUES ('r', 'm', 'warning', 1, 1, 1, 'x', now(), now())");
             s.execute("INSERT INTO perf.index_applications (ddl, outcome) VALUES ('{CREATE INDEX x ON y (z)}', '{}')");
             s.execute("INSERT INTO perf.findings (taken_at, kind, payload) VALUES (now(), 'optimize', '{}')");
@@ -44,12 +48,22 @@ class StateUpgradeTest {
         StateSchema.migrate(db.dataSource(), "server");
 
         assertThat(admin.migrationsApplied()).isZero();
-        for (String table : new String[] {"database_samples", "statements", "statement_samples", "alerts",
-                "index_applications", "findings", "cache_samples", "shedlock"}) {
+        for (String table : new String[] {
+            "database_samples",
+            "statements",
+            "statement_samples",
+            "alerts",
+            "index_applications",
+            "findings",
+            "cache_samples",
+            "shedlock"
+        }) {
             assertThat(count("chrono_perf." + table)).as(table).isEqualTo(1);
         }
         assertThat(exists("SELECT 1 FROM pg_namespace WHERE nspname = 'perf'")).isFalse();
-        assertThat(exists("SELECT 1 FROM pg_class WHERE relname = 'shedlock' AND relnamespace = 'public'::regnamespace")).isFalse();
+        assertThat(exists(
+                        "SELECT 1 FROM pg_class WHERE relname = 'shedlock' AND relnamespace = 'public'::regnamespace"))
+                .isFalse();
 
         // and again: nothing left to do, nothing lost
         assertThat(MonitorSchema.migrate(db.dataSource()).migrationsApplied()).isZero();
@@ -57,15 +71,18 @@ class StateUpgradeTest {
     }
 
     private static long count(String table) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     private static boolean exists(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rs.next();
         }
     }

@@ -44,7 +44,9 @@ class TwoProcessesTest {
                 Thread t = new Thread(() -> {
                     while (running.get()) {
                         try {
-                            int status = onSecond ? second.get(http, path, admin).statusCode() : server.get(path, admin).status();
+                            int status = onSecond
+                                    ? second.get(http, path, admin).statusCode()
+                                    : server.get(path, admin).status();
                             if (status != 200) {
                                 failures.add((onSecond ? "second" : "first") + " answered " + status);
                             }
@@ -64,26 +66,35 @@ class TwoProcessesTest {
                 String action = path + (lock ? "/lock" : "/unlock");
                 String body = lock ? "{\"reason\": \"two processes\"}" : "{}";
                 int status = writeOnSecond
-                        ? http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(second.url(action)))
-                                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                                HttpResponse.BodyHandlers.ofString()).statusCode()
+                        ? http.send(
+                                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(second.url(action)))
+                                                .header("Authorization", "Bearer " + admin)
+                                                .header("Content-Type", "application/json")
+                                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
                         : server.post(action, body, admin).status();
                 assertThat(status).as("write " + i).isEqualTo(200);
 
                 // the process that made the write: the very next read
-                boolean mine = writeOnSecond ? locked(json, second.get(http, path, admin).body())
+                boolean mine = writeOnSecond
+                        ? locked(json, second.get(http, path, admin).body())
                         : server.get(path, admin).json().get("is_locked").asBoolean();
-                assertThat(mine).as("write %d read back on the process that made it", i).isEqualTo(lock);
+                assertThat(mine)
+                        .as("write %d read back on the process that made it", i)
+                        .isEqualTo(lock);
                 // the other process: within the bound
                 long start = System.nanoTime();
                 while (true) {
-                    boolean other = writeOnSecond ? server.get(path, admin).json().get("is_locked").asBoolean()
+                    boolean other = writeOnSecond
+                            ? server.get(path, admin).json().get("is_locked").asBoolean()
                             : locked(json, second.get(http, path, admin).body());
                     if (other == lock) {
                         break;
                     }
-                    assertThat((System.nanoTime() - start) / 1_000_000).as("write %d seen by the other process", i)
+                    assertThat((System.nanoTime() - start) / 1_000_000)
+                            .as("write %d seen by the other process", i)
                             .isLessThan(BOUND_MILLIS);
                     Thread.sleep(5);
                 }
@@ -95,7 +106,8 @@ class TwoProcessesTest {
             }
             assertThat(failures).as("failed reads").isEmpty();
             assertThat(reads.get()).isGreaterThan(100);
-            System.out.printf("two processes: %d reads beside 20 writes, the other process saw each write within %d ms%n",
+            System.out.printf(
+                    "two processes: %d reads beside 20 writes, the other process saw each write within %d ms%n",
                     reads.get(), worstOther);
         }
     }

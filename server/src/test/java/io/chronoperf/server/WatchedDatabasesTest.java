@@ -36,9 +36,11 @@ class WatchedDatabasesTest {
     @RegisterExtension
     @Order(3)
     static final ServerFixture server = new ServerFixture().withProperties(() -> {
-        try (Connection c = bench.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = bench.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            s.execute("CREATE TABLE pgbench_accounts (aid integer PRIMARY KEY, bid integer, abalance integer, filler character(84))");
+            s.execute("CREATE TABLE pgbench_accounts (aid integer PRIMARY KEY, bid integer, abalance integer, filler "
+                    + "character(84))");
             s.execute("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, 20000) g");
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -49,8 +51,10 @@ class WatchedDatabasesTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("chrono-perf.watch", "bench=" + url(bench) + ", empty=" + url(empty)
-                + ", gone=jdbc:postgresql://127.0.0.1:" + closed + "/gone?user=nobody");
+        return Map.of(
+                "chrono-perf.watch",
+                "bench=" + url(bench) + ", empty=" + url(empty) + ", gone=jdbc:postgresql://127.0.0.1:" + closed
+                        + "/gone?user=nobody");
     });
 
     private static String url(TestDatabase db) {
@@ -64,13 +68,19 @@ class WatchedDatabasesTest {
         String viewer = server.token("viewer");
         BackgroundTasks tasks = server.bean(BackgroundTasks.class);
         long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!server.get("/api/v1/admin/performance/databases", viewer).json().get("databases").get(3).get("state")
-                .asString().equals("down")) {
+        while (!server.get("/api/v1/admin/performance/databases", viewer)
+                .json()
+                .get("databases")
+                .get(3)
+                .get("state")
+                .asString()
+                .equals("down")) {
             assertThat(System.nanoTime()).as("the watch finds gone down").isLessThan(deadline);
             Thread.sleep(50); // waits for the condition: the watches' first probes
         }
         tasks.sampleWatched();
-        try (Connection c = bench.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = bench.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             for (int i = 0; i < 3; i++) {
                 s.execute("SELECT aid, abalance, pg_sleep(0.25) FROM pgbench_accounts WHERE aid = 1");
             }
@@ -80,33 +90,50 @@ class WatchedDatabasesTest {
         Response list = server.get("/api/v1/admin/performance/databases", viewer);
         assertThat(list.status()).isEqualTo(200);
         List<String> states = new ArrayList<>();
-        list.json().get("databases").forEach(d -> states.add(d.get("name").asString() + ":" + d.get("state").asString()));
+        list.json()
+                .get("databases")
+                .forEach(d -> states.add(
+                        d.get("name").asString() + ":" + d.get("state").asString()));
         assertThat(states).containsExactly("main:up", "bench:up", "empty:up", "gone:down");
-        assertThat(list.body()).doesNotContain("password=" + bench.endpoint().password() + "&").as("no password shown");
+        assertThat(list.body())
+                .doesNotContain("password=" + bench.endpoint().password() + "&")
+                .as("no password shown");
 
         for (String name : List.of("bench", "empty", "main")) {
             Response h = server.get("/api/v1/admin/performance/health?database=" + name, viewer);
             assertThat(h.status()).as(name).isEqualTo(200);
-            assertThat(h.json().get("services").get("database").asString()).as(name).isEqualTo("up");
+            assertThat(h.json().get("services").get("database").asString())
+                    .as(name)
+                    .isEqualTo("up");
         }
         Response gone = server.get("/api/v1/admin/performance/health?database=gone", viewer);
         assertThat(gone.status()).isEqualTo(200);
         assertThat(gone.json().get("services").get("database").asString()).isEqualTo("down");
-        assertThat(server.get("/api/v1/admin/performance/database/stats?database=gone", viewer).status()).isEqualTo(503);
+        assertThat(server.get("/api/v1/admin/performance/database/stats?database=gone", viewer)
+                        .status())
+                .isEqualTo(503);
 
         Response stats = server.get("/api/v1/admin/performance/database/stats?database=bench", viewer);
         assertThat(stats.status()).isEqualTo(200);
         assertThat(stats.body()).contains("pgbench_accounts");
         // the analysis, the advice and optimize run against that database, with its own analysis role
         String admin = server.token("admin");
-        Response analyze = server.post("/api/v1/admin/performance/query/analyze?database=bench",
-                "{\"query\": \"SELECT aid, abalance FROM pgbench_accounts WHERE abalance = 0\"}", admin);
+        Response analyze = server.post(
+                "/api/v1/admin/performance/query/analyze?database=bench",
+                "{\"query\": \"SELECT aid, abalance FROM pgbench_accounts WHERE abalance = 0\"}",
+                admin);
         assertThat(analyze.status()).as(analyze.body()).isEqualTo(200);
         assertThat(analyze.body()).contains("pgbench_accounts");
-        Response missing = server.post("/api/v1/admin/performance/query/analyze?database=main",
-                "{\"query\": \"SELECT aid FROM pgbench_accounts\"}", admin);
-        assertThat(missing.status()).as("main has no such table: the analysis ran where it was asked").isNotEqualTo(200);
-        assertThat(server.get("/api/v1/admin/performance/indexes/recommendations?database=bench", admin).status()).isEqualTo(200);
+        Response missing = server.post(
+                "/api/v1/admin/performance/query/analyze?database=main",
+                "{\"query\": \"SELECT aid FROM pgbench_accounts\"}",
+                admin);
+        assertThat(missing.status())
+                .as("main has no such table: the analysis ran where it was asked")
+                .isNotEqualTo(200);
+        assertThat(server.get("/api/v1/admin/performance/indexes/recommendations?database=bench", admin)
+                        .status())
+                .isEqualTo(200);
         Response optimize = server.post("/api/v1/admin/performance/system/optimize?database=bench", "{}", admin);
         assertThat(optimize.status()).as(optimize.body()).isEqualTo(200);
         tasks.sampleWatched();
@@ -117,15 +144,22 @@ class WatchedDatabasesTest {
         assertThat(first).as(slow.body()).isNotNull();
         assertThat(first.get("statement").get("query").asString()).contains("pgbench_accounts");
         assertThat(slow.body()).doesNotContain("chrono_perf").doesNotContain("EXPLAIN");
-        assertThat(server.get("/api/v1/admin/performance/history?hours=1&database=bench", viewer).status()).isEqualTo(200);
-        assertThat(server.get("/api/v1/admin/performance/alerts?database=bench", viewer).status()).isEqualTo(200);
-        assertThat(server.get("/api/v1/admin/performance/database/trends?database=bench", viewer).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/admin/performance/history?hours=1&database=bench", viewer)
+                        .status())
+                .isEqualTo(200);
+        assertThat(server.get("/api/v1/admin/performance/alerts?database=bench", viewer)
+                        .status())
+                .isEqualTo(200);
+        assertThat(server.get("/api/v1/admin/performance/database/trends?database=bench", viewer)
+                        .status())
+                .isEqualTo(200);
 
         // nothing of chrono-perf's in their public schemas; its history in chrono_perf of each
         for (TestDatabase db : List.of(bench, empty)) {
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c"
-                         + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S')")) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c"
+                            + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S')")) {
                 rs.next();
                 assertThat(rs.getString(1)).isIn("pgbench_accounts", null);
             }

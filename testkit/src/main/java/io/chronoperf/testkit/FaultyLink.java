@@ -64,44 +64,49 @@ public final class FaultyLink implements AutoCloseable {
 
     private void listen(ServerSocket socket) {
         listener = socket;
-        Thread accept = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try {
-                    Socket client = socket.accept();
-                    Socket server = new Socket(targetHost, targetPort);
-                    client.setTcpNoDelay(true);
-                    server.setTcpNoDelay(true);
-                    open.add(client);
-                    open.add(server);
-                    pump(client, server);
-                    pump(server, client);
-                } catch (IOException closedOrRefused) {
-                    // the listener was cut, or the server behind refused: the client sees a closed connection
-                }
-            }
-        }, "faulty-link-accept-" + port);
+        Thread accept = new Thread(
+                () -> {
+                    while (!socket.isClosed()) {
+                        try {
+                            Socket client = socket.accept();
+                            Socket server = new Socket(targetHost, targetPort);
+                            client.setTcpNoDelay(true);
+                            server.setTcpNoDelay(true);
+                            open.add(client);
+                            open.add(server);
+                            pump(client, server);
+                            pump(server, client);
+                        } catch (IOException closedOrRefused) {
+                            // the listener was cut, or the server behind refused: the client sees a closed connection
+                        }
+                    }
+                },
+                "faulty-link-accept-" + port);
         accept.setDaemon(true);
         accept.start();
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ended) {
-                // one side closed or was cut
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
-            }
-        }, "faulty-link-pump-" + port);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16384];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException ended) {
+                        // one side closed or was cut
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        open.remove(from);
+                        open.remove(to);
+                    }
+                },
+                "faulty-link-pump-" + port);
         t.setDaemon(true);
         t.start();
     }

@@ -34,9 +34,11 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
 
     /** Creates the database; the extension calls it, tests outside JUnit may too. */
     public void create() {
-        String name = "cpt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        String name = "cpt_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         DatabaseEndpoint server = TestServers.postgres();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name); // generated name, never input
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create test database on " + server + ": " + e.getMessage(), e);
@@ -59,7 +61,8 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         if (endpoint == null) {
             return;
         }
-        try (Connection c = TestServers.postgres().connect(); Statement s = c.createStatement()) {
+        try (Connection c = TestServers.postgres().connect();
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + endpoint.databaseName() + " WITH (FORCE)");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop test database " + endpoint.databaseName(), e);

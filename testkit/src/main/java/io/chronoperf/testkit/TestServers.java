@@ -23,8 +23,7 @@ public final class TestServers {
     private static DatabaseEndpoint postgres;
     private static String redis;
 
-    private TestServers() {
-    }
+    private TestServers() {}
 
     /** An endpoint on the server's maintenance database, from which test databases are created. */
     public static synchronized DatabaseEndpoint postgres() {
@@ -44,11 +43,11 @@ public final class TestServers {
     private static DatabaseEndpoint findPostgres() {
         String url = System.getenv("CHRONO_PERF_TEST_DB_URL");
         if (url != null && !url.isBlank()) {
-            return DatabaseEndpoint.external(url, System.getenv("CHRONO_PERF_TEST_DB_USER"),
-                    System.getenv("CHRONO_PERF_TEST_DB_PASSWORD"));
+            return DatabaseEndpoint.external(
+                    url, System.getenv("CHRONO_PERF_TEST_DB_USER"), System.getenv("CHRONO_PERF_TEST_DB_PASSWORD"));
         }
-        DatabaseEndpoint local = new DatabaseEndpoint("jdbc:postgresql://127.0.0.1:5432/postgres?connectTimeout=2",
-                "postgres", null, false);
+        DatabaseEndpoint local = new DatabaseEndpoint(
+                "jdbc:postgresql://127.0.0.1:5432/postgres?connectTimeout=2", "postgres", null, false);
         if (listening(5432)) {
             try (Connection c = local.connect()) {
                 if (c.isValid(2)) {

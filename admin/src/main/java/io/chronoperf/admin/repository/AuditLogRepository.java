@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 
 /** The audit log: filtered listing with keyset pagination and statistics over time. Thread-safe. */
 public final class AuditLogRepository {
-    public static final Set<String> CATEGORIES = Set.of("user_management", "security_event", "system_config", "backup",
-            "content", "authentication", "data_export");
+    public static final Set<String> CATEGORIES = Set.of(
+            "user_management", "security_event", "system_config", "backup", "content", "authentication", "data_export");
     public static final Set<String> SEVERITIES = Set.of("info", "low", "medium", "high", "critical");
     public static final Set<String> BUCKETS = Set.of("hour", "day");
 
@@ -30,13 +30,24 @@ public final class AuditLogRepository {
         this.clock = clock;
     }
 
-    public record Entry(long id, Instant createdAt, Long adminUserId, Long userId, String category, String action,
-                        String severity, boolean success, String resourceType, String resourceId, int affectedCount,
-                        String ipAddress, String details) {
-    }
+    public record Entry(
+            long id,
+            Instant createdAt,
+            Long adminUserId,
+            Long userId,
+            String category,
+            String action,
+            String severity,
+            boolean success,
+            String resourceType,
+            String resourceId,
+            int affectedCount,
+            String ipAddress,
+            String details) {}
 
     /** Listing filter; null fields do not filter. {@code from}/{@code to} default to the last 24 hours. */
-    public record Filter(Long adminUserId, String category, String severity, Boolean success, Instant from, Instant to) {
+    public record Filter(
+            Long adminUserId, String category, String severity, Boolean success, Instant from, Instant to) {
         public Filter {
             category = Bounds.oneOf("category", category, CATEGORIES);
             severity = Bounds.oneOf("severity", severity, SEVERITIES);
@@ -80,11 +91,10 @@ public final class AuditLogRepository {
     }
 
     /** One time bucket of one category and severity. */
-    public record Bucket(Instant bucket, String category, String severity, long entries, long failures, long affected) {
-    }
+    public record Bucket(
+            Instant bucket, String category, String severity, long entries, long failures, long affected) {}
 
-    public record Stats(Instant from, Instant to, String bucket, long entries, long failures, List<Bucket> buckets) {
-    }
+    public record Stats(Instant from, Instant to, String bucket, long entries, long failures, List<Bucket> buckets) {}
 
     /**
      * Entries by category and severity per UTC hour or day, from the trigger-maintained hourly
@@ -94,24 +104,42 @@ public final class AuditLogRepository {
     public Stats stats(Instant from, Instant to, String bucket) {
         String unit = bucket == null ? "hour" : Bounds.oneOf("bucket", bucket, BUCKETS);
         Instant[] window = Bounds.window(from, to, clock.instant());
-        List<Bucket> buckets = jdbc.list("""
+        List<Bucket> buckets = jdbc.list(
+                """
                 SELECT date_trunc(?, bucket, 'UTC') AS bucket, category, severity, sum(entries) AS entries,
                        sum(failures) AS failures, sum(affected) AS affected
                   FROM audit_log_hourly
                  WHERE bucket >= date_trunc('hour', ?::timestamptz, 'UTC') AND bucket < ? AND entries > 0
                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
-                rs -> new Bucket(instant(rs, "bucket"), rs.getString("category"), rs.getString("severity"),
-                        rs.getLong("entries"), rs.getLong("failures"), rs.getLong("affected")),
-                unit, window[0], window[1]);
+                rs -> new Bucket(
+                        instant(rs, "bucket"),
+                        rs.getString("category"),
+                        rs.getString("severity"),
+                        rs.getLong("entries"),
+                        rs.getLong("failures"),
+                        rs.getLong("affected")),
+                unit,
+                window[0],
+                window[1]);
         long entries = buckets.stream().mapToLong(Bucket::entries).sum();
         long failures = buckets.stream().mapToLong(Bucket::failures).sum();
         return new Stats(window[0], window[1], unit, entries, failures, buckets);
     }
 
     static Entry map(ResultSet rs) throws SQLException {
-        return new Entry(rs.getLong("id"), instant(rs, "created_at"), nullableLong(rs, "admin_user_id"),
-                nullableLong(rs, "user_id"), rs.getString("category"), rs.getString("action"), rs.getString("severity"),
-                rs.getBoolean("success"), rs.getString("resource_type"), rs.getString("resource_id"),
-                rs.getInt("affected_count"), rs.getString("ip"), rs.getString("details"));
+        return new Entry(
+                rs.getLong("id"),
+                instant(rs, "created_at"),
+                nullableLong(rs, "admin_user_id"),
+                nullableLong(rs, "user_id"),
+                rs.getString("category"),
+                rs.getString("action"),
+                rs.getString("severity"),
+                rs.getBoolean("success"),
+                rs.getString("resource_type"),
+                rs.getString("resource_id"),
+                rs.getInt("affected_count"),
+                rs.getString("ip"),
+                rs.getString("details"));
     }
 }

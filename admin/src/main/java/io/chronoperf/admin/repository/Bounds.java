@@ -19,8 +19,7 @@ public final class Bounds {
     /** Audit statistics and listings look back at most this far: beyond, use an export. */
     public static final Duration MAX_WINDOW = Duration.ofDays(92);
 
-    private Bounds() {
-    }
+    private Bounds() {}
 
     public static int limit(Integer limit) {
         if (limit == null) {
@@ -47,8 +46,11 @@ public final class Bounds {
             return null;
         }
         if (!allowed.contains(value)) {
-            throw new InvalidParameterException(name, name + " must be one of " + String.join(", ", allowed.stream().sorted().toList())
-                    + ", not '" + text(name, value) + "'");
+            throw new InvalidParameterException(
+                    name,
+                    name + " must be one of "
+                            + String.join(", ", allowed.stream().sorted().toList()) + ", not '" + text(name, value)
+                            + "'");
         }
         return value;
     }
@@ -65,8 +67,8 @@ public final class Bounds {
             throw new InvalidParameterException("from", "from must be before to");
         }
         if (Duration.between(start, end).compareTo(MAX_WINDOW) > 0) {
-            throw new InvalidParameterException("from", "the time range from..to may span at most "
-                    + MAX_WINDOW.toDays() + " days");
+            throw new InvalidParameterException(
+                    "from", "the time range from..to may span at most " + MAX_WINDOW.toDays() + " days");
         }
         return new Instant[] {start, end};
     }
@@ -74,7 +76,8 @@ public final class Bounds {
     /** A keyset position: the sort value (an instant in microseconds, or a number) and the row id. */
     public record Cursor(long sortKey, long id) {
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString((sortKey + ":" + id).getBytes(StandardCharsets.US_ASCII));
         }
 
@@ -92,12 +95,15 @@ public final class Bounds {
                 return null;
             }
             try {
-                String raw = new String(Base64.getUrlDecoder().decode(text("cursor", cursor)), StandardCharsets.US_ASCII);
+                String raw =
+                        new String(Base64.getUrlDecoder().decode(text("cursor", cursor)), StandardCharsets.US_ASCII);
                 int colon = raw.indexOf(':');
                 return new Cursor(Long.parseLong(raw.substring(0, colon)), Long.parseLong(raw.substring(colon + 1)));
             } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-                throw new InvalidParameterException("cursor", "cursor is not one this API returned: pass the next_cursor"
-                        + " of the previous page unchanged");
+                throw new InvalidParameterException(
+                        "cursor",
+                        "cursor is not one this API returned: pass the next_cursor"
+                                + " of the previous page unchanged");
             }
         }
     }

@@ -30,9 +30,16 @@ public final class SecurityEventRepository {
         this.clock = clock;
     }
 
-    public record Event(long id, Instant createdAt, String eventType, String ipAddress, Long userId, int riskScore,
-                        boolean resolved, String countryCode, String details) {
-    }
+    public record Event(
+            long id,
+            Instant createdAt,
+            String eventType,
+            String ipAddress,
+            Long userId,
+            int riskScore,
+            boolean resolved,
+            String countryCode,
+            String details) {}
 
     private static final String COLUMNS = "id, created_at, event_type, host(ip_address) AS ip, user_id, risk_score,"
             + " resolved, country_code, details::text AS details";
@@ -42,14 +49,18 @@ public final class SecurityEventRepository {
         String address = ipLiteral(ip);
         int h = Bounds.range("hours", hours, 1, 24, 24);
         int n = Bounds.limit(limit);
-        return jdbc.list("SELECT " + COLUMNS + " FROM security_events WHERE ip_address = ?::inet AND created_at > ?"
-                + " ORDER BY created_at DESC LIMIT ?", SecurityEventRepository::map,
-                address, clock.instant().minus(Duration.ofHours(h)), n);
+        return jdbc.list(
+                "SELECT " + COLUMNS + " FROM security_events WHERE ip_address = ?::inet AND created_at > ?"
+                        + " ORDER BY created_at DESC LIMIT ?",
+                SecurityEventRepository::map,
+                address,
+                clock.instant().minus(Duration.ofHours(h)),
+                n);
     }
 
     /** One IP's activity in the window: its failed-access events, all its events, its highest risk. */
-    public record Offender(String ipAddress, long failures, long events, int maxRisk, Instant firstSeen, Instant lastSeen) {
-    }
+    public record Offender(
+            String ipAddress, long failures, long events, int maxRisk, Instant firstSeen, Instant lastSeen) {}
 
     /**
      * The IPs with the most failed-access events (failed logins, brute force, failed MFA, rate
@@ -62,11 +73,13 @@ public final class SecurityEventRepository {
         int h = Bounds.range("hours", hours, 1, 24, 24);
         int n = Bounds.range("limit", limit, 1, 100, 20);
         Instant since = clock.instant().minus(Duration.ofHours(h));
-        return jdbc.list("""
+        return jdbc.list(
+                """
                 WITH top AS (
                     SELECT ip_address, count(*) AS failures
                       FROM security_events
-                     WHERE created_at > ? AND event_type IN ('login_failed', 'brute_force', 'mfa_failed', 'rate_limited')
+                     WHERE created_at > ? AND event_type IN ('login_failed', 'brute_force', 'mfa_failed',
+                         'rate_limited')
                      GROUP BY ip_address ORDER BY failures DESC, ip_address LIMIT ?)
                 SELECT host(t.ip_address) AS ip, t.failures, s.events, s.max_risk, s.first_seen, s.last_seen
                   FROM top t
@@ -75,9 +88,16 @@ public final class SecurityEventRepository {
                               max(created_at) AS last_seen
                          FROM security_events e WHERE e.ip_address = t.ip_address AND e.created_at > ?) s
                  ORDER BY t.failures DESC, t.ip_address""",
-                rs -> new Offender(rs.getString("ip"), rs.getLong("failures"), rs.getLong("events"),
-                        rs.getInt("max_risk"), instant(rs, "first_seen"), instant(rs, "last_seen")),
-                since, n, since);
+                rs -> new Offender(
+                        rs.getString("ip"),
+                        rs.getLong("failures"),
+                        rs.getLong("events"),
+                        rs.getInt("max_risk"),
+                        instant(rs, "first_seen"),
+                        instant(rs, "last_seen")),
+                since,
+                n,
+                since);
     }
 
     /** Events with risk above {@code minRisk} (at least 71, the partial index's range), riskiest and newest first. */
@@ -87,13 +107,25 @@ public final class SecurityEventRepository {
         Cursor after = Cursor.decode(cursor);
         // Keyset on (risk_score DESC, created_at DESC): the cursor's id field carries created_at.
         List<Event> rows = after == null
-                ? jdbc.list("SELECT " + COLUMNS + " FROM security_events WHERE risk_score > 70 AND risk_score >= ?"
-                        + " ORDER BY risk_score DESC, created_at DESC LIMIT ?", SecurityEventRepository::map, min, n + 1)
-                : jdbc.list("SELECT " + COLUMNS + " FROM security_events WHERE risk_score > 70 AND risk_score >= ?"
-                        + " AND (risk_score, created_at) < (?, ?) ORDER BY risk_score DESC, created_at DESC LIMIT ?",
-                        SecurityEventRepository::map, min, (int) after.sortKey(),
-                        new Cursor(after.id(), 0).instant(), n + 1);
-        return Page.of(rows, n, e -> new Cursor(e.riskScore(), Cursor.of(e.createdAt(), 0).sortKey()));
+                ? jdbc.list(
+                        "SELECT " + COLUMNS + " FROM security_events WHERE risk_score > 70 AND risk_score >= ?"
+                                + " ORDER BY risk_score DESC, created_at DESC LIMIT ?",
+                        SecurityEventRepository::map,
+                        min,
+                        n + 1)
+                : jdbc.list(
+                        "SELECT " + COLUMNS + " FROM security_events WHERE risk_score > 70 AND risk_score >= ?"
+                                + " AND (risk_score, created_at) < (?, ?) ORDER BY risk_score DESC, created_at DESC "
+                                + "LIMIT ?",
+                        SecurityEventRepository::map,
+                        min,
+                        (int) after.sortKey(),
+                        new Cursor(after.id(), 0).instant(),
+                        n + 1);
+        return Page.of(
+                rows,
+                n,
+                e -> new Cursor(e.riskScore(), Cursor.of(e.createdAt(), 0).sortKey()));
     }
 
     private static String ipLiteral(String ip) {
@@ -102,7 +134,8 @@ public final class SecurityEventRepository {
         }
         String trimmed = ip.strip();
         if (!IP_LITERAL.matcher(trimmed).matches() || (trimmed.indexOf(':') < 0 && !strictIpv4(trimmed))) {
-            throw new InvalidParameterException("ip", "ip must be an IPv4 or IPv6 address, not '" + Bounds.text("ip", trimmed) + "'");
+            throw new InvalidParameterException(
+                    "ip", "ip must be an IPv4 or IPv6 address, not '" + Bounds.text("ip", trimmed) + "'");
         }
         try {
             return InetAddress.getByName(trimmed).getHostAddress(); // a literal: no lookup happens
@@ -118,8 +151,11 @@ public final class SecurityEventRepository {
             return false;
         }
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || (p.length() > 1 && p.charAt(0) == '0') || Integer.parseInt(p) > 255) {
+            if (p.isEmpty()
+                    || p.length() > 3
+                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (p.length() > 1 && p.charAt(0) == '0')
+                    || Integer.parseInt(p) > 255) {
                 return false;
             }
         }
@@ -127,8 +163,15 @@ public final class SecurityEventRepository {
     }
 
     static Event map(ResultSet rs) throws SQLException {
-        return new Event(rs.getLong("id"), instant(rs, "created_at"), rs.getString("event_type"), rs.getString("ip"),
-                nullableLong(rs, "user_id"), rs.getInt("risk_score"), rs.getBoolean("resolved"),
-                rs.getString("country_code"), rs.getString("details"));
+        return new Event(
+                rs.getLong("id"),
+                instant(rs, "created_at"),
+                rs.getString("event_type"),
+                rs.getString("ip"),
+                nullableLong(rs, "user_id"),
+                rs.getInt("risk_score"),
+                rs.getBoolean("resolved"),
+                rs.getString("country_code"),
+                rs.getString("details"));
     }
 }

@@ -12,7 +12,6 @@ import io.chronoperf.runtime.NotFoundException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +41,15 @@ public final class UserRepository {
     }
 
     /** Counts by approval status and activity, plus the queue and lock figures an admin watches. */
-    public record Dashboard(long total, Map<String, Long> byApprovalStatus, long active, long inactive,
-                            long pendingApproval, long locked, long highRisk, long signupsLast7Days) {
-    }
+    public record Dashboard(
+            long total,
+            Map<String, Long> byApprovalStatus,
+            long active,
+            long inactive,
+            long pendingApproval,
+            long locked,
+            long highRisk,
+            long signupsLast7Days) {}
 
     public Dashboard dashboard() {
         // The grouped counts come from the trigger-maintained rollup (V3__dashboard_rollups.sql):
@@ -52,21 +57,32 @@ public final class UserRepository {
         // answer the rest.
         Map<String, Long> byStatus = new LinkedHashMap<>();
         long[] activity = new long[2];
-        jdbc.list("SELECT approval_status, is_active, users AS n FROM user_status_counts ORDER BY approval_status, is_active",
+        jdbc.list(
+                "SELECT approval_status, is_active, users AS n FROM user_status_counts ORDER BY approval_status, "
+                        + "is_active",
                 rs -> {
                     long n = rs.getLong("n");
                     byStatus.merge(rs.getString("approval_status"), n, Long::sum);
                     activity[rs.getBoolean("is_active") ? 0 : 1] += n;
                     return null;
                 });
-        long[] figures = jdbc.one("""
-                SELECT (SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE approval_status = 'pending') AS pending,
+        String sql = """
+                SELECT (SELECT coalesce(sum(users), 0) FROM user_status_counts
+                         WHERE approval_status = 'pending') AS pending,
                        (SELECT count(*) FROM users WHERE is_locked) AS locked,
                        (SELECT count(*) FROM users WHERE risk_score >= 70) AS high_risk,
-                       (SELECT count(*) FROM users WHERE created_at >= now() - interval '7 days') AS signups""",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}).orElseThrow();
-        return new Dashboard(activity[0] + activity[1], byStatus, activity[0], activity[1],
-                figures[0], figures[1], figures[2], figures[3]);
+                       (SELECT count(*) FROM users WHERE created_at >= now() - interval '7 days') AS signups""";
+        long[] figures = jdbc.one(sql, rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)})
+                .orElseThrow();
+        return new Dashboard(
+                activity[0] + activity[1],
+                byStatus,
+                activity[0],
+                activity[1],
+                figures[0],
+                figures[1],
+                figures[2],
+                figures[3]);
     }
 
     /** Pending users, oldest first (who has waited longest), keyset-paginated. */
@@ -74,11 +90,18 @@ public final class UserRepository {
         int n = Bounds.limit(limit);
         Cursor after = Cursor.decode(cursor);
         List<User> rows = after == null
-                ? jdbc.list("SELECT " + COLUMNS + " FROM users WHERE approval_status = 'pending'"
-                        + " ORDER BY created_at, id LIMIT ?", UserRepository::map, n + 1)
-                : jdbc.list("SELECT " + COLUMNS + " FROM users WHERE approval_status = 'pending'"
-                        + " AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
-                        UserRepository::map, after.instant(), after.id(), n + 1);
+                ? jdbc.list(
+                        "SELECT " + COLUMNS + " FROM users WHERE approval_status = 'pending'"
+                                + " ORDER BY created_at, id LIMIT ?",
+                        UserRepository::map,
+                        n + 1)
+                : jdbc.list(
+                        "SELECT " + COLUMNS + " FROM users WHERE approval_status = 'pending'"
+                                + " AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
+                        UserRepository::map,
+                        after.instant(),
+                        after.id(),
+                        n + 1);
         return Page.of(rows, n, u -> Cursor.of(u.createdAt(), u.id()));
     }
 
@@ -118,8 +141,14 @@ public final class UserRepository {
         }
         if (filter.search() != null) {
             // Substring search, served by the trigram indexes; LIKE wildcards in the input are literal.
-            String pattern = "%" + filter.search().strip().toLowerCase(Locale.ROOT)
-                    .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            String pattern = "%"
+                    + filter.search()
+                            .strip()
+                            .toLowerCase(Locale.ROOT)
+                            .replace("\\", "\\\\")
+                            .replace("%", "\\%")
+                            .replace("_", "\\_")
+                    + "%";
             sql.append(" AND (email LIKE ? OR full_name ILIKE ?)");
             params.add(pattern);
             params.add(pattern);
@@ -146,19 +175,23 @@ public final class UserRepository {
     }
 
     /** The riskiest accounts (risk at least {@code minRisk}) with the lock and MFA figures. */
-    public record SecurityStatus(int minRisk, long locked, long highRisk, long highRiskWithoutMfa, List<User> riskiest) {
-    }
+    public record SecurityStatus(
+            int minRisk, long locked, long highRisk, long highRiskWithoutMfa, List<User> riskiest) {}
 
     public SecurityStatus securityStatus(Integer minRisk, Integer limit) {
         int min = Bounds.range("min_risk", minRisk, 70, 100, 70); // >= 70: the partial index's range
         int n = Bounds.limit(limit);
-        List<User> riskiest = jdbc.list("SELECT " + COLUMNS + " FROM users WHERE risk_score >= ?"
-                + " ORDER BY risk_score DESC, id LIMIT ?", UserRepository::map, min, n);
-        long[] counts = jdbc.one("""
+        List<User> riskiest = jdbc.list(
+                "SELECT " + COLUMNS + " FROM users WHERE risk_score >= ?" + " ORDER BY risk_score DESC, id LIMIT ?",
+                UserRepository::map,
+                min,
+                n);
+        String sql = """
                 SELECT (SELECT count(*) FROM users WHERE is_locked),
                        count(*), count(*) FILTER (WHERE NOT mfa_enabled)
-                  FROM users WHERE risk_score >= ?""",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, min).orElseThrow();
+                  FROM users WHERE risk_score >= ?""";
+        long[] counts = jdbc.one(sql, rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, min)
+                .orElseThrow();
         return new SecurityStatus(min, counts[0], counts[1], counts[2], riskiest);
     }
 
@@ -182,21 +215,36 @@ public final class UserRepository {
                 throw new ConflictException("User " + userId + " is already " + user.approvalStatus()
                         + "; only pending users can be approved or rejected");
             }
-            Jdbc.update(c, "UPDATE users SET approval_status = ?, approved_by = ?, approved_at = now(), updated_at = now()"
-                    + " WHERE id = ?", status, adminBinding(c, actor.adminId()), userId);
-            audit(c, actor, userId, action, "{\"field\": \"approval_status\", \"from\": \"pending\", \"to\": \"" + status + "\"}");
+            Jdbc.update(
+                    c,
+                    "UPDATE users SET approval_status = ?, approved_by = ?, approved_at = now(), updated_at = now()"
+                            + " WHERE id = ?",
+                    status,
+                    adminBinding(c, actor.adminId()),
+                    userId);
+            audit(
+                    c,
+                    actor,
+                    userId,
+                    action,
+                    "{\"field\": \"approval_status\", \"from\": \"pending\", \"to\": \"" + status + "\"}");
             return reload(c, userId);
         });
     }
 
     public User lock(long userId, Actor actor, String reason) {
-        String why = Bounds.text("reason", reason == null || reason.isBlank() ? "locked by an administrator" : reason.strip());
+        String why = Bounds.text(
+                "reason", reason == null || reason.isBlank() ? "locked by an administrator" : reason.strip());
         return jdbc.transaction(c -> {
             User user = lockRow(c, userId);
             if (user.isLocked()) {
                 throw new ConflictException("User " + userId + " is already locked");
             }
-            Jdbc.update(c, "UPDATE users SET is_locked = true, locked_reason = ?, updated_at = now() WHERE id = ?", why, userId);
+            Jdbc.update(
+                    c,
+                    "UPDATE users SET is_locked = true, locked_reason = ?, updated_at = now() WHERE id = ?",
+                    why,
+                    userId);
             audit(c, actor, userId, "lock_user", "{\"field\": \"is_locked\", \"to\": true}", why);
             return reload(c, userId);
         });
@@ -208,15 +256,19 @@ public final class UserRepository {
             if (!user.isLocked()) {
                 throw new ConflictException("User " + userId + " is not locked");
             }
-            Jdbc.update(c, "UPDATE users SET is_locked = false, locked_reason = NULL, failed_login_count = 0,"
-                    + " updated_at = now() WHERE id = ?", userId);
+            Jdbc.update(
+                    c,
+                    "UPDATE users SET is_locked = false, locked_reason = NULL, failed_login_count = 0,"
+                            + " updated_at = now() WHERE id = ?",
+                    userId);
             audit(c, actor, userId, "unlock_user", "{\"field\": \"is_locked\", \"to\": false}");
             return reload(c, userId);
         });
     }
 
     private static User lockRow(Connection c, long userId) throws SQLException {
-        List<User> rows = Jdbc.list(c, "SELECT " + COLUMNS + " FROM users WHERE id = ? FOR UPDATE", UserRepository::map, userId);
+        List<User> rows =
+                Jdbc.list(c, "SELECT " + COLUMNS + " FROM users WHERE id = ? FOR UPDATE", UserRepository::map, userId);
         if (rows.isEmpty()) {
             throw new NotFoundException("There is no user with id " + userId);
         }
@@ -224,7 +276,8 @@ public final class UserRepository {
     }
 
     private static User reload(Connection c, long userId) throws SQLException {
-        return Jdbc.list(c, "SELECT " + COLUMNS + " FROM users WHERE id = ?", UserRepository::map, userId).get(0);
+        return Jdbc.list(c, "SELECT " + COLUMNS + " FROM users WHERE id = ?", UserRepository::map, userId)
+                .get(0);
     }
 
     /**
@@ -235,33 +288,60 @@ public final class UserRepository {
         if (adminId <= 0) {
             return null;
         }
-        return Jdbc.list(c, "SELECT id FROM users WHERE id = ?", rs -> rs.getLong(1), adminId).isEmpty() ? null : adminId;
+        return Jdbc.list(c, "SELECT id FROM users WHERE id = ?", rs -> rs.getLong(1), adminId)
+                        .isEmpty()
+                ? null
+                : adminId;
     }
 
     /** The audit entry of a write, in its transaction: the actor's id, subject, IP address and user agent. */
-    private static void audit(Connection c, Actor actor, long userId, String action, String changes) throws SQLException {
+    private static void audit(Connection c, Actor actor, long userId, String action, String changes)
+            throws SQLException {
         audit(c, actor, userId, action, changes, null);
     }
 
     /** As above, with the reason the admin gave (kept in details.reason when there is one). */
     private static void audit(Connection c, Actor actor, long userId, String action, String changes, String reason)
             throws SQLException {
-        Jdbc.update(c, "INSERT INTO audit_logs (admin_user_id, user_id, category, action, severity, success,"
-                + " resource_type, resource_id, ip_address, user_agent, details) VALUES (?, ?, 'user_management', ?,"
-                + " 'medium', true, 'user', ?, ?::inet, ?,"
-                + " jsonb_strip_nulls(jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api', 'actor', ?::text,"
-                + " 'reason', ?::text)))",
-                actor.adminId() > 0 ? actor.adminId() : null, userId, action, Long.toString(userId), actor.ip(),
-                actor.userAgent(), changes, actor.subject(), reason);
+        Jdbc.update(
+                c,
+                "INSERT INTO audit_logs (admin_user_id, user_id, category, action, severity, success,"
+                        + " resource_type, resource_id, ip_address, user_agent, details) VALUES (?, ?, "
+                        + "'user_management', ?,"
+                        + " 'medium', true, 'user', ?, ?::inet, ?,"
+                        + " jsonb_strip_nulls(jsonb_build_object('changes', ?::jsonb, 'source', 'admin-api', 'actor', "
+                        + "?::text,"
+                        + " 'reason', ?::text)))",
+                actor.adminId() > 0 ? actor.adminId() : null,
+                userId,
+                action,
+                Long.toString(userId),
+                actor.ip(),
+                actor.userAgent(),
+                changes,
+                actor.subject(),
+                reason);
     }
 
     static User map(ResultSet rs) throws SQLException {
-        return new User(rs.getLong("id"), rs.getString("email"), rs.getString("full_name"), rs.getString("role"),
-                rs.getString("approval_status"), rs.getBoolean("is_active"), rs.getBoolean("is_locked"),
-                rs.getBoolean("is_verified"), rs.getBoolean("mfa_enabled"), rs.getInt("risk_score"),
-                rs.getInt("failed_login_count"), instant(rs, "last_failed_login"), instant(rs, "last_login_at"),
-                nullableLong(rs, "approved_by"), instant(rs, "approved_at"), rs.getString("locked_reason"),
-                instant(rs, "created_at"), instant(rs, "updated_at"));
+        return new User(
+                rs.getLong("id"),
+                rs.getString("email"),
+                rs.getString("full_name"),
+                rs.getString("role"),
+                rs.getString("approval_status"),
+                rs.getBoolean("is_active"),
+                rs.getBoolean("is_locked"),
+                rs.getBoolean("is_verified"),
+                rs.getBoolean("mfa_enabled"),
+                rs.getInt("risk_score"),
+                rs.getInt("failed_login_count"),
+                instant(rs, "last_failed_login"),
+                instant(rs, "last_login_at"),
+                nullableLong(rs, "approved_by"),
+                instant(rs, "approved_at"),
+                rs.getString("locked_reason"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
     }
-
 }

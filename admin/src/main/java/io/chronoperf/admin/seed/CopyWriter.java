@@ -21,6 +21,7 @@ final class CopyWriter implements AutoCloseable {
     private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
     /** PGSQL_AF_INET in PostgreSQL's inet send/receive format. */
     private static final byte AF_INET = 2;
+
     private static final byte JSONB_VERSION = 1;
 
     private final CopyIn copy;

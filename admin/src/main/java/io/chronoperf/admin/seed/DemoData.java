@@ -44,24 +44,29 @@ import org.postgresql.copy.CopyManager;
  * generator makes consistent keys by construction.
  */
 public final class DemoData {
-    private DemoData() {
-    }
+    private DemoData() {}
 
     /**
      * What a load did.
      *
      * @param rowsPerSecond rows loaded per second of COPY (generation and loading, index builds excluded)
      */
-    public record Result(Scale scale, long seed, Map<String, Long> rowsByTable, long rows, Duration loadTime,
-                         double rowsPerSecond, Duration indexTime, int indexesBuilt, boolean triggersSkipped) {
-    }
+    public record Result(
+            Scale scale,
+            long seed,
+            Map<String, Long> rowsByTable,
+            long rows,
+            Duration loadTime,
+            double rowsPerSecond,
+            Duration indexTime,
+            int indexesBuilt,
+            boolean triggersSkipped) {}
 
     private interface TableLoad {
         long load(TableGenerators gen, CopyManager copy) throws SQLException;
     }
 
-    private record Table(String name, TableLoad load) {
-    }
+    private record Table(String name, TableLoad load) {}
 
     /** A group of tables loaded together on one connection, in one transaction. */
     private static final class Group {
@@ -72,6 +77,7 @@ public final class DemoData {
         final Map<String, Long> rows = new LinkedHashMap<>();
         /** ALTER TABLE ... ADD CONSTRAINT statements for the primary keys dropped during the load. */
         final List<String> primaryKeys = new ArrayList<>();
+
         boolean triggersSkipped;
 
         Group(String name, List<Table> tables) {
@@ -86,12 +92,15 @@ public final class DemoData {
 
     private static List<Group> groups() {
         return List.of(
-                new Group("accounts", List.of(new Table("users", TableGenerators::users),
-                        new Table("backups", TableGenerators::backups),
-                        new Table("backup_executions", TableGenerators::backupExecutions),
-                        new Table("backup_health_checks", TableGenerators::healthChecks),
-                        new Table("projects", TableGenerators::projects),
-                        new Table("pages", TableGenerators::pages))),
+                new Group(
+                        "accounts",
+                        List.of(
+                                new Table("users", TableGenerators::users),
+                                new Table("backups", TableGenerators::backups),
+                                new Table("backup_executions", TableGenerators::backupExecutions),
+                                new Table("backup_health_checks", TableGenerators::healthChecks),
+                                new Table("projects", TableGenerators::projects),
+                                new Table("pages", TableGenerators::pages))),
                 new Group("audit", List.of(new Table("audit_logs", TableGenerators::auditLogs))),
                 new Group("security", List.of(new Table("security_events", TableGenerators::securityEvents))));
     }
@@ -101,7 +110,8 @@ public final class DemoData {
         try (Connection c = dataSource.getConnection()) {
             return rowCount(c) == 0;
         } catch (SQLException e) {
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot read the admin tables: " + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Cannot read the admin tables: " + e.getMessage(), e);
         }
     }
 
@@ -120,9 +130,12 @@ public final class DemoData {
             try (Connection c = dataSource.getConnection()) {
                 long existing = rowCount(c);
                 if (existing > 0 && !replace) {
-                    throw new ChronoPerfException(ErrorCode.CONFIGURATION, "The database already holds admin data ("
-                            + existing + " rows in users, audit_logs and security_events). Use --replace to delete it"
-                            + " and load the demo data instead.");
+                    throw new ChronoPerfException(
+                            ErrorCode.CONFIGURATION,
+                            "The database already holds admin data ("
+                                    + existing
+                                    + " rows in users, audit_logs and security_events). Use --replace to delete it"
+                                    + " and load the demo data instead.");
                 }
                 all = StrategicIndexes.list(c);
             }
@@ -130,7 +143,9 @@ public final class DemoData {
                 g.connection = dataSource.getConnection();
                 g.triggersSkipped = skipTriggers(g.connection);
                 g.connection.setAutoCommit(false);
-                g.indexes = all.stream().filter(ix -> g.tableNames().contains(ix.table())).toList();
+                g.indexes = all.stream()
+                        .filter(ix -> g.tableNames().contains(ix.table()))
+                        .toList();
                 try (Statement s = g.connection.createStatement()) {
                     s.execute("SET LOCAL maintenance_work_mem = '256MB'");
                     s.execute("TRUNCATE " + String.join(", ", g.tableNames()) + " RESTART IDENTITY");
@@ -144,36 +159,52 @@ public final class DemoData {
             TableGenerators gen = new TableGenerators(scale, seed, now, loaded::addAndGet);
             long start = System.nanoTime();
             progress.phase("rows", scale.totalRows());
-            runAll(pool, groups, g -> {
-                CopyManager copy = g.connection.unwrap(PGConnection.class).getCopyAPI();
-                for (Table t : g.tables) {
-                    g.rows.put(t.name(), t.load().load(gen, copy));
-                }
-                setSequences(g);
-                return null;
-            }, () -> progress.advance(loaded.get()));
+            runAll(
+                    pool,
+                    groups,
+                    g -> {
+                        CopyManager copy =
+                                g.connection.unwrap(PGConnection.class).getCopyAPI();
+                        for (Table t : g.tables) {
+                            g.rows.put(t.name(), t.load().load(gen, copy));
+                        }
+                        setSequences(g);
+                        return null;
+                    },
+                    () -> progress.advance(loaded.get()));
             Duration loadTime = Duration.ofNanos(System.nanoTime() - start);
 
             long indexStart = System.nanoTime();
             AtomicLong built = new AtomicLong();
             progress.phase("indexes", all.size());
-            runAll(pool, groups, g -> {
-                try (Statement s = g.connection.createStatement()) {
-                    for (String addPrimaryKey : g.primaryKeys) {
-                        s.execute(addPrimaryKey);
-                    }
-                }
-                StrategicIndexes.restore(g.connection, g.indexes, ix -> built.incrementAndGet());
-                refreshRollups(g);
-                return null;
-            }, () -> progress.advance(built.get()));
+            runAll(
+                    pool,
+                    groups,
+                    g -> {
+                        try (Statement s = g.connection.createStatement()) {
+                            for (String addPrimaryKey : g.primaryKeys) {
+                                s.execute(addPrimaryKey);
+                            }
+                        }
+                        StrategicIndexes.restore(g.connection, g.indexes, ix -> built.incrementAndGet());
+                        refreshRollups(g);
+                        return null;
+                    },
+                    () -> progress.advance(built.get()));
             Duration indexTime = Duration.ofNanos(System.nanoTime() - indexStart);
 
             commitAll(groups);
             analyzeAfterCommit(dataSource, groups);
             Map<String, Long> rows = new LinkedHashMap<>();
-            for (String table : List.of("users", "audit_logs", "security_events", "backups", "backup_executions",
-                    "backup_health_checks", "projects", "pages")) {
+            for (String table : List.of(
+                    "users",
+                    "audit_logs",
+                    "security_events",
+                    "backups",
+                    "backup_executions",
+                    "backup_health_checks",
+                    "projects",
+                    "pages")) {
                 groups.forEach(g -> {
                     if (g.rows.containsKey(table)) {
                         rows.put(table, g.rows.get(table));
@@ -181,12 +212,22 @@ public final class DemoData {
                 });
             }
             long total = rows.values().stream().mapToLong(Long::longValue).sum();
-            return new Result(scale, seed, rows, total, loadTime, total / Math.max(1e-9, loadTime.toNanos() / 1e9),
-                    indexTime, all.size(), groups.stream().allMatch(g -> g.triggersSkipped));
+            return new Result(
+                    scale,
+                    seed,
+                    rows,
+                    total,
+                    loadTime,
+                    total / Math.max(1e-9, loadTime.toNanos() / 1e9),
+                    indexTime,
+                    all.size(),
+                    groups.stream().allMatch(g -> g.triggersSkipped));
         } catch (SQLException e) {
             rollbackAll(groups, e);
-            throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Loading demo data failed, nothing was changed: "
-                    + e.getMessage(), e);
+            throw new ChronoPerfException(
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                    "Loading demo data failed, nothing was changed: " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             rollbackAll(groups, e);
             throw e;
@@ -236,7 +277,8 @@ public final class DemoData {
             throw new ChronoPerfException(ErrorCode.INTERNAL, "Loading demo data failed: " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ChronoPerfException(ErrorCode.INTERNAL, "Loading demo data was interrupted; nothing was changed", e);
+            throw new ChronoPerfException(
+                    ErrorCode.INTERNAL, "Loading demo data was interrupted; nothing was changed", e);
         }
     }
 
@@ -325,9 +367,12 @@ public final class DemoData {
                 if (committed.isEmpty()) {
                     throw e;
                 }
-                throw new ChronoPerfException(ErrorCode.SERVICE_UNAVAILABLE, "Committing the demo data failed after the "
-                        + String.join(", ", committed) + " tables were committed: " + e.getMessage()
-                        + ". Run seed again with --replace.", e);
+                throw new ChronoPerfException(
+                        ErrorCode.SERVICE_UNAVAILABLE,
+                        "Committing the demo data failed after the "
+                                + String.join(", ", committed) + " tables were committed: " + e.getMessage()
+                                + ". Run seed again with --replace.",
+                        e);
             }
         }
     }
@@ -366,8 +411,8 @@ public final class DemoData {
 
     private static long rowCount(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM audit_logs)"
-                     + " + (SELECT count(*) FROM security_events)")) {
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM audit_logs)"
+                        + " + (SELECT count(*) FROM security_events)")) {
             rs.next();
             return rs.getLong(1);
         }

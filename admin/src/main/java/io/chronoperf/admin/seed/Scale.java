@@ -42,14 +42,22 @@ public enum Scale {
     }
 
     public long totalRows() {
-        return (long) users + auditLogs + securityEvents + projects + pages + backups + backupExecutions() + healthChecks();
+        return (long) users
+                + auditLogs
+                + securityEvents
+                + projects
+                + pages
+                + backups
+                + backupExecutions()
+                + healthChecks();
     }
 
     public static Scale parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.CONFIGURATION,
+            throw new io.chronoperf.runtime.ChronoPerfException(
+                    io.chronoperf.runtime.ErrorCode.CONFIGURATION,
                     "Unknown scale '" + name + "': use small, demo or large");
         }
     }

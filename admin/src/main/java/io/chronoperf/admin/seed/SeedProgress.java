@@ -4,12 +4,10 @@ package io.chronoperf.admin.seed;
 public interface SeedProgress {
     SeedProgress NONE = new SeedProgress() {
         @Override
-        public void phase(String name, long total) {
-        }
+        public void phase(String name, long total) {}
 
         @Override
-        public void advance(long done) {
-        }
+        public void advance(long done) {}
     };
 
     /** A new phase (a table, or the index build) with its number of steps. */

@@ -24,7 +24,9 @@ final class TableGenerators {
     private static final String[] SETTINGS = {"session_ttl", "mfa_required", "rate_limit", "backup_window"};
     private static final String[] ERRORS = {"permission_denied", "timeout", "conflict", "validation_failed"};
     private static final String[] SIGNALS = {"geo_velocity", "new_device", "tor_exit", "token_reuse"};
-    private static final String[] BACKUP_ERRORS = {"upload timed out", "checksum mismatch", "disk full on target", "credentials expired"};
+    private static final String[] BACKUP_ERRORS = {
+        "upload timed out", "checksum mismatch", "disk full on target", "credentials expired"
+    };
 
     private final Scale scale;
     private final long seed;
@@ -32,6 +34,7 @@ final class TableGenerators {
     private final LongConsumer progress;
     /** Users 1..staff are the admin staff; audit activity is Zipf-skewed across them. */
     private final int staff;
+
     private final Zipf staffActivity;
 
     /**
@@ -76,9 +79,12 @@ final class TableGenerators {
     long users(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("users");
         long span = 3 * 365 * DAY;
-        try (CopyWriter w = open(copy, "users", "id, email, full_name, role, approval_status, is_active, is_locked,"
-                + " is_verified, mfa_enabled, risk_score, failed_login_count, last_failed_login, last_login_at,"
-                + " approved_by, approved_at, locked_reason, created_at, updated_at")) {
+        try (CopyWriter w = open(
+                copy,
+                "users",
+                "id, email, full_name, role, approval_status, is_active, is_locked,"
+                        + " is_verified, mfa_enabled, risk_score, failed_login_count, last_failed_login, last_login_at,"
+                        + " approved_by, approved_at, locked_reason, created_at, updated_at")) {
             for (int id = 1; id <= scale.users; id++) {
                 boolean isStaff = id <= staff;
                 // Staff accounts are the oldest; everyone else signs up at a growing rate.
@@ -130,7 +136,8 @@ final class TableGenerators {
                         w.nul();
                     }
                 } else {
-                    w.int8(1 + rnd.nextInt(staff)).timestamp(Math.min(now, created + (long) (rnd.nextDouble() * 3 * DAY)));
+                    w.int8(1 + rnd.nextInt(staff))
+                            .timestamp(Math.min(now, created + (long) (rnd.nextDouble() * 3 * DAY)));
                 }
                 w.text(locked ? (risk >= 80 ? "automatic: risk score " + risk : "manual: reported by support") : null)
                         .timestamp(created)
@@ -144,8 +151,11 @@ final class TableGenerators {
     long auditLogs(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("audit_logs");
         long n = scale.auditLogs;
-        try (CopyWriter w = open(copy, "audit_logs", "id, created_at, admin_user_id, user_id, category, action, severity,"
-                + " success, resource_type, resource_id, affected_count, ip_address, user_agent, details")) {
+        try (CopyWriter w = open(
+                copy,
+                "audit_logs",
+                "id, created_at, admin_user_id, user_id, category, action, severity,"
+                        + " success, resource_type, resource_id, affected_count, ip_address, user_agent, details")) {
             StringBuilder json = new StringBuilder(256);
             for (long id = 1; id <= n; id++) {
                 int cat = weighted(rnd, Vocabulary.CATEGORY_WEIGHTS);
@@ -153,7 +163,8 @@ final class TableGenerators {
                 String action = pick(rnd, Vocabulary.ACTIONS[cat]);
                 boolean system = rnd.nextInt(100) < 12;
                 int admin = 1 + staffActivity.next(rnd);
-                int severity = weighted(rnd, cat == 2 ? Vocabulary.SECURITY_SEVERITY_WEIGHTS : Vocabulary.SEVERITY_WEIGHTS);
+                int severity =
+                        weighted(rnd, cat == 2 ? Vocabulary.SECURITY_SEVERITY_WEIGHTS : Vocabulary.SEVERITY_WEIGHTS);
                 boolean success = rnd.nextInt(100) < (severity >= 3 ? 80 : 96);
                 boolean bulk = cat == 0 && rnd.nextInt(100) < 5 || cat == 6;
                 int affected = bulk ? geometric(rnd, 200) : 1;
@@ -169,9 +180,15 @@ final class TableGenerators {
                 } else {
                     w.nul();
                 }
-                w.text(category).text(action).text(Vocabulary.SEVERITIES[severity]).bool(success)
+                w.text(category)
+                        .text(action)
+                        .text(Vocabulary.SEVERITIES[severity])
+                        .bool(success)
                         .text(Vocabulary.RESOURCE_TYPES[cat])
-                        .text(targetUser > 0 ? Long.toString(Math.min(targetUser, scale.users)) : Integer.toString(rnd.nextInt(5000)))
+                        .text(
+                                targetUser > 0
+                                        ? Long.toString(Math.min(targetUser, scale.users))
+                                        : Integer.toString(rnd.nextInt(5000)))
                         .int4(affected);
                 if (system) {
                     w.nul().nul();
@@ -186,25 +203,50 @@ final class TableGenerators {
         }
     }
 
-    private static String auditDetails(StringBuilder j, SplittableRandom rnd, int cat, String action, boolean success, int affected) {
+    private static String auditDetails(
+            StringBuilder j, SplittableRandom rnd, int cat, String action, boolean success, int affected) {
         j.setLength(0);
         j.append("{\"request_id\": \"").append(Long.toHexString(rnd.nextLong())).append('"');
         j.append(", \"duration_ms\": ").append(geometric(rnd, 40));
         switch (cat) {
-            case 0 -> j.append(", \"changes\": {\"field\": \"")
-                    .append(action.contains("lock") ? "is_locked" : action.contains("approve") || action.contains("reject")
-                            ? "approval_status" : "profile")
-                    .append("\", \"reason\": \"").append(rnd.nextBoolean() ? "policy" : "support_ticket").append("\"}");
-            case 1 -> j.append(", \"method\": \"").append(rnd.nextInt(10) < 7 ? "password+totp" : "sso").append('"');
-            case 2 -> j.append(", \"rule\": \"R-").append(100 + rnd.nextInt(40)).append("\", \"threshold\": ")
-                    .append(5 + rnd.nextInt(20));
-            case 3 -> j.append(", \"setting\": \"").append(pick(rnd, SETTINGS)).append("\", \"old\": ").append(rnd.nextInt(100))
-                    .append(", \"new\": ").append(rnd.nextInt(100));
-            case 4 -> j.append(", \"backup_id\": ").append(1 + rnd.nextInt(400)).append(", \"size_mb\": ")
-                    .append(geometric(rnd, 5000));
+            case 0 ->
+                j.append(", \"changes\": {\"field\": \"")
+                        .append(
+                                action.contains("lock")
+                                        ? "is_locked"
+                                        : action.contains("approve") || action.contains("reject")
+                                                ? "approval_status"
+                                                : "profile")
+                        .append("\", \"reason\": \"")
+                        .append(rnd.nextBoolean() ? "policy" : "support_ticket")
+                        .append("\"}");
+            case 1 ->
+                j.append(", \"method\": \"")
+                        .append(rnd.nextInt(10) < 7 ? "password+totp" : "sso")
+                        .append('"');
+            case 2 ->
+                j.append(", \"rule\": \"R-")
+                        .append(100 + rnd.nextInt(40))
+                        .append("\", \"threshold\": ")
+                        .append(5 + rnd.nextInt(20));
+            case 3 ->
+                j.append(", \"setting\": \"")
+                        .append(pick(rnd, SETTINGS))
+                        .append("\", \"old\": ")
+                        .append(rnd.nextInt(100))
+                        .append(", \"new\": ")
+                        .append(rnd.nextInt(100));
+            case 4 ->
+                j.append(", \"backup_id\": ")
+                        .append(1 + rnd.nextInt(400))
+                        .append(", \"size_mb\": ")
+                        .append(geometric(rnd, 5000));
             case 5 -> j.append(", \"project_id\": ").append(1 + rnd.nextInt(200_000));
-            default -> j.append(", \"format\": \"").append(rnd.nextBoolean() ? "csv" : "jsonl").append("\", \"rows\": ")
-                    .append(affected);
+            default ->
+                j.append(", \"format\": \"")
+                        .append(rnd.nextBoolean() ? "csv" : "jsonl")
+                        .append("\", \"rows\": ")
+                        .append(affected);
         }
         if (!success) {
             j.append(", \"error\": \"").append(pick(rnd, ERRORS)).append('"');
@@ -213,8 +255,11 @@ final class TableGenerators {
             j.append(", \"ticket\": \"OPS-").append(1000 + rnd.nextInt(9000)).append('"');
         }
         if (rnd.nextInt(10) < 3) {
-            j.append(", \"client\": {\"app\": \"admin-ui\", \"version\": \"2.").append(rnd.nextInt(6)).append(".")
-                    .append(rnd.nextInt(10)).append("\"}");
+            j.append(", \"client\": {\"app\": \"admin-ui\", \"version\": \"2.")
+                    .append(rnd.nextInt(6))
+                    .append(".")
+                    .append(rnd.nextInt(10))
+                    .append("\"}");
         }
         return j.append('}').toString();
     }
@@ -226,7 +271,9 @@ final class TableGenerators {
         Zipf attackerActivity = new Zipf(attackers, 1.0);
         long burstLeft = 0;
         int burstIp = 0;
-        try (CopyWriter w = open(copy, "security_events",
+        try (CopyWriter w = open(
+                copy,
+                "security_events",
                 "id, created_at, event_type, ip_address, user_id, risk_score, resolved, country_code, details")) {
             for (long id = 1; id <= n; id++) {
                 long created = growingTime(id, n, 90 * DAY, rnd);
@@ -249,8 +296,7 @@ final class TableGenerators {
                     user = rnd.nextInt(100) < 90 ? 1 + rnd.nextInt(scale.users) : 0;
                     ip = user > 0 && rnd.nextInt(100) < 85 ? homeAddress(user) : rnd.nextInt();
                 }
-                int risk = Math.min(100, Vocabulary.EVENT_BASE_RISK[type] + rnd.nextInt(16)
-                        + (burstLeft > 0 ? 10 : 0));
+                int risk = Math.min(100, Vocabulary.EVENT_BASE_RISK[type] + rnd.nextInt(16) + (burstLeft > 0 ? 10 : 0));
                 boolean old = now - created > 3 * DAY;
                 w.int8(id).timestamp(created).text(Vocabulary.EVENT_TYPES[type]).ipv4(ip);
                 if (user > 0) {
@@ -258,9 +304,12 @@ final class TableGenerators {
                 } else {
                     w.nul();
                 }
-                w.int2(risk).bool(risk < 30 || rnd.nextInt(100) < (old ? 90 : 40))
+                w.int2(risk)
+                        .bool(risk < 30 || rnd.nextInt(100) < (old ? 90 : 40))
                         .text(Vocabulary.COUNTRIES[Math.floorMod(ip, Vocabulary.COUNTRIES.length)])
-                        .jsonb("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2)) + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "") + (type >= 6 ? ", \"signal\": \"" + pick(rnd, SIGNALS) + "\"" : "") + "}");
+                        .jsonb("{\"attempts\": " + (1 + rnd.nextInt(type == 1 || type == 8 ? 20 : 2))
+                                + (rnd.nextInt(4) == 0 ? ", \"asn\": " + (1000 + Math.floorMod(ip >>> 8, 60000)) : "")
+                                + (type >= 6 ? ", \"signal\": \"" + pick(rnd, SIGNALS) + "\"" : "") + "}");
                 row(w);
             }
             return finish(w);
@@ -269,12 +318,16 @@ final class TableGenerators {
 
     long backups(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("backups");
-        try (CopyWriter w = open(copy, "backups", "id, name, backup_type, target, schedule_cron, is_enabled, created_at")) {
+        try (CopyWriter w =
+                open(copy, "backups", "id, name, backup_type, target, schedule_cron, is_enabled, created_at")) {
             for (int id = 1; id <= scale.backups; id++) {
                 String type = Vocabulary.BACKUP_TYPES[id % Vocabulary.BACKUP_TYPES.length];
-                w.int8(id).text(type + "-" + pick(rnd, Vocabulary.PROJECT_WORDS) + "-" + id).text(type)
+                w.int8(id)
+                        .text(type + "-" + pick(rnd, Vocabulary.PROJECT_WORDS) + "-" + id)
+                        .text(type)
                         .text("s3://backups-" + (id % 7) + "/" + type + "/" + id)
-                        .text((id * 7 % 60) + " */6 * * *").bool(rnd.nextInt(100) < 92)
+                        .text((id * 7 % 60) + " */6 * * *")
+                        .bool(rnd.nextInt(100) < 92)
                         .timestamp(now - 400 * DAY + id * HOUR);
                 row(w);
             }
@@ -286,8 +339,11 @@ final class TableGenerators {
         SplittableRandom rnd = random("backup_executions");
         long slots = 4 * 90;
         long id = 0;
-        try (CopyWriter w = open(copy, "backup_executions", "id, backup_id, backup_type, status, created_at, started_at,"
-                + " completed_at, size_bytes, compressed_size_bytes, duration_seconds, error_message")) {
+        try (CopyWriter w = open(
+                copy,
+                "backup_executions",
+                "id, backup_id, backup_type, status, created_at, started_at,"
+                        + " completed_at, size_bytes, compressed_size_bytes, duration_seconds, error_message")) {
             for (long slot = 0; slot < slots; slot++) {
                 long slotTime = now - (slots - slot) * 6 * HOUR;
                 boolean latest = slot == slots - 1;
@@ -295,12 +351,17 @@ final class TableGenerators {
                     id++;
                     long created = slotTime + backup * 5_000L;
                     int r = rnd.nextInt(100);
-                    String status = latest && r < 30 ? (r < 10 ? "pending" : "running")
+                    String status = latest && r < 30
+                            ? (r < 10 ? "pending" : "running")
                             : r < 93 ? "completed" : r < 98 ? "failed" : "cancelled";
                     long size = (long) (Math.exp(20 + rnd.nextGaussian() * 1.2)); // about 500 MB, log-normal
                     int duration = (int) Math.max(5, size / (40_000_000L + rnd.nextInt(40_000_000)));
                     long started = created + 1_000 + rnd.nextInt(60_000);
-                    w.int8(id).int8(backup).text(Vocabulary.BACKUP_TYPES[backup % 4]).text(status).timestamp(created);
+                    w.int8(id)
+                            .int8(backup)
+                            .text(Vocabulary.BACKUP_TYPES[backup % 4])
+                            .text(status)
+                            .timestamp(created);
                     if (status.equals("pending")) {
                         w.nul();
                     } else {
@@ -313,7 +374,10 @@ final class TableGenerators {
                         w.nul();
                     }
                     if (status.equals("completed")) {
-                        w.int8(size).int8(size / (2 + rnd.nextInt(4))).int4(duration).nul();
+                        w.int8(size)
+                                .int8(size / (2 + rnd.nextInt(4)))
+                                .int4(duration)
+                                .nul();
                     } else {
                         w.nul().nul();
                         if (done) {
@@ -333,15 +397,25 @@ final class TableGenerators {
     long healthChecks(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("backup_health_checks");
         long id = 0;
-        try (CopyWriter w = open(copy, "backup_health_checks", "id, backup_id, target_type, check_type, status,"
-                + " health_score, checked_at, message, details")) {
+        try (CopyWriter w = open(
+                copy,
+                "backup_health_checks",
+                "id, backup_id, target_type, check_type, status," + " health_score, checked_at, message, details")) {
             for (int day = 30; day >= 1; day--) {
                 for (int backup = 1; backup <= scale.backups; backup++) {
                     for (int t = 0; t < 4; t++) {
                         id++;
                         int score = Math.max(0, Math.min(100, 92 - (int) Math.abs(rnd.nextGaussian() * 15)));
                         String status = score >= 80 ? "healthy" : score >= 50 ? "warning" : "critical";
-                        w.int8(id).int8(backup).text(Vocabulary.TARGET_TYPES[t]).text(Vocabulary.CHECK_TYPES[t]) .text(status).int2(score) .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L) .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold") .jsonb("{\"latency_ms\": " + geometric(rnd, 80) + "}");
+                        w.int8(id)
+                                .int8(backup)
+                                .text(Vocabulary.TARGET_TYPES[t])
+                                .text(Vocabulary.CHECK_TYPES[t])
+                                .text(status)
+                                .int2(score)
+                                .timestamp(now - day * DAY + backup * 10_000L + t * 1_000L)
+                                .text(status.equals("healthy") ? "ok" : "score " + score + " below threshold")
+                                .jsonb("{\"latency_ms\": " + geometric(rnd, 80) + "}");
                         row(w);
                     }
                 }
@@ -352,16 +426,20 @@ final class TableGenerators {
 
     long projects(CopyManager copy) throws SQLException {
         SplittableRandom rnd = random("projects");
-        try (CopyWriter w = open(copy, "projects", "id, user_id, name, description, status, is_public, created_at, updated_at")) {
+        try (CopyWriter w =
+                open(copy, "projects", "id, user_id, name, description, status, is_public, created_at, updated_at")) {
             for (int id = 1; id <= scale.projects; id++) {
                 long created = growingTime(id, scale.projects, 2 * 365 * DAY, rnd);
                 String word = pick(rnd, Vocabulary.PROJECT_WORDS);
                 int r = rnd.nextInt(100);
-                w.int8(id).int8(1 + staff + rnd.nextInt(scale.users - staff))
+                w.int8(id)
+                        .int8(1 + staff + rnd.nextInt(scale.users - staff))
                         .text(word + " " + pick(rnd, Vocabulary.PROJECT_WORDS) + " " + id)
                         .text(rnd.nextInt(3) == 0 ? null : "Collection of " + word + " pages")
-                        .text(r < 75 ? "active" : r < 92 ? "archived" : "draft").bool(rnd.nextInt(100) < 20)
-                        .timestamp(created).timestamp(created + (long) (rnd.nextDouble() * (now - created)));
+                        .text(r < 75 ? "active" : r < 92 ? "archived" : "draft")
+                        .bool(rnd.nextInt(100) < 20)
+                        .timestamp(created)
+                        .timestamp(created + (long) (rnd.nextDouble() * (now - created)));
                 row(w);
             }
             return finish(w);
@@ -372,8 +450,10 @@ final class TableGenerators {
         SplittableRandom rnd = random("pages");
         double mean = (double) scale.pages / scale.projects;
         long id = 0;
-        try (CopyWriter w = open(copy, "pages", "id, project_id, url, title, status, http_status, content_length,"
-                + " scraped_at, created_at")) {
+        try (CopyWriter w = open(
+                copy,
+                "pages",
+                "id, project_id, url, title, status, http_status, content_length," + " scraped_at, created_at")) {
             for (int project = 1; project <= scale.projects && id < scale.pages; project++) {
                 int count = (int) Math.min(scale.pages - id, geometric(rnd, mean));
                 for (int k = 0; k < count; k++) {
@@ -382,12 +462,17 @@ final class TableGenerators {
                     int r = rnd.nextInt(100);
                     String status = r < 55 ? "indexed" : r < 85 ? "scraped" : r < 95 ? "pending" : "failed";
                     boolean fetched = status.equals("indexed") || status.equals("scraped");
-                    w.int8(id).int8(project).text("https://site" + (project % 997) + ".example.com/p/" + id)
-                            .text(fetched ? "Page " + id : null).text(status);
+                    w.int8(id)
+                            .int8(project)
+                            .text("https://site" + (project % 997) + ".example.com/p/" + id)
+                            .text(fetched ? "Page " + id : null)
+                            .text(status);
                     if (status.equals("pending")) {
                         w.nul().nul().nul();
                     } else {
-                        w.int2(fetched ? 200 : HTTP_ERRORS[rnd.nextInt(3)]).int4(fetched ? geometric(rnd, 40_000) : 0) .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
+                        w.int2(fetched ? 200 : HTTP_ERRORS[rnd.nextInt(3)])
+                                .int4(fetched ? geometric(rnd, 40_000) : 0)
+                                .timestamp(created + (long) (rnd.nextDouble() * Math.max(1, now - created)));
                     }
                     w.timestamp(created);
                     row(w);

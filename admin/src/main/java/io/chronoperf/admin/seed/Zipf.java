@@ -3,7 +3,10 @@ package io.chronoperf.admin.seed;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Zipf-distributed ranks 0..n-1 by inverse CDF: rank 0 is the most frequent (the demo data and the benchmarks' access patterns). */
+/**
+ * Zipf-distributed ranks 0..n-1 by inverse CDF: rank 0 is the most frequent (the demo data and the benchmarks' access
+ * patterns).
+ */
 public final class Zipf {
     private final double[] cdf;
 

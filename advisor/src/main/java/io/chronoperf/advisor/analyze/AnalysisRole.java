@@ -28,11 +28,9 @@ public final class AnalysisRole {
     public static final String NAME = "chrono_perf_analyze";
 
     /** What {@link #ensure} found or did: {@code ready} when the role can be used. */
-    public record Status(boolean ready, String message) {
-    }
+    public record Status(boolean ready, String message) {}
 
-    private AnalysisRole() {
-    }
+    private AnalysisRole() {}
 
     /** The password of the role, derived from the token secret (HMAC-SHA256, base64url). */
     public static String password(byte[] tokenSecret) {
@@ -48,8 +46,10 @@ public final class AnalysisRole {
 
     /** The SQL a DBA runs once where chrono-perf may not create roles. */
     public static String sql() {
-        return "CREATE ROLE " + NAME + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '<password>';\n"
-                + "GRANT pg_read_all_data TO " + NAME + ";  -- PostgreSQL 14+; before 14: GRANT SELECT on the watched tables";
+        return "CREATE ROLE " + NAME
+                + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '<password>';\n"
+                + "GRANT pg_read_all_data TO " + NAME
+                + ";  -- PostgreSQL 14+; before 14: GRANT SELECT on the watched tables";
     }
 
     /**
@@ -60,40 +60,54 @@ public final class AnalysisRole {
         try (Statement s = admin.createStatement()) {
             boolean exists;
             boolean superuser = false;
-            try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = '" + NAME + "'")) {
+            try (ResultSet rs = s.executeQuery(
+                    OwnStatements.MARK + "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = '" + NAME + "'")) {
                 exists = rs.next();
                 if (exists) {
                     superuser = rs.getBoolean(1);
                 }
             }
             boolean mayManage;
-            try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
+            try (ResultSet rs = s.executeQuery(OwnStatements.MARK
+                    + "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
                 mayManage = rs.next() && rs.getBoolean(1);
             }
             if (!mayManage) {
                 if (exists && !superuser) {
                     return new Status(true, "analysis role " + NAME + " found (created by a DBA)");
                 }
-                return new Status(false, "the analysis role " + NAME + " is " + (exists ? "a superuser" : "missing")
-                        + " and " + currentUser(s) + " may not manage roles: statements are planned, never executed,"
-                        + " until a DBA runs the SQL in docs/rules.md or CHRONO_PERF_ANALYZE_DB_USER names such a role");
+                return new Status(
+                        false,
+                        "the analysis role " + NAME + " is " + (exists ? "a superuser" : "missing")
+                                + " and " + currentUser(s)
+                                + " may not manage roles: statements are planned, never executed,"
+                                + " until a DBA runs the SQL in docs/rules.md or CHRONO_PERF_ANALYZE_DB_USER names "
+                                + "such a role");
             }
             if (!exists) {
                 try {
-                    s.execute(OwnStatements.MARK + "CREATE ROLE " + NAME + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+                    s.execute(OwnStatements.MARK + "CREATE ROLE " + NAME
+                            + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
                 } catch (SQLException raced) {
                     if (!"42710".equals(raced.getSQLState()) && !"23505".equals(raced.getSQLState())) {
                         throw raced; // another instance created it at the same moment: fine
                     }
                 }
             }
-            s.execute(OwnStatements.MARK + "ALTER ROLE " + NAME + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
-            for (String powerful : new String[] {"pg_read_server_files", "pg_write_server_files", "pg_execute_server_program",
-                    "pg_monitor", "pg_read_all_settings"}) {
+            s.execute(OwnStatements.MARK + "ALTER ROLE " + NAME
+                    + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+            for (String powerful : new String[] {
+                "pg_read_server_files",
+                "pg_write_server_files",
+                "pg_execute_server_program",
+                "pg_monitor",
+                "pg_read_all_settings"
+            }) {
                 s.execute(OwnStatements.MARK + "REVOKE " + powerful + " FROM " + NAME);
             }
             if (password != null) {
-                try (PreparedStatement ps = admin.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.format('ALTER ROLE %I PASSWORD %L', ?, ?)")) {
+                try (PreparedStatement ps = admin.prepareStatement(
+                        OwnStatements.MARK + "SELECT pg_catalog.format('ALTER ROLE %I PASSWORD %L', ?, ?)")) {
                     ps.setString(1, NAME);
                     ps.setString(2, password);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -104,13 +118,18 @@ public final class AnalysisRole {
             }
             if (admin.getMetaData().getDatabaseMajorVersion() >= 14) {
                 s.execute(OwnStatements.MARK + "GRANT pg_read_all_data TO " + NAME);
-                return new Status(true, "analysis role " + NAME + " ready (pg_read_all_data, no superuser, no server files)");
+                return new Status(
+                        true, "analysis role " + NAME + " ready (pg_read_all_data, no superuser, no server files)");
             }
-            return new Status(true, "analysis role " + NAME + " ready; before PostgreSQL 14 grant it SELECT on the"
-                    + " watched tables (there is no pg_read_all_data)");
+            return new Status(
+                    true,
+                    "analysis role " + NAME + " ready; before PostgreSQL 14 grant it SELECT on the"
+                            + " watched tables (there is no pg_read_all_data)");
         } catch (SQLException e) {
-            return new Status(false, "the analysis role " + NAME + " could not be set up (SQLSTATE " + e.getSQLState()
-                    + "): statements are planned, never executed; see docs/rules.md");
+            return new Status(
+                    false,
+                    "the analysis role " + NAME + " could not be set up (SQLSTATE " + e.getSQLState()
+                            + "): statements are planned, never executed; see docs/rules.md");
         }
     }
 
@@ -135,10 +154,17 @@ public final class AnalysisRole {
      * user; when that cannot be done, as the application's user, whose statements are then only
      * planned if it is a superuser (the analyzer checks each session).
      */
-    public static Setup setup(String jdbcUrl, String appUser, String appPassword, String configuredUser,
-                              String configuredPassword, byte[] tokenSecret) {
+    public static Setup setup(
+            String jdbcUrl,
+            String appUser,
+            String appPassword,
+            String configuredUser,
+            String configuredPassword,
+            byte[] tokenSecret) {
         if (configuredUser != null && !configuredUser.isBlank()) {
-            return new Setup(connections(jdbcUrl, configuredUser, configuredPassword), connections(jdbcUrl, appUser, appPassword),
+            return new Setup(
+                    connections(jdbcUrl, configuredUser, configuredPassword),
+                    connections(jdbcUrl, appUser, appPassword),
                     "query analysis connects as " + configuredUser + " (CHRONO_PERF_ANALYZE_DB_USER)");
         }
         QueryAnalyzer.ConnectionSource app = connections(jdbcUrl, appUser, appPassword);
@@ -154,12 +180,17 @@ public final class AnalysisRole {
             try (Connection probe = managed.open()) {
                 return new Setup(managed, app, "query analysis connects as " + status.message());
             } catch (SQLException e) {
-                status = new Status(false, NAME + " cannot log in (SQLSTATE " + e.getSQLState()
-                        + "; allow it in pg_hba.conf or set CHRONO_PERF_ANALYZE_DB_USER)");
+                status = new Status(
+                        false,
+                        NAME + " cannot log in (SQLSTATE " + e.getSQLState()
+                                + "; allow it in pg_hba.conf or set CHRONO_PERF_ANALYZE_DB_USER)");
             }
         }
-        return new Setup(app, app, "query analysis connects as the application's user: " + status.message()
-                + "; a superuser's statements are planned, never executed");
+        return new Setup(
+                app,
+                app,
+                "query analysis connects as the application's user: " + status.message()
+                        + "; a superuser's statements are planned, never executed");
     }
 
     /** Dedicated connections (one per analysis) to {@code jdbcUrl} as {@code user}. */

@@ -43,31 +43,113 @@ final class CallResolver {
 
     /** Built-in stable functions that read nothing but their arguments, the clock and the catalog's names. */
     private static final Set<String> STABLE_ALLOWED = Set.of(
-            "now", "transaction_timestamp", "statement_timestamp", "date_trunc", "date_part", "extract", "age", "to_char",
-            "to_date", "to_timestamp", "to_number", "timezone", "date_bin", "make_timestamptz", "generate_series",
-            "date", "timestamptz", "timestamp", "time", "timetz", "text", "interval", "float8", "float4", "numeric",
-            "int2", "int4", "int8", "varchar", "bpchar", "bool", "format", "concat", "concat_ws", "to_json", "to_jsonb",
-            "row_to_json", "array_to_json", "json_build_object", "jsonb_build_object", "json_build_array",
-            "jsonb_build_array", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "json_object",
-            "jsonb_object", "to_tsvector", "to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery",
-            "ts_headline", "current_database", "current_schema", "current_schemas", "pg_typeof", "format_type",
-            "obj_description", "col_description", "pg_get_indexdef", "pg_get_viewdef", "pg_get_constraintdef",
-            "pg_get_expr", "pg_get_userbyid", "has_table_privilege", "has_column_privilege", "has_schema_privilege",
-            "pg_column_size", "to_regclass", "to_regtype", "to_regproc", "pg_table_is_visible", "quote_literal",
-            "quote_nullable", "array_to_string", "string_to_array", "jsonb_path_query", "jsonb_path_exists",
-            "jsonb_path_match", "jsonb_path_query_array", "jsonb_path_query_first", "justify_interval", "isfinite",
-            "make_interval", "overlaps", "pg_size_bytes", "lower", "upper", "initcap");
+            "now",
+            "transaction_timestamp",
+            "statement_timestamp",
+            "date_trunc",
+            "date_part",
+            "extract",
+            "age",
+            "to_char",
+            "to_date",
+            "to_timestamp",
+            "to_number",
+            "timezone",
+            "date_bin",
+            "make_timestamptz",
+            "generate_series",
+            "date",
+            "timestamptz",
+            "timestamp",
+            "time",
+            "timetz",
+            "text",
+            "interval",
+            "float8",
+            "float4",
+            "numeric",
+            "int2",
+            "int4",
+            "int8",
+            "varchar",
+            "bpchar",
+            "bool",
+            "format",
+            "concat",
+            "concat_ws",
+            "to_json",
+            "to_jsonb",
+            "row_to_json",
+            "array_to_json",
+            "json_build_object",
+            "jsonb_build_object",
+            "json_build_array",
+            "jsonb_build_array",
+            "json_agg",
+            "jsonb_agg",
+            "json_object_agg",
+            "jsonb_object_agg",
+            "json_object",
+            "jsonb_object",
+            "to_tsvector",
+            "to_tsquery",
+            "plainto_tsquery",
+            "phraseto_tsquery",
+            "websearch_to_tsquery",
+            "ts_headline",
+            "current_database",
+            "current_schema",
+            "current_schemas",
+            "pg_typeof",
+            "format_type",
+            "obj_description",
+            "col_description",
+            "pg_get_indexdef",
+            "pg_get_viewdef",
+            "pg_get_constraintdef",
+            "pg_get_expr",
+            "pg_get_userbyid",
+            "has_table_privilege",
+            "has_column_privilege",
+            "has_schema_privilege",
+            "pg_column_size",
+            "to_regclass",
+            "to_regtype",
+            "to_regproc",
+            "pg_table_is_visible",
+            "quote_literal",
+            "quote_nullable",
+            "array_to_string",
+            "string_to_array",
+            "jsonb_path_query",
+            "jsonb_path_exists",
+            "jsonb_path_match",
+            "jsonb_path_query_array",
+            "jsonb_path_query_first",
+            "justify_interval",
+            "isfinite",
+            "make_interval",
+            "overlaps",
+            "pg_size_bytes",
+            "lower",
+            "upper",
+            "initcap");
     /** Built-in volatile functions that change nothing and reveal nothing but sizes and the clock. */
     private static final Set<String> VOLATILE_ALLOWED = Set.of(
-            "random", "clock_timestamp", "timeofday", "gen_random_uuid", "pg_relation_size", "pg_total_relation_size",
-            "pg_table_size", "pg_indexes_size");
+            "random",
+            "clock_timestamp",
+            "timeofday",
+            "gen_random_uuid",
+            "pg_relation_size",
+            "pg_total_relation_size",
+            "pg_table_size",
+            "pg_indexes_size");
     /** Extensions whose immutable functions and operators are allowed (text search and index support). */
     private static final Set<String> EXTENSIONS_ALLOWED = Set.of("pg_trgm", "citext", "btree_gin", "btree_gist");
     /** Built-in table sampling methods. */
     private static final Set<String> TABLESAMPLE_ALLOWED = Set.of("bernoulli", "system");
 
-    private CallResolver() {
-    }
+    private CallResolver() {}
 
     /**
      * Resolves {@code statement} (its own $n parameters, no JDBC placeholders) on {@code c}, inside
@@ -87,8 +169,9 @@ final class CallResolver {
                 if (parameters > 0) {
                     // The parameter types PostgreSQL infers from the statement itself.
                     s.execute("PREPARE chrono_perf_probe AS " + statement);
-                    try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT array_to_string(parameter_types::text[], ', ')"
-                            + " FROM pg_catalog.pg_prepared_statements WHERE name = 'chrono_perf_probe'")) {
+                    try (ResultSet rs =
+                            s.executeQuery(OwnStatements.MARK + "SELECT array_to_string(parameter_types::text[], ', ')"
+                                    + " FROM pg_catalog.pg_prepared_statements WHERE name = 'chrono_perf_probe'")) {
                         rs.next();
                         types = rs.getString(1);
                     }
@@ -120,8 +203,10 @@ final class CallResolver {
     private static Resolution judge(Connection c) throws SQLException {
         Set<String> denied = new TreeSet<>();
         NodeTree.Refs refs = new NodeTree.Refs();
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT p.prosqlbody::text FROM pg_catalog.pg_proc p"
-                + " WHERE p.proname = 'chrono_perf_probe' AND p.pronamespace = pg_catalog.pg_my_temp_schema()")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT p.prosqlbody::text FROM pg_catalog.pg_proc p"
+                        + " WHERE p.proname = 'chrono_perf_probe' AND p.pronamespace = "
+                        + "pg_catalog.pg_my_temp_schema()")) {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null) {
                     return new Resolution("the statement's calls could not be resolved: planned, never executed");
@@ -144,8 +229,9 @@ final class CallResolver {
             if (views.isEmpty()) {
                 break;
             }
-            try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT ev_action::text FROM pg_catalog.pg_rewrite"
-                    + " WHERE ev_class::bigint = ANY (?) AND ev_type = '1'")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(OwnStatements.MARK + "SELECT ev_action::text FROM pg_catalog.pg_rewrite"
+                            + " WHERE ev_class::bigint = ANY (?) AND ev_type = '1'")) {
                 ps.setArray(1, oids(c, views));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -163,8 +249,8 @@ final class CallResolver {
         if (denied.isEmpty()) {
             return new Resolution(null);
         }
-        return new Resolution("uses " + String.join(", ", denied)
-                + ", not on the read-only allow list: planned, never executed");
+        return new Resolution(
+                "uses " + String.join(", ", denied) + ", not on the read-only allow list: planned, never executed");
     }
 
     private static java.sql.Array oids(Connection c, Collection<Long> oids) throws SQLException {
@@ -178,8 +264,8 @@ final class CallResolver {
             return functions;
         }
         Set<Long> found = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
-                "SELECT oid::bigint, oprcode::oid::bigint FROM pg_catalog.pg_operator WHERE oid::bigint = ANY (?)")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK
+                + "SELECT oid::bigint, oprcode::oid::bigint FROM pg_catalog.pg_operator WHERE oid::bigint = ANY (?)")) {
             ps.setArray(1, oids(c, operators));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -197,7 +283,8 @@ final class CallResolver {
     }
 
     /** Judges every function called directly (the strict list) and every operator's function. */
-    private static void functions(Connection c, Set<Long> direct, Set<Long> ofOperators, Set<String> denied) throws SQLException {
+    private static void functions(Connection c, Set<Long> direct, Set<Long> ofOperators, Set<String> denied)
+            throws SQLException {
         Set<Long> all = new LinkedHashSet<>(direct);
         all.addAll(ofOperators);
         if (all.isEmpty()) {
@@ -206,9 +293,11 @@ final class CallResolver {
         Set<Long> found = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT p.oid::bigint, n.nspname, p.proname, p.provolatile,
-                       (SELECT e.extname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                       (SELECT e.extname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid =
+                           d.refobjid
                         WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
-                          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e' LIMIT 1),
+                          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e' LIMIT
+                              1),
                        p.prorettype = 'pg_catalog.tsm_handler'::pg_catalog.regtype
                 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                 WHERE p.oid::bigint = ANY (?)""")) {
@@ -223,7 +312,8 @@ final class CallResolver {
                     String extension = rs.getString(5);
                     boolean ofOperator = !direct.contains(oid);
                     boolean ok = ofOperator
-                            ? (oid < FIRST_NORMAL_OID && !"v".equals(volatility)) || allowed(oid, schema, name, volatility, extension, false)
+                            ? (oid < FIRST_NORMAL_OID && !"v".equals(volatility))
+                                    || allowed(oid, schema, name, volatility, extension, false)
                             : allowed(oid, schema, name, volatility, extension, rs.getBoolean(6));
                     if (!ok) {
                         denied.add((ofOperator ? "the operator function " : "the function ") + schema + "." + name

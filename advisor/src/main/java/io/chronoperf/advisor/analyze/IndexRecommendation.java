@@ -5,6 +5,5 @@ package io.chronoperf.advisor.analyze;
  *
  * @param method hypopg (hypothetical index) or transactional (built and rolled back)
  */
-public record IndexRecommendation(String ddl, double costBefore, double costAfter, double estimatedImprovementPct,
-                                  String method) {
-}
+public record IndexRecommendation(
+        String ddl, double costBefore, double costAfter, double estimatedImprovementPct, String method) {}

@@ -5,5 +5,4 @@ package io.chronoperf.advisor.analyze;
  *
  * @param evidence the numbers that triggered it
  */
-public record Insight(String rule, String severity, String message, String evidence, String suggestion) {
-}
+public record Insight(String rule, String severity, String message, String evidence, String suggestion) {}

@@ -26,30 +26,37 @@ import org.postgresql.core.Utils;
  * proposed. Only candidates that lower the statement's estimated cost by 10% or more are kept.
  */
 final class MissingIndexes {
-    private static final Pattern TERM = Pattern.compile("\\(?\\(?\"?([a-z_][a-z0-9_]*)\"?\\)?(?:::[a-z ]+)?\\s(=|<|>|<=|>=)\\s");
+    private static final Pattern TERM =
+            Pattern.compile("\\(?\\(?\"?([a-z_][a-z0-9_]*)\"?\\)?(?:::[a-z ]+)?\\s(=|<|>|<=|>=)\\s");
     private static final double MIN_IMPROVEMENT = 10;
     /** LIKE/ILIKE with a leading wildcard: a trigram index is the only index that helps. */
     private static final Pattern LIKE_ANYWHERE = Pattern.compile("\\(?([a-z_][a-z0-9_]*) ~~\\*? '%");
     /** jsonb containment: GIN with jsonb_path_ops. */
     private static final Pattern JSON_CONTAINS = Pattern.compile("\\(?([a-z_][a-z0-9_]*) @> ");
 
-    private MissingIndexes() {
-    }
+    private MissingIndexes() {}
 
     /**
      * @param explainSql     the EXPLAIN (FORMAT JSON) statement to cost with (already JDBC-escaped)
      * @param bound          its bound values
      * @param maxTableBytes  the transactional what-if only builds on tables up to this size
      */
-    static List<IndexRecommendation> find(PlanNode plan, QueryAnalyzer.ConnectionSource source, String explainSql,
-                                     List<Object> bound, double costBefore, long maxTableBytes) throws SQLException {
+    static List<IndexRecommendation> find(
+            PlanNode plan,
+            QueryAnalyzer.ConnectionSource source,
+            String explainSql,
+            List<Object> bound,
+            double costBefore,
+            long maxTableBytes)
+            throws SQLException {
         Map<String, List<String>> candidates = new LinkedHashMap<>();
         Map<String, String> ginCandidates = new LinkedHashMap<>(); // "table\0column" -> opclass
         for (PlanNode n : plan.all()) {
             if (n.relation() == null || n.filter() == null) {
                 continue;
             }
-            if (!n.nodeType().equals("Seq Scan") && !(n.nodeType().startsWith("Index") && n.rowsRemovedByFilter() != null)) {
+            if (!n.nodeType().equals("Seq Scan")
+                    && !(n.nodeType().startsWith("Index") && n.rowsRemovedByFilter() != null)) {
                 continue;
             }
             Matcher like = LIKE_ANYWHERE.matcher(n.filter());
@@ -82,13 +89,17 @@ final class MissingIndexes {
                 if (ginCovered(c, tableColumn[0], tableColumn[1])) {
                     continue;
                 }
-                String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(tableColumn[0]) + " USING gin (" + quote(tableColumn[1])
-                        + " " + g.getValue() + ")";
+                String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(tableColumn[0]) + " USING gin ("
+                        + quote(tableColumn[1]) + " " + g.getValue() + ")";
                 String[] method = new String[1];
                 Double after = whatIf(c, tableColumn[0], ddl, explainSql, bound, maxTableBytes, method);
                 if (after != null && (costBefore - after) / costBefore * 100 >= MIN_IMPROVEMENT) {
-                    out.add(new IndexRecommendation(ddl, costBefore, after,
-                            Math.round((costBefore - after) / costBefore * 1000) / 10.0, method[0]));
+                    out.add(new IndexRecommendation(
+                            ddl,
+                            costBefore,
+                            after,
+                            Math.round((costBefore - after) / costBefore * 1000) / 10.0,
+                            method[0]));
                 }
             }
         }
@@ -98,7 +109,9 @@ final class MissingIndexes {
                     continue;
                 }
                 String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(e.getKey()) + " ("
-                        + String.join(", ", e.getValue().stream().map(MissingIndexes::quote).toList()) + ")";
+                        + String.join(
+                                ", ",
+                                e.getValue().stream().map(MissingIndexes::quote).toList()) + ")";
                 String[] method = new String[1];
                 Double after = whatIf(c, e.getKey(), ddl, explainSql, bound, maxTableBytes, method);
                 if (after == null) {
@@ -106,7 +119,8 @@ final class MissingIndexes {
                 }
                 double improvement = (costBefore - after) / costBefore * 100;
                 if (improvement >= MIN_IMPROVEMENT) {
-                    out.add(new IndexRecommendation(ddl, costBefore, after, Math.round(improvement * 10) / 10.0, method[0]));
+                    out.add(new IndexRecommendation(
+                            ddl, costBefore, after, Math.round(improvement * 10) / 10.0, method[0]));
                 }
             }
         }
@@ -114,8 +128,15 @@ final class MissingIndexes {
     }
 
     /** HypoPG first when installed (some index types it cannot simulate), then the rolled-back build. */
-    private static Double whatIf(Connection c, String table, String ddl, String explainSql, List<Object> bound,
-                                 long maxTableBytes, String[] method) throws SQLException {
+    private static Double whatIf(
+            Connection c,
+            String table,
+            String ddl,
+            String explainSql,
+            List<Object> bound,
+            long maxTableBytes,
+            String[] method)
+            throws SQLException {
         if (hypopg(c)) {
             try {
                 method[0] = "hypopg";
@@ -133,7 +154,8 @@ final class MissingIndexes {
     }
 
     private static boolean extension(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -145,7 +167,8 @@ final class MissingIndexes {
     private static boolean ginCovered(Connection c, String table, String column) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT 1 FROM pg_catalog.pg_indexes
-                 WHERE schemaname = current_schema() AND tablename = ? AND indexdef ~* ('USING gin \\(' || ? || ' ')""")) {
+                 WHERE schemaname = current_schema() AND tablename = ?
+                   AND indexdef ~* ('USING gin \\(' || ? || ' ')""")) {
             ps.setString(1, table.toLowerCase(Locale.ROOT));
             ps.setString(2, column.toLowerCase(Locale.ROOT));
             try (ResultSet rs = ps.executeQuery()) {
@@ -154,7 +177,8 @@ final class MissingIndexes {
         }
     }
 
-    private static Double withHypopg(Connection c, String ddl, String explainSql, List<Object> bound) throws SQLException {
+    private static Double withHypopg(Connection c, String ddl, String explainSql, List<Object> bound)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT * FROM hypopg_create_index(?)")) {
             ps.setString(1, ddl.replace(" CONCURRENTLY", ""));
             ps.execute();
@@ -166,9 +190,11 @@ final class MissingIndexes {
         }
     }
 
-    private static Double withTransaction(Connection c, String table, String ddl, String explainSql, List<Object> bound,
-                                          long maxTableBytes) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
+    private static Double withTransaction(
+            Connection c, String table, String ddl, String explainSql, List<Object> bound, long maxTableBytes)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
             ps.setString(1, quote(table));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getLong(1) > maxTableBytes) {
@@ -191,7 +217,11 @@ final class MissingIndexes {
     }
 
     private static Double cost(Connection c, String explainSql, List<Object> bound) throws SQLException {
-        return QueryAnalyzer.explain(c, explainSql, bound).get(0).get("Plan").get("Total Cost").asDouble();
+        return QueryAnalyzer.explain(c, explainSql, bound)
+                .get(0)
+                .get("Plan")
+                .get("Total Cost")
+                .asDouble();
     }
 
     /** True when an index of the table already starts with these columns (or they start with its columns). */
@@ -219,7 +249,8 @@ final class MissingIndexes {
 
     private static String quote(String identifier) {
         try {
-            return Utils.escapeIdentifier(null, identifier.toLowerCase(Locale.ROOT)).toString();
+            return Utils.escapeIdentifier(null, identifier.toLowerCase(Locale.ROOT))
+                    .toString();
         } catch (SQLException e) {
             throw new InvalidQueryException("not an identifier: " + identifier);
         }

@@ -19,22 +19,92 @@ import java.util.TreeSet;
 final class NodeTree {
     /** Node kinds of a read-only query that call nothing of their own beyond the fields below. */
     static final Set<String> KNOWN_NODES = Set.of(
-            "QUERY", "RANGETBLENTRY", "RTE", "ALIAS", "RANGETBLREF", "FROMEXPR", "JOINEXPR", "TARGETENTRY", "VAR",
-            "CONST", "PARAM", "FUNCEXPR", "NAMEDARGEXPR", "OPEXPR", "DISTINCTEXPR", "NULLIFEXPR", "SCALARARRAYOPEXPR",
-            "BOOLEXPR", "SUBLINK", "AGGREF", "GROUPINGFUNC", "WINDOWFUNC", "WINDOWCLAUSE", "SORTGROUPCLAUSE",
-            "GROUPINGSET", "CASEEXPR", "CASEWHEN", "CASETESTEXPR", "COALESCEEXPR", "MINMAXEXPR", "NULLTEST",
-            "BOOLEANTEST", "RELABELTYPE", "COERCEVIAIO", "ARRAYCOERCEEXPR", "ARRAYEXPR", "ROWEXPR", "ROWCOMPAREEXPR",
-            "SQLVALUEFUNCTION", "COMMONTABLEEXPR", "CTESEARCHCLAUSE", "CTECYCLECLAUSE", "RANGETBLFUNCTION",
-            "TABLESAMPLECLAUSE", "SUBSCRIPTINGREF", "FIELDSELECT", "COLLATEEXPR", "CONVERTROWTYPEEXPR",
-            "COERCETODOMAIN", "COERCETODOMAINVALUE", "SETOPERATIONSTMT", "RTEPERMISSIONINFO", "WINDOWFUNCRUNCONDITION",
-            "JSONCONSTRUCTOREXPR", "JSONRETURNING", "JSONFORMAT", "JSONVALUEEXPR", "JSONISPREDICATE");
+            "QUERY",
+            "RANGETBLENTRY",
+            "RTE",
+            "ALIAS",
+            "RANGETBLREF",
+            "FROMEXPR",
+            "JOINEXPR",
+            "TARGETENTRY",
+            "VAR",
+            "CONST",
+            "PARAM",
+            "FUNCEXPR",
+            "NAMEDARGEXPR",
+            "OPEXPR",
+            "DISTINCTEXPR",
+            "NULLIFEXPR",
+            "SCALARARRAYOPEXPR",
+            "BOOLEXPR",
+            "SUBLINK",
+            "AGGREF",
+            "GROUPINGFUNC",
+            "WINDOWFUNC",
+            "WINDOWCLAUSE",
+            "SORTGROUPCLAUSE",
+            "GROUPINGSET",
+            "CASEEXPR",
+            "CASEWHEN",
+            "CASETESTEXPR",
+            "COALESCEEXPR",
+            "MINMAXEXPR",
+            "NULLTEST",
+            "BOOLEANTEST",
+            "RELABELTYPE",
+            "COERCEVIAIO",
+            "ARRAYCOERCEEXPR",
+            "ARRAYEXPR",
+            "ROWEXPR",
+            "ROWCOMPAREEXPR",
+            "SQLVALUEFUNCTION",
+            "COMMONTABLEEXPR",
+            "CTESEARCHCLAUSE",
+            "CTECYCLECLAUSE",
+            "RANGETBLFUNCTION",
+            "TABLESAMPLECLAUSE",
+            "SUBSCRIPTINGREF",
+            "FIELDSELECT",
+            "COLLATEEXPR",
+            "CONVERTROWTYPEEXPR",
+            "COERCETODOMAIN",
+            "COERCETODOMAINVALUE",
+            "SETOPERATIONSTMT",
+            "RTEPERMISSIONINFO",
+            "WINDOWFUNCRUNCONDITION",
+            "JSONCONSTRUCTOREXPR",
+            "JSONRETURNING",
+            "JSONFORMAT",
+            "JSONVALUEEXPR",
+            "JSONISPREDICATE");
+
     private static final Set<String> FUNCTION_FIELDS = Set.of(
-            ":funcid", ":aggfnoid", ":winfnoid", ":tsmhandler"); // an operator's opfuncid, hashfuncid and negfuncid are judged through its opno
+            ":funcid",
+            ":aggfnoid",
+            ":winfnoid",
+            ":tsmhandler"); // an operator's opfuncid, hashfuncid and negfuncid are judged through its opno
     private static final Set<String> OPERATOR_FIELDS = Set.of(":opno", ":opnos", ":eqop", ":sortop");
     private static final Set<String> TYPE_FIELDS = Set.of(
-            ":vartype", ":consttype", ":paramtype", ":funcresulttype", ":opresulttype", ":aggtype", ":wintype",
-            ":resulttype", ":casetype", ":coalescetype", ":minmaxtype", ":row_typeid", ":array_typeid",
-            ":element_typeid", ":refcontainertype", ":refelemtype", ":refrestype", ":typeId", ":type", ":coltypes",
+            ":vartype",
+            ":consttype",
+            ":paramtype",
+            ":funcresulttype",
+            ":opresulttype",
+            ":aggtype",
+            ":wintype",
+            ":resulttype",
+            ":casetype",
+            ":coalescetype",
+            ":minmaxtype",
+            ":row_typeid",
+            ":array_typeid",
+            ":element_typeid",
+            ":refcontainertype",
+            ":refelemtype",
+            ":refrestype",
+            ":typeId",
+            ":type",
+            ":coltypes",
             ":aggargtypes");
     private static final Set<String> RELATION_FIELDS = Set.of(":relid");
 
@@ -47,8 +117,7 @@ final class NodeTree {
         final Set<Long> relations = new LinkedHashSet<>();
     }
 
-    private NodeTree() {
-    }
+    private NodeTree() {}
 
     /** Adds what {@code tree} refers to into {@code refs}. */
     static void read(String tree, Refs refs) {
@@ -61,10 +130,13 @@ final class NodeTree {
                     refs.unknownNodes.add(node);
                 }
             } else if (t.startsWith(":") && i + 1 < tokens.size()) {
-                Set<Long> target = FUNCTION_FIELDS.contains(t) ? refs.functions
-                        : OPERATOR_FIELDS.contains(t) ? refs.operators
-                        : TYPE_FIELDS.contains(t) ? refs.types
-                        : RELATION_FIELDS.contains(t) ? refs.relations : null;
+                Set<Long> target = FUNCTION_FIELDS.contains(t)
+                        ? refs.functions
+                        : OPERATOR_FIELDS.contains(t)
+                                ? refs.operators
+                                : TYPE_FIELDS.contains(t)
+                                        ? refs.types
+                                        : RELATION_FIELDS.contains(t) ? refs.relations : null;
                 if (target == null) {
                     continue;
                 }
@@ -112,7 +184,8 @@ final class NodeTree {
                 StringBuilder token = new StringBuilder();
                 while (i < n) {
                     c = s.charAt(i);
-                    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '(' || c == ')' || c == '{' || c == '}') {
+                    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '(' || c == ')' || c == '{'
+                            || c == '}') {
                         break;
                     }
                     if (c == '\\' && i + 1 < n) {

@@ -8,11 +8,25 @@ import tools.jackson.databind.JsonNode;
  * One node of an {@code EXPLAIN (FORMAT JSON)} plan, with the figures the rules read. Actual
  * figures are null when the plan was not executed.
  */
-public record PlanNode(String nodeType, String relation, String indexName, String filter, double totalCost,
-                       double planRows, Double actualRows, Double actualLoops, Double actualTotalTime,
-                       Double rowsRemovedByFilter, String sortSpaceType, Long hashBatches, Long heapFetches,
-                       Long lossyHeapBlocks, Long workersPlanned, Long workersLaunched, Long tempBlocksWritten,
-                       List<PlanNode> children) {
+public record PlanNode(
+        String nodeType,
+        String relation,
+        String indexName,
+        String filter,
+        double totalCost,
+        double planRows,
+        Double actualRows,
+        Double actualLoops,
+        Double actualTotalTime,
+        Double rowsRemovedByFilter,
+        String sortSpaceType,
+        Long hashBatches,
+        Long heapFetches,
+        Long lossyHeapBlocks,
+        Long workersPlanned,
+        Long workersLaunched,
+        Long tempBlocksWritten,
+        List<PlanNode> children) {
 
     static PlanNode of(JsonNode n) {
         List<PlanNode> children = new ArrayList<>();
@@ -20,12 +34,25 @@ public record PlanNode(String nodeType, String relation, String indexName, Strin
         if (plans != null) {
             plans.forEach(child -> children.add(of(child)));
         }
-        return new PlanNode(text(n, "Node Type"), text(n, "Relation Name"), text(n, "Index Name"),
-                text(n, "Filter"), n.path("Total Cost").asDouble(), n.path("Plan Rows").asDouble(),
-                number(n, "Actual Rows"), number(n, "Actual Loops"), number(n, "Actual Total Time"),
-                number(n, "Rows Removed by Filter"), text(n, "Sort Space Type"), whole(n, "Hash Batches"),
-                whole(n, "Heap Fetches"), whole(n, "Lossy Heap Blocks"), whole(n, "Workers Planned"),
-                whole(n, "Workers Launched"), whole(n, "Temp Written Blocks"), List.copyOf(children));
+        return new PlanNode(
+                text(n, "Node Type"),
+                text(n, "Relation Name"),
+                text(n, "Index Name"),
+                text(n, "Filter"),
+                n.path("Total Cost").asDouble(),
+                n.path("Plan Rows").asDouble(),
+                number(n, "Actual Rows"),
+                number(n, "Actual Loops"),
+                number(n, "Actual Total Time"),
+                number(n, "Rows Removed by Filter"),
+                text(n, "Sort Space Type"),
+                whole(n, "Hash Batches"),
+                whole(n, "Heap Fetches"),
+                whole(n, "Lossy Heap Blocks"),
+                whole(n, "Workers Planned"),
+                whole(n, "Workers Launched"),
+                whole(n, "Temp Written Blocks"),
+                List.copyOf(children));
     }
 
     /** This node and every node below it, depth first. */

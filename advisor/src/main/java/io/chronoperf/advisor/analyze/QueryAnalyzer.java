@@ -39,9 +39,10 @@ public final class QueryAnalyzer implements AutoCloseable {
      *                            analysis connects as a superuser or a role that may read server files
      *                            (off by default: such a session is only planned)
      */
-    public record Options(Duration statementTimeout, Duration lockTimeout, long whatIfMaxTableBytes,
-                          boolean executeAsPrivileged) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(1), 256L << 20, false);
+    public record Options(
+            Duration statementTimeout, Duration lockTimeout, long whatIfMaxTableBytes, boolean executeAsPrivileged) {
+        public static final Options DEFAULT =
+                new Options(Duration.ofSeconds(5), Duration.ofSeconds(1), 256L << 20, false);
 
         public Options withExecuteAsPrivileged(boolean allowed) {
             return new Options(statementTimeout, lockTimeout, whatIfMaxTableBytes, allowed);
@@ -49,9 +50,14 @@ public final class QueryAnalyzer implements AutoCloseable {
     }
 
     /** Cost, time, rows and buffers of the plan's root. */
-    public record PlanSummary(double totalCost, Double actualTimeMs, Double rows, Long sharedHitBlocks,
-                              Long sharedReadBlocks, Double planningMs, Double executionMs) {
-    }
+    public record PlanSummary(
+            double totalCost,
+            Double actualTimeMs,
+            Double rows,
+            Long sharedHitBlocks,
+            Long sharedReadBlocks,
+            Double planningMs,
+            Double executionMs) {}
 
     /**
      * The analysis.
@@ -59,15 +65,23 @@ public final class QueryAnalyzer implements AutoCloseable {
      * @param plan the whole plan tree as PostgreSQL's EXPLAIN (FORMAT JSON) gives it ("Plan"), with
      *             actual times, rows and buffers when executed
      */
-    public record Analysis(String fingerprint, String statementType, boolean executed, String executionNote,
-                           PlanSummary planSummary, List<Insight> findings, List<IndexRecommendation> missingIndexes,
-                           List<Rewrite> rewrites, Double callerExecutionTimeMs, JsonNode plan) {
-    }
+    public record Analysis(
+            String fingerprint,
+            String statementType,
+            boolean executed,
+            String executionNote,
+            PlanSummary planSummary,
+            List<Insight> findings,
+            List<IndexRecommendation> missingIndexes,
+            List<Rewrite> rewrites,
+            Double callerExecutionTimeMs,
+            JsonNode plan) {}
 
     private final ConnectionSource source;
     private final ConnectionSource whatIfSource;
     private final Options options;
-    private final java.util.concurrent.LinkedBlockingDeque<Connection> resolvers = new java.util.concurrent.LinkedBlockingDeque<>(2);
+    private final java.util.concurrent.LinkedBlockingDeque<Connection> resolvers =
+            new java.util.concurrent.LinkedBlockingDeque<>(2);
 
     /** Analyses and what-ifs on connections from {@code source}. */
     public QueryAnalyzer(ConnectionSource source, Options options) {
@@ -104,7 +118,8 @@ public final class QueryAnalyzer implements AutoCloseable {
             throw new InvalidQueryException("query is required");
         }
         if (sql.length() > MAX_SQL) {
-            throw new InvalidQueryException("query is " + sql.length() + " characters long; at most " + MAX_SQL + " are analysed");
+            throw new InvalidQueryException(
+                    "query is " + sql.length() + " characters long; at most " + MAX_SQL + " are analysed");
         }
         SafetyCheck.Decision decision = SafetyCheck.of(sql);
         if (decision.verdict() == SafetyCheck.Verdict.REJECT) {
@@ -118,7 +133,8 @@ public final class QueryAnalyzer implements AutoCloseable {
         }
         List<Object> values = params == null ? List.of() : params;
         if (!values.isEmpty() && values.size() != placeholders) {
-            throw new InvalidQueryException("params has " + values.size() + " values but the query uses $1.." + "$" + placeholders);
+            throw new InvalidQueryException(
+                    "params has " + values.size() + " values but the query uses $1.." + "$" + placeholders);
         }
         List<Insight> findings = new ArrayList<>(TextRules.apply(fingerprint, statement));
         boolean execute = decision.verdict() == SafetyCheck.Verdict.EXECUTE;
@@ -144,7 +160,8 @@ public final class QueryAnalyzer implements AutoCloseable {
         }
         // Planning a write needs the write privilege, which the analysis role has not: a write whose
         // every call is allowed is planned (never executed) on the owner's connection.
-        boolean write = decision.verdict() == SafetyCheck.Verdict.EXPLAIN_ONLY && !"select".equals(decision.statementType());
+        boolean write =
+                decision.verdict() == SafetyCheck.Verdict.EXPLAIN_ONLY && !"select".equals(decision.statementType());
         Connection analysis;
         try {
             analysis = (write && resolution.allowed() ? whatIfSource : source).open();
@@ -156,8 +173,10 @@ public final class QueryAnalyzer implements AutoCloseable {
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
                     s.execute(OwnStatements.MARK + "SET TRANSACTION READ ONLY");
-                    s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = " + options.statementTimeout().toMillis());
-                    s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = " + options.lockTimeout().toMillis());
+                    s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = "
+                            + options.statementTimeout().toMillis());
+                    s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = "
+                            + options.lockTimeout().toMillis());
                 }
                 JsonNode explained;
                 String costSql;
@@ -174,14 +193,16 @@ public final class QueryAnalyzer implements AutoCloseable {
                     // A generic plan without values: the extended protocol would plan with whatever is
                     // bound, so PREPARE the statement and EXECUTE it with NULLs under
                     // plan_cache_mode = force_generic_plan (the values are then never looked at).
-                    try (PreparedStatement ps = c.prepareStatement("PREPARE chrono_perf_generic AS " + jdbcText(statement))) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("PREPARE chrono_perf_generic AS " + jdbcText(statement))) {
                         ps.execute();
                     }
                     try (Statement s = c.createStatement()) {
                         s.execute(OwnStatements.MARK + "SET LOCAL plan_cache_mode = force_generic_plan");
                     }
                     String nulls = String.join(", ", java.util.Collections.nCopies(placeholders, "NULL"));
-                    explained = explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_generic(" + nulls + ")", List.of());
+                    explained =
+                            explain(c, "EXPLAIN (FORMAT JSON) EXECUTE chrono_perf_generic(" + nulls + ")", List.of());
                     costSql = null; // the prepared statement lives on this connection only: no what-if
                     execute = false;
                     note = "planned generically (no values given)";
@@ -190,23 +211,38 @@ public final class QueryAnalyzer implements AutoCloseable {
                     // its context, and the values never enter the SQL text.
                     List<Object> bound = new ArrayList<>();
                     String text = bindable(statement, values, bound);
-                    explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + text, bound);
+                    explained = explain(
+                            c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + text, bound);
                     costSql = "EXPLAIN (FORMAT JSON) " + text;
                     costBound = bound;
                 } else {
-                    explained = explain(c, "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + jdbcText(statement), List.of());
+                    explained = explain(
+                            c,
+                            "EXPLAIN (" + (execute ? "ANALYZE, BUFFERS, " : "") + "FORMAT JSON) " + jdbcText(statement),
+                            List.of());
                     costSql = "EXPLAIN (FORMAT JSON) " + jdbcText(statement);
                 }
                 JsonNode root = explained.get(0);
                 PlanNode plan = PlanNode.of(root.get("Plan"));
-                Double planning = root.has("Planning Time") ? root.get("Planning Time").asDouble() : null;
-                Double execution = root.has("Execution Time") ? root.get("Execution Time").asDouble() : null;
+                Double planning =
+                        root.has("Planning Time") ? root.get("Planning Time").asDouble() : null;
+                Double execution =
+                        root.has("Execution Time") ? root.get("Execution Time").asDouble() : null;
                 JsonNode top = root.get("Plan");
                 findings.addAll(PlanRules.apply(plan, planning));
                 findings.addAll(PlanRules.staleStatistics(c, plan));
-                PlanSummary summary = new PlanSummary(plan.totalCost(), plan.actualTotalTime(), plan.actualRows(),
-                        top.has("Shared Hit Blocks") ? top.get("Shared Hit Blocks").asLong() : null,
-                        top.has("Shared Read Blocks") ? top.get("Shared Read Blocks").asLong() : null, planning, execution);
+                PlanSummary summary = new PlanSummary(
+                        plan.totalCost(),
+                        plan.actualTotalTime(),
+                        plan.actualRows(),
+                        top.has("Shared Hit Blocks")
+                                ? top.get("Shared Hit Blocks").asLong()
+                                : null,
+                        top.has("Shared Read Blocks")
+                                ? top.get("Shared Read Blocks").asLong()
+                                : null,
+                        planning,
+                        execution);
                 List<Rewrite> rewrites = new ArrayList<>();
                 for (Rewrites.Candidate candidate : Rewrites.of(statement)) {
                     if (SafetyCheck.of(candidate.sql()).verdict() == SafetyCheck.Verdict.REJECT) {
@@ -214,24 +250,43 @@ public final class QueryAnalyzer implements AutoCloseable {
                     }
                     try {
                         List<Object> rewriteBound = new ArrayList<>();
-                        String text = placeholders > 0 && !values.isEmpty() ? bindable(candidate.sql(), values, rewriteBound)
+                        String text = placeholders > 0 && !values.isEmpty()
+                                ? bindable(candidate.sql(), values, rewriteBound)
                                 : jdbcText(candidate.sql());
-                        double after = explain(c, "EXPLAIN (FORMAT JSON) " + text, rewriteBound).get(0).get("Plan")
-                                .get("Total Cost").asDouble();
+                        double after = explain(c, "EXPLAIN (FORMAT JSON) " + text, rewriteBound)
+                                .get(0)
+                                .get("Plan")
+                                .get("Total Cost")
+                                .asDouble();
                         rewrites.add(new Rewrite(candidate.rule(), candidate.sql(), plan.totalCost(), after));
                     } catch (SQLException rewriteFailed) {
                         break; // the transaction is aborted; a rewrite that does not plan is not offered
                     }
                 }
                 c.rollback();
-                List<IndexRecommendation> indexes = costSql == null ? List.of()
-                        : MissingIndexes.find(plan, resolution.allowed() ? whatIfSource : source, costSql, costBound,
-                                plan.totalCost(), options.whatIfMaxTableBytes());
-                return new Analysis(fingerprint, decision.statementType(), execute, note, summary, findings, indexes,
-                        rewrites, callerMs, top);
+                List<IndexRecommendation> indexes = costSql == null
+                        ? List.of()
+                        : MissingIndexes.find(
+                                plan,
+                                resolution.allowed() ? whatIfSource : source,
+                                costSql,
+                                costBound,
+                                plan.totalCost(),
+                                options.whatIfMaxTableBytes());
+                return new Analysis(
+                        fingerprint,
+                        decision.statementType(),
+                        execute,
+                        note,
+                        summary,
+                        findings,
+                        indexes,
+                        rewrites,
+                        callerMs,
+                        top);
             } catch (SQLException e) {
-                throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan") + " the statement: "
-                        + ServerErrors.describe(e, options.statementTimeout()));
+                throw new InvalidQueryException("PostgreSQL could not " + (execute ? "run" : "plan")
+                        + " the statement: " + ServerErrors.describe(e, options.statementTimeout()));
             } finally {
                 reset(c);
             }
@@ -303,9 +358,11 @@ public final class QueryAnalyzer implements AutoCloseable {
     }
 
     private static io.chronoperf.runtime.ChronoPerfException unavailable(SQLException e) {
-        return new io.chronoperf.runtime.ChronoPerfException(io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
+        return new io.chronoperf.runtime.ChronoPerfException(
+                io.chronoperf.runtime.ErrorCode.SERVICE_UNAVAILABLE,
                 "Cannot open a connection for the analysis (SQLSTATE " + e.getSQLState() + "): is the database up, and"
-                + " may the analysis role log in? See docs/rules.md", e);
+                        + " may the analysis role log in? See docs/rules.md",
+                e);
     }
 
     /**
@@ -317,17 +374,18 @@ public final class QueryAnalyzer implements AutoCloseable {
             return null;
         }
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT current_user, r.rolsuper,"
-                     + " pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE')"
-                     + " OR pg_catalog.pg_has_role(current_user, 'pg_write_server_files', 'USAGE')"
-                     + " OR pg_catalog.pg_has_role(current_user, 'pg_execute_server_program', 'USAGE')"
-                     + " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user")) {
+                ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT current_user, r.rolsuper,"
+                        + " pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE')"
+                        + " OR pg_catalog.pg_has_role(current_user, 'pg_write_server_files', 'USAGE')"
+                        + " OR pg_catalog.pg_has_role(current_user, 'pg_execute_server_program', 'USAGE')"
+                        + " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user")) {
             if (!rs.next()) {
                 return "the analysis role could not be checked: planned, never executed";
             }
             if (rs.getBoolean(2) || rs.getBoolean(3)) {
-                return "the analysis connects as " + rs.getString(1) + ", a " + (rs.getBoolean(2) ? "superuser"
-                        : "role that may read server files") + ": planned, never executed (give the analysis a"
+                return "the analysis connects as " + rs.getString(1) + ", a "
+                        + (rs.getBoolean(2) ? "superuser" : "role that may read server files")
+                        + ": planned, never executed (give the analysis a"
                         + " least-privilege role, see docs/rules.md)";
             }
             return null;
@@ -345,7 +403,8 @@ public final class QueryAnalyzer implements AutoCloseable {
                 if (v == null) {
                     ps.setNull(i + 1, Types.NULL);
                 } else {
-                    ps.setObject(i + 1, String.valueOf(v), Types.OTHER); // untyped: the server casts to the parameter's type
+                    ps.setObject(
+                            i + 1, String.valueOf(v), Types.OTHER); // untyped: the server casts to the parameter's type
                 }
             }
             try (ResultSet rs = ps.executeQuery()) {
@@ -395,7 +454,8 @@ public final class QueryAnalyzer implements AutoCloseable {
         // One constant name: every EXPLAIN EXECUTE then has the same text, so pg_stat_statements keeps
         // one entry for them (a name per call made an entry per call and evicted the user's statements).
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '" + GENERIC_NAME + "'")) {
+            try (ResultSet rs = s.executeQuery(OwnStatements.MARK
+                    + "SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '" + GENERIC_NAME + "'")) {
                 if (rs.next()) { // left over by a call whose transaction was rolled back
                     s.execute(OwnStatements.MARK + "DEALLOCATE " + GENERIC_NAME);
                 }
@@ -403,8 +463,11 @@ public final class QueryAnalyzer implements AutoCloseable {
             s.execute("PREPARE " + GENERIC_NAME + " AS " + p.sql());
             try {
                 s.execute(OwnStatements.MARK + "SET plan_cache_mode = force_generic_plan");
-                return explain(c, "EXPLAIN (FORMAT JSON) EXECUTE " + GENERIC_NAME + "("
-                        + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")", List.of());
+                return explain(
+                        c,
+                        "EXPLAIN (FORMAT JSON) EXECUTE " + GENERIC_NAME + "("
+                                + String.join(", ", java.util.Collections.nCopies(p.genericParams(), "NULL")) + ")",
+                        List.of());
             } finally {
                 try {
                     s.execute(OwnStatements.MARK + "RESET plan_cache_mode");
@@ -459,7 +522,9 @@ public final class QueryAnalyzer implements AutoCloseable {
         return statement.replaceAll("(?i)\\binterval\\s+\\$(\\d+)", "\\$$1::interval");
     }
 
-    /** The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators. */
+    /**
+     * The driver reads ? as a JDBC placeholder; PostgreSQL operators such as jsonb's ? are doubled to stay operators.
+     */
     private static String jdbcText(String statement) {
         return render(statement, null, null);
     }
@@ -504,5 +569,4 @@ public final class QueryAnalyzer implements AutoCloseable {
         List<SqlLexer.Statement> parts = SqlLexer.statements(sql);
         return parts.isEmpty() ? 0 : parts.get(0).parameters();
     }
-
 }

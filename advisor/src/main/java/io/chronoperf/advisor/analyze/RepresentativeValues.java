@@ -19,16 +19,17 @@ import java.util.regex.Pattern;
  * planned.
  */
 final class RepresentativeValues {
-    private static final Pattern COMPARISON = Pattern.compile(
-            "(?i)([a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike\\b|\\bilike\\b)\\s*\\$(\\d+)");
+    private static final Pattern COMPARISON = Pattern.compile("(?i)([a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)\\s*"
+            + "(?:=|<>|!=|<=|>=|<|>|\\blike\\b|\\bilike\\b)\\s*\\$(\\d+)");
     private static final Pattern TABLES = Pattern.compile("(?i)\\b(?:from|join)\\s+([a-z_][a-z0-9_.]*)");
-    private static final Pattern IN_LIST = Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+in\\s*\\(((?:\\s*\\$\\d+\\s*,?)+)\\)");
-    private static final Pattern BETWEEN = Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+between\\s+\\$(\\d+)\\s+and\\s+\\$(\\d+)");
+    private static final Pattern IN_LIST =
+            Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+in\\s*\\(((?:\\s*\\$\\d+\\s*,?)+)\\)");
+    private static final Pattern BETWEEN =
+            Pattern.compile("(?i)([a-z_][a-z0-9_]*)\\s+between\\s+\\$(\\d+)\\s+and\\s+\\$(\\d+)");
     private static final Pattern INTERVAL = Pattern.compile("(?i)(?:interval\\s+\\$(\\d+)|\\$(\\d+)::interval)");
     private static final Pattern LIMIT_OFFSET = Pattern.compile("(?i)\\b(limit|offset)\\s+\\$(\\d+)");
 
-    private RepresentativeValues() {
-    }
+    private RepresentativeValues() {}
 
     /** The values in $n order, or null when one placeholder has no representative value. */
     static List<Object> of(Connection c, String sql, int placeholders) throws SQLException {
@@ -102,7 +103,8 @@ final class RepresentativeValues {
     private static String statsValue(Connection c, List<String> tables, String column) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
                 SELECT coalesce((most_common_vals::text::text[])[1],
-                                (histogram_bounds::text::text[])[greatest(1, array_length(histogram_bounds::text::text[], 1) / 2)])
+                                (histogram_bounds::text::text[])[greatest(1,
+                                    array_length(histogram_bounds::text::text[], 1) / 2)])
                   FROM pg_catalog.pg_stats
                  WHERE schemaname = current_schema() AND tablename = ANY(?) AND attname = ?
                  LIMIT 1""")) {

@@ -11,26 +11,30 @@ import java.util.regex.Pattern;
  */
 final class Rewrites {
     /** One rewrite before costing. */
-    record Candidate(String rule, String sql) {
-    }
+    record Candidate(String rule, String sql) {}
 
     /** (SELECT count(*) FROM ...) > 0 becomes EXISTS (SELECT 1 FROM ...). */
-    private static final Pattern COUNT_POSITIVE = Pattern.compile(
-            "(?is)\\(\\s*select\\s+count\\(\\s*\\*\\s*\\)\\s+from\\s+([^()]+?)\\)\\s*(?:>\\s*0|>=\\s*1|<>\\s*0|!=\\s*0)");
-    /** x NOT IN (SELECT y FROM t [alias] [WHERE p]) becomes NOT EXISTS (SELECT 1 FROM t [alias] WHERE [p AND] y = x). */
+    private static final Pattern COUNT_POSITIVE =
+            Pattern.compile("(?is)\\(\\s*select\\s+count\\(\\s*\\*\\s*\\)\\s+from\\s+([^()]+?)\\)"
+                    + "\\s*(?:>\\s*0|>=\\s*1|<>\\s*0|!=\\s*0)");
+    /**
+     * x NOT IN (SELECT y FROM t [alias] [WHERE p]) becomes NOT EXISTS (SELECT 1 FROM t [alias] WHERE [p AND] y = x).
+     */
     private static final Pattern NOT_IN = Pattern.compile(
-            "(?is)([a-z_][a-z0-9_.]*)\\s+not\\s+in\\s*\\(\\s*select\\s+([a-z_][a-z0-9_.]*)\\s+from\\s+([a-z_][a-z0-9_.]*)"
-            + "(\\s+(?!where\\b)[a-z_][a-z0-9_]*)?(?:\\s+where\\s+([^()]+?))?\\s*\\)");
+            "(?is)([a-z_][a-z0-9_.]*)\\s+not\\s+in\\s*\\(\\s*select\\s+([a-z_][a-z0-9_.]*)\\s+from\\s+([a-z_][a-z0-9_."
+                    + "]*)"
+                    + "(\\s+(?!where\\b)[a-z_][a-z0-9_]*)?(?:\\s+where\\s+([^()]+?))?\\s*\\)");
 
-    private Rewrites() {
-    }
+    private Rewrites() {}
 
     static List<Candidate> of(String sql) {
         List<Candidate> out = new ArrayList<>();
         Matcher count = COUNT_POSITIVE.matcher(sql);
         if (count.find()) {
-            out.add(new Candidate("count_for_existence", count.replaceFirst(
-                    Matcher.quoteReplacement("EXISTS (SELECT 1 FROM " + count.group(1).strip() + ")"))));
+            out.add(new Candidate(
+                    "count_for_existence",
+                    count.replaceFirst(Matcher.quoteReplacement(
+                            "EXISTS (SELECT 1 FROM " + count.group(1).strip() + ")"))));
         }
         Matcher notIn = NOT_IN.matcher(sql);
         // Only when the two sides cannot be confused: a qualified outer column, or different names.

@@ -2,7 +2,6 @@ package io.chronoperf.advisor.analyze;
 
 import io.chronoperf.advisor.Fingerprint;
 import io.chronoperf.advisor.SqlLexer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,38 +26,53 @@ import net.sf.jsqlparser.statement.select.Select;
  */
 public final class SafetyCheck {
     /** What may be done. */
-    public enum Verdict { EXECUTE, EXPLAIN_ONLY, REJECT }
+    public enum Verdict {
+        EXECUTE,
+        EXPLAIN_ONLY,
+        REJECT
+    }
 
     /**
      * @param statementType select, insert, update, delete, merge, or the rejected statement's keyword
      * @param reason        why not EXECUTE (null when it is)
      * @param parsed        whether JSqlParser read the statement (false: checks ran on tokens only)
      */
-    public record Decision(Verdict verdict, String statementType, String reason, boolean parsed) {
-    }
+    public record Decision(Verdict verdict, String statementType, String reason, boolean parsed) {}
 
     private static final Set<String> READ_KEYWORDS = Set.of("select", "with", "values", "table");
     private static final Set<String> PLANNED_WRITES = Set.of("insert", "update", "delete", "merge");
-    private static final Pattern MODIFYING_CTE = Pattern.compile("\\bas(?: not)?(?: materialized)?\\((?:insert|update|delete|merge)\\b");
+    private static final Pattern MODIFYING_CTE =
+            Pattern.compile("\\bas(?: not)?(?: materialized)?\\((?:insert|update|delete|merge)\\b");
     /** SELECT ... INTO before the first FROM: creates a table. */
     private static final Pattern SELECT_INTO = Pattern.compile("^select (?:(?!\\bfrom\\b).)*\\binto\\b");
+
     private static final Pattern ROW_LOCK = Pattern.compile("\\bfor (?:update|share|no key update|key share)\\b");
-    private SafetyCheck() {
-    }
+
+    private SafetyCheck() {}
 
     public static Decision of(String sql) {
         List<SqlLexer.Statement> statements = SqlLexer.statements(sql);
         if (statements.size() != 1) {
-            return new Decision(Verdict.REJECT, "multiple", statements.isEmpty() ? "the query is empty"
-                    : "send exactly one statement (found " + statements.size() + ")", false);
+            return new Decision(
+                    Verdict.REJECT,
+                    "multiple",
+                    statements.isEmpty()
+                            ? "the query is empty"
+                            : "send exactly one statement (found " + statements.size() + ")",
+                    false);
         }
         SqlLexer.Statement only = statements.get(0);
         if (only.unterminated()) {
-            return new Decision(Verdict.REJECT, "unterminated", "a quote, dollar quote or comment is not closed", false);
+            return new Decision(
+                    Verdict.REJECT, "unterminated", "a quote, dollar quote or comment is not closed", false);
         }
         if (only.hasBraces()) {
-            return new Decision(Verdict.REJECT, "escape", "{ and } outside quotes are JDBC escapes, which are not"
-                    + " accepted: quote them or write the SQL without them", false);
+            return new Decision(
+                    Verdict.REJECT,
+                    "escape",
+                    "{ and } outside quotes are JDBC escapes, which are not"
+                            + " accepted: quote them or write the SQL without them",
+                    false);
         }
         String disagreement = driverDisagrees(only.text());
         if (disagreement != null) {
@@ -67,15 +81,25 @@ public final class SafetyCheck {
         String fp = Fingerprint.of(only.text());
         String keyword = firstKeyword(fp);
         if (PLANNED_WRITES.contains(keyword)) {
-            return new Decision(Verdict.EXPLAIN_ONLY, keyword, "a data-modifying statement is planned, never executed", parses(sql));
+            return new Decision(
+                    Verdict.EXPLAIN_ONLY,
+                    keyword,
+                    "a data-modifying statement is planned, never executed",
+                    parses(sql));
         }
         if (keyword.equals("explain")) {
-            return new Decision(Verdict.REJECT, keyword, "send the statement itself, without EXPLAIN: the analysis adds it", false);
+            return new Decision(
+                    Verdict.REJECT, keyword, "send the statement itself, without EXPLAIN: the analysis adds it", false);
         }
         if (!READ_KEYWORDS.contains(keyword)) {
-            return new Decision(Verdict.REJECT, keyword, "'" + keyword.toUpperCase(Locale.ROOT) + "' statements are not"
-                    + " analysed: only SELECT, VALUES, TABLE and WITH queries (executed when read-only) and INSERT, UPDATE,"
-                    + " DELETE, MERGE (planned only)", false);
+            return new Decision(
+                    Verdict.REJECT,
+                    keyword,
+                    "'" + keyword.toUpperCase(Locale.ROOT) + "' statements are not"
+                            + " analysed: only SELECT, VALUES, TABLE and WITH queries (executed when read-only) and "
+                            + "INSERT, UPDATE,"
+                            + " DELETE, MERGE (planned only)",
+                    false);
         }
         boolean parsed = false;
         try {
@@ -84,7 +108,8 @@ public final class SafetyCheck {
             if (st instanceof Select select && select.getPlainSelect() != null) {
                 PlainSelect plain = select.getPlainSelect();
                 if (plain.getIntoTables() != null && !plain.getIntoTables().isEmpty()) {
-                    return new Decision(Verdict.REJECT, "select", "SELECT INTO creates a table: use a plain SELECT", true);
+                    return new Decision(
+                            Verdict.REJECT, "select", "SELECT INTO creates a table: use a plain SELECT", true);
                 }
             }
         } catch (Exception | StackOverflowError parserFailure) {
@@ -94,10 +119,15 @@ public final class SafetyCheck {
             return new Decision(Verdict.REJECT, "select", "SELECT INTO creates a table: use a plain SELECT", parsed);
         }
         if (MODIFYING_CTE.matcher(fp).find()) {
-            return new Decision(Verdict.EXPLAIN_ONLY, "select", "a WITH clause modifies data: planned, never executed", parsed);
+            return new Decision(
+                    Verdict.EXPLAIN_ONLY, "select", "a WITH clause modifies data: planned, never executed", parsed);
         }
         if (ROW_LOCK.matcher(fp).find()) {
-            return new Decision(Verdict.EXPLAIN_ONLY, "select", "FOR UPDATE/SHARE takes row locks: planned, never executed", parsed);
+            return new Decision(
+                    Verdict.EXPLAIN_ONLY,
+                    "select",
+                    "FOR UPDATE/SHARE takes row locks: planned, never executed",
+                    parsed);
         }
         return new Decision(Verdict.EXECUTE, "select", null, parsed);
     }

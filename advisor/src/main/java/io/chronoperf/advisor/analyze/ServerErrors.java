@@ -16,7 +16,8 @@ import org.postgresql.util.ServerErrorMessage;
 final class ServerErrors {
     private static final Map<String, String> SENTENCES = Map.ofEntries(
             Map.entry("42703", "a column the statement names does not exist"),
-            Map.entry("42P01", "a table or view the statement names does not exist, or the analysis role cannot see it"),
+            Map.entry(
+                    "42P01", "a table or view the statement names does not exist, or the analysis role cannot see it"),
             Map.entry("42883", "no function or operator matches these names and argument types"),
             Map.entry("42804", "an expression's type does not match where it is used"),
             Map.entry("42P18", "a parameter's type cannot be determined: add a cast such as $1::int"),
@@ -56,8 +57,7 @@ final class ServerErrors {
             Map.entry("P0", "PL/pgSQL error"),
             Map.entry("XX", "internal error"));
 
-    private ServerErrors() {
-    }
+    private ServerErrors() {}
 
     /** A sentence safe to return to the client: never the server's message, except for a syntax error. */
     static String describe(SQLException e, Duration statementTimeout) {

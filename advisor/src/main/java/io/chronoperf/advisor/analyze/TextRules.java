@@ -16,13 +16,14 @@ final class TextRules {
     private static final Pattern NOT_IN_SUBQUERY = Pattern.compile("\\bnot in\\(select\\b");
     private static final Pattern LEADING_WILDCARD = Pattern.compile("([a-z_.\"]+) i?like \\?");
     private static final Pattern ORDER_BY_RANDOM = Pattern.compile("\\border by random\\(\\)");
-    private static final Pattern COUNT_EXISTS = Pattern.compile("^select count\\(\\*\\) ?from .*(?:>|>=)\\?|\\(select count\\(\\*\\) ?from [^)]*\\)(?:>|>=|<>|!=)\\?");
-    private static final Pattern FUNCTION_ON_COLUMN = Pattern.compile("where (?:.*\\b(?:and|or) )?(lower|upper|date|date_trunc|coalesce)\\(([a-z_.\"]+)\\)=");
+    private static final Pattern COUNT_EXISTS = Pattern.compile(
+            "^select count\\(\\*\\) ?from .*(?:>|>=)\\?|\\(select count\\(\\*\\) ?from [^)]*\\)(?:>|>=|<>|!=)\\?");
+    private static final Pattern FUNCTION_ON_COLUMN =
+            Pattern.compile("where (?:.*\\b(?:and|or) )?(lower|upper|date|date_trunc|coalesce)\\(([a-z_.\"]+)\\)=");
     private static final Pattern OR_COLUMNS = Pattern.compile("\\bwhere ([a-z_.\"]+)=\\? or ([a-z_.\"]+)=\\?");
     private static final Pattern ORDER_NO_LIMIT = Pattern.compile("\\border by\\b");
 
-    private TextRules() {
-    }
+    private TextRules() {}
 
     /** A "(select ... where ...)" at parenthesis depth 1 before the statement's top-level FROM. */
     static boolean scalarSubqueryInSelectList(String fp) {
@@ -69,57 +70,111 @@ final class TextRules {
     static List<Insight> apply(String fingerprint, String sql) {
         List<Insight> out = new ArrayList<>();
         if (SELECT_STAR.matcher(fingerprint).find()) {
-            out.add(new Insight("select_star", "low", "SELECT * reads every column", "select list *",
-                    "List the columns the caller uses: less I/O, index-only scans become possible, schema changes break nothing"));
+            out.add(new Insight(
+                    "select_star",
+                    "low",
+                    "SELECT * reads every column",
+                    "select list *",
+                    "List the columns the caller uses: less I/O, index-only scans become possible, schema "
+                            + "changes break nothing"));
         }
         if (OFFSET.matcher(fingerprint).find()) {
-            out.add(new Insight("offset_pagination", "medium", "OFFSET pagination reads and discards every skipped row",
-                    "offset clause", "Keyset pagination: WHERE (sort_key, id) < ($last_sort_key, $last_id) ORDER BY sort_key DESC, id DESC LIMIT n"));
+            out.add(new Insight(
+                    "offset_pagination",
+                    "medium",
+                    "OFFSET pagination reads and discards every skipped row",
+                    "offset clause",
+                    "Keyset pagination: WHERE (sort_key, id) < ($last_sort_key, $last_id) ORDER BY sort_key "
+                            + "DESC, id DESC LIMIT n"));
         }
         if (NOT_IN_SUBQUERY.matcher(fingerprint).find()) {
-            out.add(new Insight("not_in_subquery", "medium", "NOT IN (subquery) cannot use an anti-join, and a NULL in the subquery empties the result",
-                    "not in(select", "NOT EXISTS (SELECT 1 FROM ... WHERE ...): an anti-join, and NULL-safe"));
+            out.add(new Insight(
+                    "not_in_subquery",
+                    "medium",
+                    "NOT IN (subquery) cannot use an anti-join, and a NULL in the subquery empties the result",
+                    "not in(select",
+                    "NOT EXISTS (SELECT 1 FROM ... WHERE ...): an anti-join, and NULL-safe"));
         }
         Matcher like = Pattern.compile("(?i)([a-z_.\"]+)\\s+(i?like)\\s+'%").matcher(sql);
         if (like.find()) {
-            out.add(new Insight("leading_wildcard_like", "medium", like.group(2).toUpperCase() + " with a leading % cannot use a B-tree index",
-                    like.group(1) + " " + like.group(2) + " '%...'", "A trigram index: CREATE INDEX ... USING gin (" + like.group(1) + " gin_trgm_ops)"));
+            out.add(new Insight(
+                    "leading_wildcard_like",
+                    "medium",
+                    like.group(2).toUpperCase() + " with a leading % cannot use a B-tree index",
+                    like.group(1) + " " + like.group(2) + " '%...'",
+                    "A trigram index: CREATE INDEX ... USING gin (" + like.group(1) + " gin_trgm_ops)"));
         }
         if (ORDER_BY_RANDOM.matcher(fingerprint).find()) {
-            out.add(new Insight("order_by_random", "medium", "ORDER BY random() sorts the whole input to pick a few rows",
-                    "order by random()", "TABLESAMPLE SYSTEM (p) or a random key range"));
+            out.add(new Insight(
+                    "order_by_random",
+                    "medium",
+                    "ORDER BY random() sorts the whole input to pick a few rows",
+                    "order by random()",
+                    "TABLESAMPLE SYSTEM (p) or a random key range"));
         }
         if (COUNT_EXISTS.matcher(fingerprint).find()) {
-            out.add(new Insight("count_for_existence", "low", "COUNT(*) compared with a constant counts every match to answer yes or no",
-                    "count(*) > ?", "EXISTS (SELECT 1 FROM ... WHERE ...): stops at the first row"));
+            out.add(new Insight(
+                    "count_for_existence",
+                    "low",
+                    "COUNT(*) compared with a constant counts every match to answer yes or no",
+                    "count(*) > ?",
+                    "EXISTS (SELECT 1 FROM ... WHERE ...): stops at the first row"));
         }
         Matcher fn = FUNCTION_ON_COLUMN.matcher(fingerprint);
         if (fn.find()) {
-            out.add(new Insight("function_on_column", "medium", fn.group(1) + "(" + fn.group(2) + ") in WHERE cannot use an index on " + fn.group(2),
-                    fn.group(1) + "(" + fn.group(2) + ")=?", "An expression index ON (" + fn.group(1) + "(" + fn.group(2) + ")), or compare the bare column (a range instead of date_trunc)"));
+            out.add(new Insight(
+                    "function_on_column",
+                    "medium",
+                    fn.group(1) + "(" + fn.group(2) + ") in WHERE cannot use an index on " + fn.group(2),
+                    fn.group(1) + "(" + fn.group(2) + ")=?",
+                    "An expression index ON (" + fn.group(1) + "(" + fn.group(2)
+                            + ")), or compare the bare column (a range instead of date_trunc)"));
         }
         Matcher or = OR_COLUMNS.matcher(fingerprint);
         if (or.find() && !or.group(1).equals(or.group(2))) {
-            out.add(new Insight("or_across_columns", "low", "OR across " + or.group(1) + " and " + or.group(2) + " often defeats single-column indexes",
-                    or.group(0), "UNION ALL of two indexed queries (or a BitmapOr over two indexes)"));
+            out.add(new Insight(
+                    "or_across_columns",
+                    "low",
+                    "OR across " + or.group(1) + " and " + or.group(2) + " often defeats single-column indexes",
+                    or.group(0),
+                    "UNION ALL of two indexed queries (or a BitmapOr over two indexes)"));
         }
         if (sql.chars().filter(ch -> ch == ',').count() > 200 && fingerprint.contains("in(?)")) {
-            out.add(new Insight("huge_in_list", "low", "An IN list of hundreds of values is planned and parsed every time",
-                    "IN list with " + sql.chars().filter(ch -> ch == ',').count() + " commas", "= ANY($1) with one array parameter"));
+            out.add(new Insight(
+                    "huge_in_list",
+                    "low",
+                    "An IN list of hundreds of values is planned and parsed every time",
+                    "IN list with " + sql.chars().filter(ch -> ch == ',').count() + " commas",
+                    "= ANY($1) with one array parameter"));
         }
         if (fingerprint.startsWith("select distinct ") && fingerprint.contains(" join ")) {
-            out.add(new Insight("distinct_join", "low", "DISTINCT over a JOIN often hides a fan-out: the join multiplies rows"
-                    + " and DISTINCT removes them again", "select distinct ... join",
-                    "Join only what the result needs; test existence with EXISTS (a semi-join) instead of joining and de-duplicating"));
+            out.add(new Insight(
+                    "distinct_join",
+                    "low",
+                    "DISTINCT over a JOIN often hides a fan-out: the join multiplies rows"
+                            + " and DISTINCT removes them again",
+                    "select distinct ... join",
+                    "Join only what the result needs; test existence with EXISTS (a semi-join) instead of "
+                            + "joining and de-duplicating"));
         }
         if (scalarSubqueryInSelectList(fingerprint)) {
-            out.add(new Insight("correlated_subquery", "medium", "A subquery in the select list runs once per result row",
-                    "(select ... where ...) before the top-level from", "A JOIN (or LEFT JOIN LATERAL) with GROUP BY computes it once for all rows"));
+            out.add(new Insight(
+                    "correlated_subquery",
+                    "medium",
+                    "A subquery in the select list runs once per result row",
+                    "(select ... where ...) before the top-level from",
+                    "A JOIN (or LEFT JOIN LATERAL) with GROUP BY computes it once for all rows"));
         }
-        if (ORDER_NO_LIMIT.matcher(fingerprint).find() && !fingerprint.contains(" limit") && fingerprint.startsWith("select")
+        if (ORDER_NO_LIMIT.matcher(fingerprint).find()
+                && !fingerprint.contains(" limit")
+                && fingerprint.startsWith("select")
                 && !fingerprint.contains(" fetch ")) {
-            out.add(new Insight("order_without_limit", "low", "ORDER BY without LIMIT sorts every row for the caller",
-                    "order by, no limit", "Add a LIMIT (and keyset pagination) unless the caller needs every row"));
+            out.add(new Insight(
+                    "order_without_limit",
+                    "low",
+                    "ORDER BY without LIMIT sorts every row for the caller",
+                    "order by, no limit",
+                    "Add a LIMIT (and keyset pagination) unless the caller needs every row"));
         }
         return out;
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Extend kind (Schlosser et al., 2019): at each step either add a single-column index or extend a
  * chosen one by a column, whichever lowers the workload cost the most per added byte, re-costing
  * with the chosen indexes present; stop at the budget, the maximum count, or when the best step
- * saves less than the minimum improvement (a share of the current cost). Two departures, both measured in docs/benchmarks.md:
+ * saves less than the minimum improvement (a share of the current cost). Two departures, both measured in
+ * docs/benchmarks.md:
  * candidates are evaluated lazily (a candidate whose last known gain per byte cannot beat the best
  * one found in this step is not re-costed), and write statements charge every index on the table
  * they write (maintenance, and HOT updates lost when an updated column is indexed), so that a
@@ -53,15 +54,27 @@ public final class IndexAdvisor {
      * @param minImprovementPct  a step must save at least this share of the current workload cost (0.001%)
      * @param maxTableBytes      the transactional fallback builds indexes on tables up to this size
      * @param unusedIndexMin     hygiene reports unused indexes from this size (10 MB)
-     * @param covering           also try covering variants of chosen indexes (INCLUDE the other columns a statement reads)
+     * @param covering           also try covering variants of chosen indexes (INCLUDE the other columns a statement
+     * reads)
      */
-    public record Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes,
-                          long unusedIndexMin, boolean covering) {
+    public record Options(
+            long budgetBytes,
+            int maxWidth,
+            int maxIndexes,
+            double minImprovementPct,
+            long maxTableBytes,
+            long unusedIndexMin,
+            boolean covering) {
         public static final Options DEFAULT = new Options(600L << 20, 2, 0, 0.001, 256L << 20, 10L << 20, true);
 
         /** With covering (INCLUDE) variants. */
-        public Options(long budgetBytes, int maxWidth, int maxIndexes, double minImprovementPct, long maxTableBytes,
-                       long unusedIndexMin) {
+        public Options(
+                long budgetBytes,
+                int maxWidth,
+                int maxIndexes,
+                double minImprovementPct,
+                long maxTableBytes,
+                long unusedIndexMin) {
             this(budgetBytes, maxWidth, maxIndexes, minImprovementPct, maxTableBytes, unusedIndexMin, true);
         }
 
@@ -81,23 +94,39 @@ public final class IndexAdvisor {
      * @param query its id in the workload (e.g. {@code pgss:<queryid>})
      * @param sql   its normalized text, so that a person can tell which statement it is
      */
-    public record QueryGain(String query, String sql, double costBefore, double costAfter) {
-    }
+    public record QueryGain(String query, String sql, double costBefore, double costAfter) {}
 
-    public record Recommendation(String ddl, String name, String table, List<String> columns, List<String> include,
-                                 long sizeBytes, List<QueryGain> queriesHelped, String writeOverhead) {
+    public record Recommendation(
+            String ddl,
+            String name,
+            String table,
+            List<String> columns,
+            List<String> include,
+            long sizeBytes,
+            List<QueryGain> queriesHelped,
+            String writeOverhead) {
         public IndexDef definition() {
             return new IndexDef(table, columns, include);
         }
     }
 
     /** A workload statement left out, and why. */
-    public record Unplanned(String query, String reason) {
-    }
+    public record Unplanned(String query, String reason) {}
 
-    public record Advice(String workload, double baselineCost, double finalCost, String method, int plannerCalls, long runtimeMs,
-                         int queries, int queriesUnplanned, long budgetBytes, long usedBytes,
-                         List<Recommendation> indexes, List<DatabaseCollector.IndexIssue> hygiene, List<Unplanned> unplanned) {
+    public record Advice(
+            String workload,
+            double baselineCost,
+            double finalCost,
+            String method,
+            int plannerCalls,
+            long runtimeMs,
+            int queries,
+            int queriesUnplanned,
+            long budgetBytes,
+            long usedBytes,
+            List<Recommendation> indexes,
+            List<DatabaseCollector.IndexIssue> hygiene,
+            List<Unplanned> unplanned) {
         public double relativeCost() {
             return baselineCost == 0 ? 1 : finalCost / baselineCost;
         }
@@ -116,8 +145,8 @@ public final class IndexAdvisor {
         QueryColumns catalog = QueryColumns.load(c);
         Map<String, List<List<String>>> existing = existingIndexes(c);
         List<WhatIf.Prepared> reads = new ArrayList<>();
-        Map<String, Double> writes = new HashMap<>();      // table -> weighted rows written
-        Map<String, Double> updates = new HashMap<>();     // table -> weighted rows updated
+        Map<String, Double> writes = new HashMap<>(); // table -> weighted rows written
+        Map<String, Double> updates = new HashMap<>(); // table -> weighted rows updated
         Map<String, Set<String>> updatedColumns = new HashMap<>();
         List<Unplanned> unplanned = new ArrayList<>();
         try (WhatIf whatIf = new WhatIf(c, options.maxTableBytes())) {
@@ -127,7 +156,8 @@ public final class IndexAdvisor {
                 try {
                     plan = QueryAnalyzer.plannable(c, q.sql(), true);
                 } catch (RuntimeException | SQLException e) {
-                    unplanned.add(new Unplanned(q.id(), "cannot be prepared for planning: " + firstLine(e.getMessage())));
+                    unplanned.add(
+                            new Unplanned(q.id(), "cannot be prepared for planning: " + firstLine(e.getMessage())));
                     continue;
                 }
                 if (use.tables().isEmpty()) {
@@ -144,16 +174,24 @@ public final class IndexAdvisor {
                     while (param.find()) {
                         keep.append(" AND ($").append(param.group(1)).append("::text IS NULL OR TRUE)");
                     }
-                    plans.add(new QueryAnalyzer.Plannable("SELECT * FROM (" + plan.sql().substring(0, limit.start())
-                            + ") AS chrono_perf_whole WHERE TRUE" + keep, List.of(), plan.genericParams()));
+                    plans.add(new QueryAnalyzer.Plannable(
+                            "SELECT * FROM (" + plan.sql().substring(0, limit.start())
+                                    + ") AS chrono_perf_whole WHERE TRUE" + keep,
+                            List.of(),
+                            plan.genericParams()));
                 }
                 WhatIf.Prepared p = new WhatIf.Prepared(q, plans, use);
                 if (use.write() && use.writtenTable() != null) {
                     double rows = writtenRows(c, plan);
                     writes.merge(use.writtenTable(), q.weight() * rows, Double::sum);
-                    if (q.sql().stripLeading().toLowerCase(java.util.Locale.ROOT).startsWith("update")) {
+                    if (q.sql()
+                            .stripLeading()
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .startsWith("update")) {
                         updates.merge(use.writtenTable(), q.weight() * rows, Double::sum);
-                        updatedColumns.computeIfAbsent(use.writtenTable(), k -> new HashSet<>()).addAll(use.setColumns());
+                        updatedColumns
+                                .computeIfAbsent(use.writtenTable(), k -> new HashSet<>())
+                                .addAll(use.setColumns());
                     }
                 }
                 if (whatIf.cost(p, Set.of()) == null) {
@@ -172,11 +210,25 @@ public final class IndexAdvisor {
             Selection s = byGain.cost < perByte.cost ? byGain : perByte;
             List<Recommendation> out = s.recommendations();
             List<DatabaseCollector.IndexIssue> hygiene = new DatabaseCollector(new DatabaseCollector.Options(
-                    DatabaseCollector.Options.DEFAULT.longRunning(), options.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin()))
-                    .collect(c).indexes();
-            return new Advice(workload.source(), round(baseline), round(s.cost), whatIf.method(), whatIf.plannerCalls(),
-                    (System.nanoTime() - start) / 1_000_000, workload.queries().size(), unplanned.size(), options.budgetBytes(),
-                    s.usedBytes, out, hygiene, unplanned);
+                            DatabaseCollector.Options.DEFAULT.longRunning(),
+                            options.unusedIndexMin(),
+                            DatabaseCollector.Options.DEFAULT.bloatMin()))
+                    .collect(c)
+                    .indexes();
+            return new Advice(
+                    workload.source(),
+                    round(baseline),
+                    round(s.cost),
+                    whatIf.method(),
+                    whatIf.plannerCalls(),
+                    (System.nanoTime() - start) / 1_000_000,
+                    workload.queries().size(),
+                    unplanned.size(),
+                    options.budgetBytes(),
+                    s.usedBytes,
+                    out,
+                    hygiene,
+                    unplanned);
         }
     }
 
@@ -195,9 +247,15 @@ public final class IndexAdvisor {
         private double cost;
         private long usedBytes;
 
-        Selection(WhatIf whatIf, List<WhatIf.Prepared> queries, Map<String, List<List<String>>> existing,
-                  Map<String, Double> writes, Map<String, Double> updates, Map<String, Set<String>> updatedColumns,
-                  boolean perByte, QueryColumns catalog) {
+        Selection(
+                WhatIf whatIf,
+                List<WhatIf.Prepared> queries,
+                Map<String, List<List<String>>> existing,
+                Map<String, Double> writes,
+                Map<String, Double> updates,
+                Map<String, Set<String>> updatedColumns,
+                boolean perByte,
+                QueryColumns catalog) {
             this.perByte = perByte;
             this.catalog = catalog;
             this.whatIf = whatIf;
@@ -243,9 +301,12 @@ public final class IndexAdvisor {
         double writePenalty(IndexDef d) {
             double penalty = writes.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY;
             Set<String> updated = updatedColumns.getOrDefault(d.table(), Set.of());
-            if (d.columns().stream().anyMatch(updated::contains) || d.include().stream().anyMatch(updated::contains)) {
+            if (d.columns().stream().anyMatch(updated::contains)
+                    || d.include().stream().anyMatch(updated::contains)) {
                 // the update can no longer be HOT: every index of the table gets a new entry
-                penalty += updates.getOrDefault(d.table(), 0.0) * WRITE_COST_PER_ENTRY * (existingCount.getOrDefault(d.table(), 0) + 1);
+                penalty += updates.getOrDefault(d.table(), 0.0)
+                        * WRITE_COST_PER_ENTRY
+                        * (existingCount.getOrDefault(d.table(), 0) + 1);
             }
             return penalty;
         }
@@ -279,7 +340,9 @@ public final class IndexAdvisor {
                     double gain = cost - workloadCost(next);
                     double ratio = perByte ? gain / Math.max(added, 8192) : gain;
                     bound.put(m.add, Math.max(ratio, 0));
-                    if (gain > minStep && (best == null || ratio > bestRatio) && helpsOneEnough(config, next, m.add.table())) {
+                    if (gain > minStep
+                            && (best == null || ratio > bestRatio)
+                            && helpsOneEnough(config, next, m.add.table())) {
                         best = m;
                         bestRatio = ratio;
                         best.gain = gain;
@@ -308,7 +371,8 @@ public final class IndexAdvisor {
                 q.use().indexable().forEach((table, cols) -> {
                     columns.computeIfAbsent(table, k -> new LinkedHashSet<>()).addAll(cols);
                     for (String col : cols) {
-                        together.computeIfAbsent(table + "." + col, k -> new LinkedHashSet<>()).addAll(cols);
+                        together.computeIfAbsent(table + "." + col, k -> new LinkedHashSet<>())
+                                .addAll(cols);
                     }
                 });
             }
@@ -359,9 +423,12 @@ public final class IndexAdvisor {
                         continue;
                     }
                     for (WhatIf.Prepared q : queries) {
-                        Set<String> extra = new java.util.TreeSet<>(q.use().referenced().getOrDefault(c.table(), Set.of()));
+                        Set<String> extra =
+                                new java.util.TreeSet<>(q.use().referenced().getOrDefault(c.table(), Set.of()));
                         extra.removeAll(c.columns());
-                        if (!extra.isEmpty() && extra.size() <= MAX_INCLUDE && q.use().referenced().get(c.table()).containsAll(c.columns())) {
+                        if (!extra.isEmpty()
+                                && extra.size() <= MAX_INCLUDE
+                                && q.use().referenced().get(c.table()).containsAll(c.columns())) {
                             IndexDef cover = c.covering(List.copyOf(extra));
                             if (!taken.contains(cover)) {
                                 out.add(new Move(cover, c));
@@ -399,12 +466,14 @@ public final class IndexAdvisor {
         /** True when an existing index or a chosen one starts with these columns. */
         private boolean covered(IndexDef d) {
             for (List<String> cols : existing.getOrDefault(d.table(), List.of())) {
-                if (cols.size() >= d.columns().size() && cols.subList(0, d.columns().size()).equals(d.columns())) {
+                if (cols.size() >= d.columns().size()
+                        && cols.subList(0, d.columns().size()).equals(d.columns())) {
                     return true;
                 }
             }
             for (IndexDef c : chosen) {
-                if (c.table().equals(d.table()) && c.columns().size() >= d.columns().size()
+                if (c.table().equals(d.table())
+                        && c.columns().size() >= d.columns().size()
                         && c.columns().subList(0, d.columns().size()).equals(d.columns())) {
                     return true;
                 }
@@ -419,9 +488,12 @@ public final class IndexAdvisor {
          * helps no statement once the others are there; the final cost is computed again without them.
          */
         List<Recommendation> recommendations() throws SQLException {
-            boolean pruned = chosen.removeIf(d -> chosen.stream().anyMatch(e -> e != d && e.table().equals(d.table())
-                    && e.columns().size() > d.columns().size() && e.columns().subList(0, d.columns().size()).equals(d.columns())
-                    && e.include().containsAll(d.include())));
+            boolean pruned = chosen.removeIf(d -> chosen.stream()
+                    .anyMatch(e -> e != d
+                            && e.table().equals(d.table())
+                            && e.columns().size() > d.columns().size()
+                            && e.columns().subList(0, d.columns().size()).equals(d.columns())
+                            && e.include().containsAll(d.include())));
             Set<IndexDef> all = new LinkedHashSet<>(chosen);
             List<Recommendation> out = new ArrayList<>();
             List<IndexDef> helpless = new ArrayList<>();
@@ -444,12 +516,21 @@ public final class IndexAdvisor {
                     continue;
                 }
                 double penalty = writePenalty(d);
-                String note = penalty == 0 ? "no writes to " + d.table() + " in the workload"
-                        : String.format(java.util.Locale.ROOT, "writes to %s in the workload cost %.1f planner units more with it"
-                        + " (%.0f per entry written%s)", d.table(), penalty, WRITE_COST_PER_ENTRY,
-                        d.columns().stream().anyMatch(updatedColumns.getOrDefault(d.table(), Set.of())::contains)
-                                ? ", and updates of an indexed column lose HOT" : "");
-                out.add(new Recommendation(d.ddl(), d.name(), d.table(), d.columns(), d.include(), whatIf.size(d), helped, note));
+                String note = penalty == 0
+                        ? "no writes to " + d.table() + " in the workload"
+                        : String.format(
+                                java.util.Locale.ROOT,
+                                "writes to %s in the workload cost %.1f planner units more with it"
+                                        + " (%.0f per entry written%s)",
+                                d.table(),
+                                penalty,
+                                WRITE_COST_PER_ENTRY,
+                                d.columns().stream()
+                                                .anyMatch(updatedColumns.getOrDefault(d.table(), Set.of())::contains)
+                                        ? ", and updates of an indexed column lose HOT"
+                                        : "");
+                out.add(new Recommendation(
+                        d.ddl(), d.name(), d.table(), d.columns(), d.include(), whatIf.size(d), helped, note));
             }
             if (pruned || !helpless.isEmpty()) {
                 chosen.removeAll(helpless);
@@ -501,9 +582,10 @@ public final class IndexAdvisor {
                   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                  WHERE i.indisvalid AND i.indpred IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                  GROUP BY i.indexrelid, 1""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(List.of((String[]) rs.getArray(2).getArray()));
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(List.of((String[]) rs.getArray(2).getArray()));
             }
         }
         return out;

@@ -26,21 +26,26 @@ import tools.jackson.databind.json.JsonMapper;
 public final class IndexApplier {
     /** Runs per query when timing; the median counts. */
     public static final int RUNS = 3;
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    public record Applied(String ddl, String name, boolean valid, int attempts, long sizeBytes, long buildMs, String error) {
-    }
+    public record Applied(
+            String ddl, String name, boolean valid, int attempts, long sizeBytes, long buildMs, String error) {}
 
-    public record QueryTiming(String query, Double beforeMs, Double afterMs) {
-    }
+    public record QueryTiming(String query, Double beforeMs, Double afterMs) {}
 
     /**
      * @param beforeMs weighted sum of the median execution times of the timed queries, before
      * @param stored   true when the outcome was written to chrono_perf.index_applications
      */
-    public record Outcome(List<Applied> indexes, Double beforeMs, Double afterMs, Double speedup, List<QueryTiming> queries,
-                          String notTimed, boolean stored) {
-    }
+    public record Outcome(
+            List<Applied> indexes,
+            Double beforeMs,
+            Double afterMs,
+            Double speedup,
+            List<QueryTiming> queries,
+            String notTimed,
+            boolean stored) {}
 
     private final Duration lockTimeout;
     private final Duration statementTimeout;
@@ -52,7 +57,8 @@ public final class IndexApplier {
         this.progress = progress;
     }
 
-    public Outcome apply(Connection c, Workload workload, List<IndexAdvisor.Recommendation> indexes) throws SQLException {
+    public Outcome apply(Connection c, Workload workload, List<IndexAdvisor.Recommendation> indexes)
+            throws SQLException {
         c.setAutoCommit(true); // CREATE INDEX CONCURRENTLY cannot run in a transaction block
         List<Workload.Query> timed = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -91,7 +97,9 @@ public final class IndexApplier {
         Double beforeMs = complete || b > 0 ? round(b) : null;
         Double afterMs = complete || a > 0 ? round(a) : null;
         Double speedup = beforeMs != null && afterMs != null && afterMs > 0 ? round(beforeMs / afterMs) : null;
-        String notTimed = skipped.isEmpty() ? null : skipped.size() + " statements are not read-only and were not timed: " + skipped;
+        String notTimed = skipped.isEmpty()
+                ? null
+                : skipped.size() + " statements are not read-only and were not timed: " + skipped;
         Outcome outcome = new Outcome(applied, beforeMs, afterMs, speedup, timings, notTimed, false);
         return store(c, outcome);
     }
@@ -115,7 +123,14 @@ public final class IndexApplier {
                 try (Statement s = c.createStatement()) {
                     s.execute(OwnStatements.MARK + "ANALYZE " + d.qualified());
                 }
-                return new Applied(d.ddl(), d.name(), true, attempt, indexSize(c, d), (System.nanoTime() - start) / 1_000_000, null);
+                return new Applied(
+                        d.ddl(),
+                        d.name(),
+                        true,
+                        attempt,
+                        indexSize(c, d),
+                        (System.nanoTime() - start) / 1_000_000,
+                        null);
             }
             if (valid != null) { // a failed concurrent build left an invalid index: drop it, then try once more
                 try (Statement s = c.createStatement()) {
@@ -128,8 +143,8 @@ public final class IndexApplier {
 
     /** indisvalid of the index, or null when it does not exist. */
     private static Boolean valid(Connection c, IndexDef d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
-                "SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = to_regclass(?)")) {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK
+                + "SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = to_regclass(?)")) {
             ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getBoolean(1) : null;
@@ -138,7 +153,8 @@ public final class IndexApplier {
     }
 
     private static long indexSize(Connection c, IndexDef d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
             ps.setString(1, d.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -175,7 +191,10 @@ public final class IndexApplier {
         try (Statement s = c.createStatement()) {
             s.execute(OwnStatements.MARK + "SET TRANSACTION READ ONLY");
             s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = " + statementTimeout.toMillis());
-            return QueryAnalyzer.explain(c, plan, "ANALYZE, ").get(0).get("Execution Time").asDouble();
+            return QueryAnalyzer.explain(c, plan, "ANALYZE, ")
+                    .get(0)
+                    .get("Execution Time")
+                    .asDouble();
         } catch (SQLException e) {
             return Double.NaN;
         } finally {
@@ -185,17 +204,23 @@ public final class IndexApplier {
     }
 
     private static Outcome store(Connection c, Outcome o) throws SQLException {
-        try (PreparedStatement check = c.prepareStatement(OwnStatements.MARK + "SELECT to_regclass('chrono_perf.index_applications') IS NOT NULL");
-             ResultSet rs = check.executeQuery()) {
+        try (PreparedStatement check = c.prepareStatement(
+                        OwnStatements.MARK + "SELECT to_regclass('chrono_perf.index_applications') IS NOT NULL");
+                ResultSet rs = check.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 return o;
             }
         }
-        Outcome stored = new Outcome(o.indexes(), o.beforeMs(), o.afterMs(), o.speedup(), o.queries(), o.notTimed(), true);
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + 
-                "INSERT INTO chrono_perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, ?, ?, ?::jsonb)")) {
-            ps.setArray(1, c.createArrayOf("text", o.indexes().stream().map(Applied::ddl).toArray()));
+        Outcome stored =
+                new Outcome(o.indexes(), o.beforeMs(), o.afterMs(), o.speedup(), o.queries(), o.notTimed(), true);
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK
+                + "INSERT INTO chrono_perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, "
+                + "?, ?, ?::jsonb)")) {
+            ps.setArray(
+                    1,
+                    c.createArrayOf(
+                            "text", o.indexes().stream().map(Applied::ddl).toArray()));
             ps.setObject(2, o.beforeMs());
             ps.setObject(3, o.afterMs());
             ps.setString(4, JSON.writeValueAsString(stored));

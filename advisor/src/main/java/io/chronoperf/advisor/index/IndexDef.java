@@ -39,7 +39,8 @@ public record IndexDef(String table, List<String> columns, List<String> include)
     /** A stable name within PostgreSQL's 63 characters: table, columns, and "idx". */
     public String name() {
         String bare = table.substring(table.indexOf('.') + 1);
-        String name = bare + "_" + String.join("_", columns) + (include.isEmpty() ? "" : "_incl_" + String.join("_", include)) + "_idx";
+        String name = bare + "_" + String.join("_", columns)
+                + (include.isEmpty() ? "" : "_incl_" + String.join("_", include)) + "_idx";
         if (name.length() > 63) {
             name = name.substring(0, 54) + "_" + Integer.toHexString(name.hashCode() & 0xfffffff);
         }
@@ -53,8 +54,8 @@ public record IndexDef(String table, List<String> columns, List<String> include)
 
     /** The statement to run in production. */
     public String ddl() {
-        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")"
-                + includeClause();
+        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " ("
+                + quotedColumns() + ")" + includeClause();
     }
 
     /** The index's own name, schema-qualified and quoted as needed (for to_regclass, DROP INDEX). */
@@ -69,7 +70,11 @@ public record IndexDef(String table, List<String> columns, List<String> include)
     }
 
     private String includeClause() {
-        return include.isEmpty() ? "" : " INCLUDE (" + String.join(", ", include.stream().map(IndexDef::quote).toList()) + ")";
+        return include.isEmpty()
+                ? ""
+                : " INCLUDE ("
+                        + String.join(
+                                ", ", include.stream().map(IndexDef::quote).toList()) + ")";
     }
 
     private String quotedColumns() {
@@ -92,6 +97,7 @@ public record IndexDef(String table, List<String> columns, List<String> include)
 
     @Override
     public String toString() {
-        return table + "(" + String.join(", ", columns) + ")" + (include.isEmpty() ? "" : " INCLUDE (" + String.join(", ", include) + ")");
+        return table + "(" + String.join(", ", columns) + ")"
+                + (include.isEmpty() ? "" : " INCLUDE (" + String.join(", ", include) + ")");
     }
 }

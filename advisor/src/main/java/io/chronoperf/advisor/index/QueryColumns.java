@@ -24,26 +24,31 @@ import java.util.regex.Pattern;
  * accepts, and a column named by mistake only costs a what-if call that shows no benefit.
  */
 final class QueryColumns {
-    private static final Pattern TOKEN = Pattern.compile("'(?:[^']|'')*'|\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*)|([(),;])|\\S");
+    private static final Pattern TOKEN =
+            Pattern.compile("'(?:[^']|'')*'|\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*)|([(),;])|\\S");
 
     /** A table and its columns. */
-    record Table(String name, List<String> columns, long rows, long pages) {
-    }
+    record Table(String name, List<String> columns, long rows, long pages) {}
 
     /** What a query touches: its tables, and per table its indexable columns in order of appearance. */
     /** ... and {@code referenced}: every column of each table the statement names (select lists too). */
-    record Use(Set<String> tables, Map<String, Set<String>> indexable, boolean write, String writtenTable,
-               Set<String> setColumns, Set<String> equality, Map<String, Set<String>> referenced) {
-    }
+    record Use(
+            Set<String> tables,
+            Map<String, Set<String>> indexable,
+            boolean write,
+            String writtenTable,
+            Set<String> setColumns,
+            Set<String> equality,
+            Map<String, Set<String>> referenced) {}
 
     /** A column compared for equality with a value ({@code col = $1}, {@code col = 'x'}, {@code col IN (...)}). */
     private static final Pattern EQUALITY = Pattern.compile(
-            "(?i)(?:\\b[a-z_][a-z0-9_]*\\.)?\\b([a-z_][a-z0-9_]*)\\s*(?:=\\s*(?:\\$\\d+|'(?:[^']|'')*'|-?\\d+(?:\\.\\d+)?|true|false)(?![\\w.])|\\s+in\\s*\\()");
+            "(?i)(?:\\b[a-z_][a-z0-9_]*\\.)?\\b([a-z_][a-z0-9_]*)\\s*(?:=\\s*(?:\\$\\d+|'(?:[^']|'')*'|-?\\d+(?:\\.\\d"
+                    + "+)?|true|false)(?![\\w.])|\\s+in\\s*\\()");
 
     private final Map<String, Table> byBareName = new HashMap<>();
 
-    private QueryColumns() {
-    }
+    private QueryColumns() {}
 
     /** The ordinary tables and materialized views visible on the search path. */
     static QueryColumns load(Connection c) throws SQLException {
@@ -56,10 +61,15 @@ final class QueryColumns {
                  WHERE t.relkind IN ('r', 'm', 'p') AND pg_catalog.pg_table_is_visible(t.oid)
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                  GROUP BY 1, 2, 4, 5""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                q.byBareName.put(rs.getString(2), new Table(rs.getString(1), List.of((String[]) rs.getArray(3).getArray()),
-                        rs.getLong(4), rs.getLong(5)));
+                q.byBareName.put(
+                        rs.getString(2),
+                        new Table(
+                                rs.getString(1),
+                                List.of((String[]) rs.getArray(3).getArray()),
+                                rs.getLong(4),
+                                rs.getLong(5)));
             }
         }
         return q;
@@ -95,7 +105,8 @@ final class QueryColumns {
                 }
                 continue;
             }
-            String id = quoted != null ? quoted.replace("\"\"", "\"") : word == null ? null : word.toLowerCase(Locale.ROOT);
+            String id =
+                    quoted != null ? quoted.replace("\"\"", "\"") : word == null ? null : word.toLowerCase(Locale.ROOT);
             if (id == null) {
                 continue;
             }
@@ -106,8 +117,8 @@ final class QueryColumns {
                 switch (id) {
                     case "select", "set", "returning" -> skipping.put(depth, true);
                     case "from", "where", "group", "order", "having", "join", "on", "using", "window", "limit" ->
-                            skipping.put(depth, false);
-                    default -> { }
+                        skipping.put(depth, false);
+                    default -> {}
                 }
             }
             words.add(id);

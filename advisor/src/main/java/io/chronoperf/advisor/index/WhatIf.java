@@ -30,6 +30,7 @@ final class WhatIf implements AutoCloseable {
     private final Map<String, Long> tableBytes = new HashMap<>();
     /** Hypothetical indexes now present on the connection, with their HypoPG oids. */
     private final Map<IndexDef, Long> present = new HashMap<>();
+
     private int plannerCalls;
     private String lastError;
 
@@ -46,8 +47,9 @@ final class WhatIf implements AutoCloseable {
     }
 
     static boolean hasHypopg(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(
+                        OwnStatements.MARK + "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'");
+                ResultSet rs = ps.executeQuery()) {
             return rs.next();
         }
     }
@@ -103,14 +105,16 @@ final class WhatIf implements AutoCloseable {
             }
         } else {
             size = withIndexes(Set.of(d), () -> {
-                try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
-                    ps.setString(1, d.qualifiedName());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return (double) rs.getLong(1);
-                    }
-                }
-            }).longValue();
+                        try (PreparedStatement ps = c.prepareStatement(
+                                OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+                            ps.setString(1, d.qualifiedName());
+                            try (ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                return (double) rs.getLong(1);
+                            }
+                        }
+                    })
+                    .longValue();
         }
         sizes.put(d, size);
         return size;
@@ -136,7 +140,8 @@ final class WhatIf implements AutoCloseable {
         if (oid != null) {
             return oid;
         }
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT indexrelid FROM hypopg_create_index(?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT indexrelid FROM hypopg_create_index(?)")) {
             ps.setString(1, d.createSql());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -161,7 +166,8 @@ final class WhatIf implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 long bytes = rs.next() ? rs.getLong(1) : 0;
@@ -180,7 +186,8 @@ final class WhatIf implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
             for (IndexDef d : indexes) {
-                s.execute(OwnStatements.mark(d.createSql())); // inside the transaction: rolled back below, never seen by others
+                s.execute(OwnStatements.mark(
+                        d.createSql())); // inside the transaction: rolled back below, never seen by others
             }
             return body.run();
         } catch (SQLException e) {
@@ -198,7 +205,11 @@ final class WhatIf implements AutoCloseable {
         try {
             double sum = 0;
             for (QueryAnalyzer.Plannable p : q.plans()) {
-                sum += QueryAnalyzer.explain(c, p, "").get(0).get("Plan").get("Total Cost").asDouble();
+                sum += QueryAnalyzer.explain(c, p, "")
+                        .get(0)
+                        .get("Plan")
+                        .get("Total Cost")
+                        .asDouble();
             }
             return sum / q.plans().size();
         } catch (SQLException e) {
@@ -217,7 +228,8 @@ final class WhatIf implements AutoCloseable {
      */
     private static void untracked(Connection c, boolean on) {
         try (Statement s = c.createStatement()) {
-            s.execute(OwnStatements.MARK + (on ? "SET pg_stat_statements.track = 'none'" : "RESET pg_stat_statements.track"));
+            s.execute(OwnStatements.MARK
+                    + (on ? "SET pg_stat_statements.track = 'none'" : "RESET pg_stat_statements.track"));
         } catch (SQLException notAllowed) {
             // not a superuser, or no pg_stat_statements: nothing to do
         }
@@ -241,6 +253,5 @@ final class WhatIf implements AutoCloseable {
      * admin's rows are not spread evenly in time); the plan of the whole result credits the index
      * that serves the filter.
      */
-    record Prepared(Workload.Query query, List<QueryAnalyzer.Plannable> plans, QueryColumns.Use use) {
-    }
+    record Prepared(Workload.Query query, List<QueryAnalyzer.Plannable> plans, QueryColumns.Use use) {}
 }

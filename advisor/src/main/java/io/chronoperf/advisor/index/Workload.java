@@ -20,8 +20,7 @@ import java.util.stream.Stream;
  */
 public record Workload(String source, List<Query> queries) {
     /** One statement and its weight; {@code id} names it in reports. */
-    public record Query(String id, String sql, double weight) {
-    }
+    public record Query(String id, String sql, double weight) {}
 
     public Workload {
         queries = List.copyOf(queries);
@@ -47,10 +46,14 @@ public record Workload(String source, List<Query> queries) {
         }
         List<Query> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(path)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
                 List<String> statements = split(Files.readString(f, StandardCharsets.UTF_8));
                 if (!statements.isEmpty()) {
-                    out.add(new Query(f.getFileName().toString().replaceFirst("\\.sql$", ""), statements.get(statements.size() - 1), 1));
+                    out.add(new Query(
+                            f.getFileName().toString().replaceFirst("\\.sql$", ""),
+                            statements.get(statements.size() - 1),
+                            1));
                 }
             }
         }
@@ -92,12 +95,15 @@ public record Workload(String source, List<Query> queries) {
      * The monitor's stored deltas of a window (what ran in it, not since the statistics reset):
      * the statements with the most total time, weighted by calls or by total time (ms).
      */
-    public static Workload fromDeltas(List<io.chronoperf.monitor.History.StatementDelta> deltas, int limit, boolean byTime) {
+    public static Workload fromDeltas(
+            List<io.chronoperf.monitor.History.StatementDelta> deltas, int limit, boolean byTime) {
         List<Query> out = new ArrayList<>();
         for (io.chronoperf.monitor.History.StatementDelta d : deltas) {
             String sql = d.query();
-            if (out.size() >= limit || !sql.matches("(?is)^\\s*(with|select|update|delete|insert)\\b.*")
-                    || sql.matches("(?is).*\\b(pg_catalog|pg_stat_\\w*|information_schema)\\b.*") || OwnStatements.isOwn(sql)) {
+            if (out.size() >= limit
+                    || !sql.matches("(?is)^\\s*(with|select|update|delete|insert)\\b.*")
+                    || sql.matches("(?is).*\\b(pg_catalog|pg_stat_\\w*|information_schema)\\b.*")
+                    || OwnStatements.isOwn(sql)) {
                 continue;
             }
             out.add(new Query("pgss:" + d.queryid(), sql, byTime ? d.totalMs() : d.calls()));
@@ -107,6 +113,8 @@ public record Workload(String source, List<Query> queries) {
 
     /** The statements of a text ({@link io.chronoperf.advisor.SqlScript}), trimmed. */
     static List<String> split(String text) {
-        return io.chronoperf.advisor.SqlScript.split(text).stream().map(st -> st.sql().strip()).toList();
+        return io.chronoperf.advisor.SqlScript.split(text).stream()
+                .map(st -> st.sql().strip())
+                .toList();
     }
 }

@@ -45,7 +45,9 @@ public final class Detector {
         List<String> fps = unit.stream().map(s -> Fingerprint.of(s.sql())).toList();
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < unit.size(); i++) {
-            groups.computeIfAbsent(fps.get(i) + "\u0000" + Objects.toString(unit.get(i).site(), ""), k -> new ArrayList<>()).add(i);
+            groups.computeIfAbsent(
+                            fps.get(i) + "\u0000" + Objects.toString(unit.get(i).site(), ""), k -> new ArrayList<>())
+                    .add(i);
         }
         List<Finding> findings = new ArrayList<>();
         Set<Integer> explained = new HashSet<>();
@@ -75,15 +77,20 @@ public final class Detector {
 
     /** Distinct parameter lists (or raw texts, when parameters were not recorded). */
     private static long distinctValues(List<TraceStatement> unit, List<Integer> group) {
-        return group.stream().map(i -> unit.get(i).params() != null ? (Object) unit.get(i).params() : unit.get(i).sql())
-                .distinct().count();
+        return group.stream()
+                .map(i -> unit.get(i).params() != null
+                        ? (Object) unit.get(i).params()
+                        : unit.get(i).sql())
+                .distinct()
+                .count();
     }
 
     private static boolean singleRow(List<TraceStatement> unit, List<Integer> group, String fp) {
         if (fp.startsWith("insert") && fp.contains(" select ")) {
             return false; // INSERT ... SELECT is already set-based
         }
-        return group.stream().allMatch(i -> unit.get(i).rows() == null || unit.get(i).rows() <= 1);
+        return group.stream()
+                .allMatch(i -> unit.get(i).rows() == null || unit.get(i).rows() <= 1);
     }
 
     private Finding nPlusOne(List<TraceStatement> unit, List<String> fps, List<Integer> group) {
@@ -92,7 +99,8 @@ public final class Detector {
         String source = null;
         for (int i = group.get(0) - 1; i >= 0; i--) {
             TraceStatement s = unit.get(i);
-            if (!fps.get(i).equals(fps.get(group.get(0))) && Fingerprint.kind(fps.get(i)).equals("select")
+            if (!fps.get(i).equals(fps.get(group.get(0)))
+                    && Fingerprint.kind(fps.get(i)).equals("select")
                     && (s.rows() == null || s.rows() >= 2)) {
                 source = s.sql(); // the nearest earlier multi-row read: its rows likely fed the loop
                 break;
@@ -100,20 +108,43 @@ public final class Detector {
         }
         String rewrite = batchedRewrite(first.sql(), varyingParameter(unit, group));
         String suggestion = "Run the " + group.size() + " lookups as one query: " + rewrite
-                + (source == null ? "" : ", binding the keys from the earlier query (or JOIN it: one query instead of "
-                + (group.size() + 1) + ")");
-        return new Finding(first.unit(), Finding.N_PLUS_ONE, first.sql(), fps.get(group.get(0)), first.site(), group.size(),
-                total, suggestion, source, group.size() - 1, total - max(unit, group));
+                + (source == null
+                        ? ""
+                        : ", binding the keys from the earlier query (or JOIN it: one query instead of "
+                                + (group.size() + 1) + ")");
+        return new Finding(
+                first.unit(),
+                Finding.N_PLUS_ONE,
+                first.sql(),
+                fps.get(group.get(0)),
+                first.site(),
+                group.size(),
+                total,
+                suggestion,
+                source,
+                group.size() - 1,
+                total - max(unit, group));
     }
 
     private Finding batchable(List<TraceStatement> unit, List<Integer> group, String fp) {
         TraceStatement first = unit.get(group.get(0));
         double total = total(unit, group);
-        String how = fp.startsWith("insert") ? "one multi-row INSERT ... VALUES (...), (...) or INSERT ... SELECT FROM unnest(?)"
-                : fp.startsWith("update") ? "one UPDATE ... FROM unnest(?::bigint[], ?::text[]) AS v(id, value) WHERE t.id = v.id"
-                : "one DELETE ... WHERE id = ANY(?)";
-        return new Finding(first.unit(), Finding.BATCHABLE_WRITE, first.sql(), fp, first.site(), group.size(), total,
-                "Write the " + group.size() + " rows with " + how + " (or a JDBC batch)", null, group.size() - 1,
+        String how = fp.startsWith("insert")
+                ? "one multi-row INSERT ... VALUES (...), (...) or INSERT ... SELECT FROM unnest(?)"
+                : fp.startsWith("update")
+                        ? "one UPDATE ... FROM unnest(?::bigint[], ?::text[]) AS v(id, value) WHERE t.id = v.id"
+                        : "one DELETE ... WHERE id = ANY(?)";
+        return new Finding(
+                first.unit(),
+                Finding.BATCHABLE_WRITE,
+                first.sql(),
+                fp,
+                first.site(),
+                group.size(),
+                total,
+                "Write the " + group.size() + " rows with " + how + " (or a JDBC batch)",
+                null,
+                group.size() - 1,
                 total - max(unit, group));
     }
 
@@ -125,17 +156,27 @@ public final class Detector {
                 continue; // repeating a write is not a reusable result
             }
             String values = s.params() != null ? s.params().toString() : s.sql();
-            same.computeIfAbsent(fps.get(i) + "\u0000" + values, k -> new ArrayList<>()).add(i);
+            same.computeIfAbsent(fps.get(i) + "\u0000" + values, k -> new ArrayList<>())
+                    .add(i);
         }
         List<Finding> out = new ArrayList<>();
         for (List<Integer> group : same.values()) {
             if (group.size() > 1) {
                 TraceStatement first = unit.get(group.get(0));
                 double total = total(unit, group);
-                out.add(new Finding(first.unit(), Finding.DUPLICATE, first.sql(), fps.get(group.get(0)), first.site(),
-                        group.size(), total, "The same query with the same values ran " + group.size()
-                        + " times: keep the first result (a local variable, or the request-scoped cache)", null,
-                        group.size() - 1, total - total / group.size()));
+                out.add(new Finding(
+                        first.unit(),
+                        Finding.DUPLICATE,
+                        first.sql(),
+                        fps.get(group.get(0)),
+                        first.site(),
+                        group.size(),
+                        total,
+                        "The same query with the same values ran " + group.size()
+                                + " times: keep the first result (a local variable, or the request-scoped cache)",
+                        null,
+                        group.size() - 1,
+                        total - total / group.size()));
             }
         }
         return out;
@@ -153,7 +194,8 @@ public final class Detector {
                         && fps.subList(i, i + len).equals(fps.subList(i + len * reps, i + len * (reps + 1)))) {
                     reps++;
                 }
-                if (reps >= thresholds.minPatternRepeats() && fps.subList(i, i + len).stream().distinct().count() > 1) {
+                if (reps >= thresholds.minPatternRepeats()
+                        && fps.subList(i, i + len).stream().distinct().count() > 1) {
                     List<Integer> members = new ArrayList<>();
                     for (int k = i; k < i + len * reps; k++) {
                         members.add(k);
@@ -161,11 +203,19 @@ public final class Detector {
                     if (!explained.containsAll(members)) {
                         TraceStatement first = unit.get(i);
                         double total = total(unit, members);
-                        out.add(new Finding(first.unit(), Finding.REPEATED_PATTERN, first.sql(),
-                                String.join(" ; ", fps.subList(i, i + len)), first.site(), reps, total,
+                        out.add(new Finding(
+                                first.unit(),
+                                Finding.REPEATED_PATTERN,
+                                first.sql(),
+                                String.join(" ; ", fps.subList(i, i + len)),
+                                first.site(),
+                                reps,
+                                total,
                                 "The same " + len + " statements ran " + reps + " times in a row: fetch each kind once"
-                                        + " for all iterations (ANY(?) lookups, one batched write)", null,
-                                (len * reps) - len, total - total / reps));
+                                        + " for all iterations (ANY(?) lookups, one batched write)",
+                                null,
+                                (len * reps) - len,
+                                total - total / reps));
                     }
                     i += len * reps;
                     found = true;
@@ -205,7 +255,8 @@ public final class Detector {
         Matcher eq = EQUALS_PARAM.matcher(sql);
         while (eq.find()) {
             if (eq.start(2) == position) {
-                return sql.substring(0, eq.start()) + eq.group(1) + " = ANY(" + eq.group(2) + ")" + sql.substring(eq.end());
+                return sql.substring(0, eq.start()) + eq.group(1) + " = ANY(" + eq.group(2) + ")"
+                        + sql.substring(eq.end());
             }
         }
         return "WHERE <key> = ANY(?) over the keys of the loop";

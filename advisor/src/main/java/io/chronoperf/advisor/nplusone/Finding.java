@@ -10,8 +10,18 @@ package io.chronoperf.advisor.nplusone;
  * @param roundTripsSaved round trips the suggestion would save
  * @param timeSavedMs  estimated time saved: the group's total minus its slowest statement
  */
-public record Finding(String unit, String kind, String sql, String fingerprint, String site, int count, double totalMs,
-                      String suggestion, String sourceSql, int roundTripsSaved, double timeSavedMs) {
+public record Finding(
+        String unit,
+        String kind,
+        String sql,
+        String fingerprint,
+        String site,
+        int count,
+        double totalMs,
+        String suggestion,
+        String sourceSql,
+        int roundTripsSaved,
+        double timeSavedMs) {
     public static final String N_PLUS_ONE = "n_plus_one";
     public static final String DUPLICATE = "duplicate";
     public static final String BATCHABLE_WRITE = "batchable_write";

@@ -24,12 +24,23 @@ import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
  */
 public final class StatementCapture {
     public static final int DEFAULT_CAP = 1_000;
-    private static final List<String> FRAMEWORK = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.",
-            "net.ttddyy.dsproxy.", "com.zaxxer.hikari.", "org.postgresql.", "org.springframework.", "org.apache.",
+    private static final List<String> FRAMEWORK = List.of(
+            "java.",
+            "javax.",
+            "jdk.",
+            "sun.",
+            "com.sun.",
+            "jakarta.",
+            "net.ttddyy.dsproxy.",
+            "com.zaxxer.hikari.",
+            "org.postgresql.",
+            "org.springframework.",
+            "org.apache.",
             "io.chronoperf.admin.internal.");
     private static final String SELF = StatementCapture.class.getName();
     /** One native fetch of 24 frames reaches past the proxies and the pool in one go. */
     private static final java.util.Map<String, String> SITES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final StackWalker WALKER = StackWalker.getInstance(java.util.Set.of(), 24);
 
     private final ThreadLocal<Unit> current = new ThreadLocal<>();
@@ -62,7 +73,10 @@ public final class StatementCapture {
 
     /** The DataSource whose statements this capture sees. */
     public DataSource wrap(DataSource dataSource) {
-        return ProxyDataSourceBuilder.create(dataSource).name("chrono-perf-capture").listener(new Listener()).build();
+        return ProxyDataSourceBuilder.create(dataSource)
+                .name("chrono-perf-capture")
+                .listener(new Listener())
+                .build();
     }
 
     /** Opens a unit on this thread; close the scope to get its statements. Units do not nest: the outer one wins. */
@@ -76,8 +90,7 @@ public final class StatementCapture {
     }
 
     /** What one unit recorded. */
-    public record Recorded(String unit, List<TraceStatement> statements, int overflow) {
-    }
+    public record Recorded(String unit, List<TraceStatement> statements, int overflow) {}
 
     /** An open unit. */
     public final class Scope implements AutoCloseable {
@@ -89,7 +102,8 @@ public final class StatementCapture {
 
         /** The statements so far (empty for a nested scope). */
         public Recorded recorded() {
-            return unit == null ? new Recorded("", List.of(), 0)
+            return unit == null
+                    ? new Recorded("", List.of(), 0)
                     : new Recorded(unit.name, Collections.unmodifiableList(unit.resolved()), unit.overflow);
         }
 
@@ -119,9 +133,11 @@ public final class StatementCapture {
             for (TraceStatement s : statements) {
                 Seen sqlSeen = seen.get(s.sql());
                 if (s.site() == null && sqlSeen != null && sqlSeen.count > 1) {
-                    String site = sqlSeen.sites.size() == 1 ? sqlSeen.sites.iterator().next()
+                    String site = sqlSeen.sites.size() == 1
+                            ? sqlSeen.sites.iterator().next()
                             : "(unresolved call site #" + s.seq() + ")"; // joins no group rather than a wrong one
-                    s = new TraceStatement(s.unit(), s.seq(), s.sql(), s.params(), s.durationMs(), s.rows(), site, s.stackHash());
+                    s = new TraceStatement(
+                            s.unit(), s.seq(), s.sql(), s.params(), s.durationMs(), s.rows(), site, s.stackHash());
                 }
                 out.add(s);
             }
@@ -161,8 +177,15 @@ public final class StatementCapture {
                 }
                 String[] site = siteFor(unit, q.getQuery());
                 List<Object> values = params(q);
-                unit.statements.add(new TraceStatement(unit.name, ++unit.seq, q.getQuery(),
-                        captureParams ? values : tokens(values), ms / queries.size(), rows, site[0], site[1]));
+                unit.statements.add(new TraceStatement(
+                        unit.name,
+                        ++unit.seq,
+                        q.getQuery(),
+                        captureParams ? values : tokens(values),
+                        ms / queries.size(),
+                        rows,
+                        site[0],
+                        site[1]));
             }
         }
     }
@@ -225,7 +248,9 @@ public final class StatementCapture {
                     site = siteOf(f);
                 }
                 // Line numbers are the expensive part of a frame: only the call site's is resolved.
-                hash = 31 * hash + f.getClassName().hashCode() * 17 + f.getMethodName().hashCode();
+                hash = 31 * hash
+                        + f.getClassName().hashCode() * 17
+                        + f.getMethodName().hashCode();
                 taken++;
             }
             return new String[] {site, site == null ? null : Integer.toHexString(hash)};

@@ -24,8 +24,7 @@ public final class TraceReader {
     private final ObjectMapper mapper = JsonMapper.builder().build();
 
     /** The statements by unit (in seq order) and the problems found, one line each. */
-    public record Result(Map<String, List<TraceStatement>> units, List<String> errors, int lines) {
-    }
+    public record Result(Map<String, List<TraceStatement>> units, List<String> errors, int lines) {}
 
     public Result read(BufferedReader in) throws IOException {
         Map<String, List<TraceStatement>> units = new LinkedHashMap<>();
@@ -72,8 +71,16 @@ public final class TraceReader {
             }
             params = new ArrayList<>();
             for (JsonNode v : p) {
-                params.add(v.isNull() ? null : v.isIntegralNumber() ? (Object) v.asLong() : v.isNumber() ? v.asDouble()
-                        : v.isBoolean() ? v.asBoolean() : v.isString() ? v.asString() : v.toString());
+                params.add(
+                        v.isNull()
+                                ? null
+                                : v.isIntegralNumber()
+                                        ? (Object) v.asLong()
+                                        : v.isNumber()
+                                                ? v.asDouble()
+                                                : v.isBoolean()
+                                                        ? v.asBoolean()
+                                                        : v.isString() ? v.asString() : v.toString());
             }
         }
         JsonNode rows = n.get("rows");
@@ -82,10 +89,18 @@ public final class TraceReader {
         }
         JsonNode site = n.get("site");
         JsonNode stack = n.get("stack");
-        String stackHash = stack != null && stack.isArray() ? Integer.toHexString(stack.toString().hashCode()) : null;
-        return new TraceStatement(unit, seq.asLong(), sql, params, duration.asDouble(),
+        String stackHash = stack != null && stack.isArray()
+                ? Integer.toHexString(stack.toString().hashCode())
+                : null;
+        return new TraceStatement(
+                unit,
+                seq.asLong(),
+                sql,
+                params,
+                duration.asDouble(),
                 rows == null || rows.isNull() ? null : rows.asInt(),
-                site == null || site.isNull() ? null : site.asString(), stackHash);
+                site == null || site.isNull() ? null : site.asString(),
+                stackHash);
     }
 
     private static String requiredText(JsonNode n, String field, int max) {

@@ -10,6 +10,12 @@ import java.util.List;
  * @param site       the call site (first application frame), or null: one site for the whole unit
  * @param stackHash  a hash of the application part of the stack, or null
  */
-public record TraceStatement(String unit, long seq, String sql, List<Object> params, double durationMs, Integer rows,
-                             String site, String stackHash) {
-}
+public record TraceStatement(
+        String unit,
+        long seq,
+        String sql,
+        List<Object> params,
+        double durationMs,
+        Integer rows,
+        String site,
+        String stackHash) {}

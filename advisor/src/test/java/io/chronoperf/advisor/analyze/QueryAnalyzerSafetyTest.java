@@ -138,7 +138,8 @@ class QueryAnalyzerSafetyTest {
     void a_read_only_query_is_executed_and_its_plan_summarised() {
         QueryAnalyzer analyzer = TestAnalyzers.leastPrivilege(db);
 
-        QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id, name FROM victims WHERE name = $1", List.of("v7"), 12.0);
+        QueryAnalyzer.Analysis a =
+                analyzer.analyze("SELECT id, name FROM victims WHERE name = $1", List.of("v7"), 12.0);
 
         assertThat(a.executed()).isTrue();
         assertThat(a.planSummary().actualTimeMs()).isNotNull();
@@ -151,7 +152,8 @@ class QueryAnalyzerSafetyTest {
         return scalar("SELECT md5(string_agg(id || name, ',' ORDER BY id)) FROM victims")
                 + "|" + scalar("SELECT last_value || '/' || is_called FROM victim_seq")
                 + "|" + scalar("SELECT count(*) FROM pg_roles")
-                + "|" + scalar("SELECT md5(string_agg(relname::text || relkind::text, ',' ORDER BY relname)) FROM pg_class c"
+                + "|"
+                + scalar("SELECT md5(string_agg(relname::text || relkind::text, ',' ORDER BY relname)) FROM pg_class c"
                         + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()")
                 + "|" + scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
                 + "|" + scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chrono-perf-analyze'");
@@ -168,13 +170,16 @@ class QueryAnalyzerSafetyTest {
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static String scalar(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

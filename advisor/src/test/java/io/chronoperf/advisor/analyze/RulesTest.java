@@ -23,9 +23,12 @@ class RulesTest {
 
     @BeforeAll
     static void data() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text NOT NULL, indexed_kind text NOT NULL)");
-            s.execute("INSERT INTO events SELECT g, 'k' || (g % 1000), md5(g::text) || md5((g * 7)::text), 'k' || (g % 1000)"
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text NOT NULL, "
+                    + "indexed_kind text NOT NULL)");
+            s.execute("INSERT INTO events SELECT g, 'k' || (g % 1000), md5(g::text) || md5((g * 7)::text), 'k' || (g % "
+                    + "1000)"
                     + " FROM generate_series(1, 200000) g");
             s.execute("CREATE INDEX events_indexed_kind ON events (indexed_kind)");
             s.execute("VACUUM ANALYZE events");
@@ -49,9 +52,12 @@ class RulesTest {
             assertThat(ix.costAfter()).isLessThan(ix.costBefore());
             assertThat(ix.estimatedImprovementPct()).isGreaterThan(50);
         });
-        assertThat(analyzer.analyze("SELECT id FROM events WHERE indexed_kind = 'k7'", List.of(), null).missingIndexes()).isEmpty();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'events'")) {
+        assertThat(analyzer.analyze("SELECT id FROM events WHERE indexed_kind = 'k7'", List.of(), null)
+                        .missingIndexes())
+                .isEmpty();
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'events'")) {
             rs.next();
             assertThat(rs.getInt(1)).as("the what-if index was rolled back").isEqualTo(2);
         }
@@ -60,7 +66,8 @@ class RulesTest {
     @Test
     void with_hypopg_installed_the_what_if_is_hypothetical_and_leaves_no_index() throws SQLException {
         boolean hypopg;
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS hypopg");
             hypopg = true;
         } catch (SQLException notInstalled) {
@@ -70,9 +77,12 @@ class RulesTest {
             QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE payload = $1", List.of("x"), null);
             String expected = hypopg ? "hypopg" : "transactional";
 
-            assertThat(a.missingIndexes()).singleElement().satisfies(ix -> assertThat(ix.method()).isEqualTo(expected));
+            assertThat(a.missingIndexes())
+                    .singleElement()
+                    .satisfies(ix -> assertThat(ix.method()).isEqualTo(expected));
         } finally {
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("DROP EXTENSION IF EXISTS hypopg");
             }
         }
@@ -80,7 +90,8 @@ class RulesTest {
 
     @Test
     void stale_statistics_trigger_after_many_changes_since_analyze() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE drifting (id bigint PRIMARY KEY, v int) WITH (autovacuum_enabled = false)");
             s.execute("INSERT INTO drifting SELECT g, g FROM generate_series(1, 5000) g");
             s.execute("SELECT pg_stat_force_next_flush()"); // publish the insert's counters before ANALYZE resets them
@@ -88,13 +99,15 @@ class RulesTest {
             s.execute("ANALYZE drifting");
         }
         assertThat(rules("SELECT v FROM drifting WHERE id = 7")).doesNotContain("stale_statistics");
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO drifting SELECT g, g FROM generate_series(5001, 9000) g");
             s.execute("SELECT pg_stat_force_next_flush()");
         }
         // Table statistics reach pg_stat_user_tables asynchronously (at most about a second later).
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!rules("SELECT v FROM drifting WHERE id = 7").contains("stale_statistics") && System.nanoTime() < deadline) {
+        while (!rules("SELECT v FROM drifting WHERE id = 7").contains("stale_statistics")
+                && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         assertThat(rules("SELECT v FROM drifting WHERE id = 7")).contains("stale_statistics");
@@ -102,8 +115,10 @@ class RulesTest {
 
     @Test
     void index_filter_heavy_triggers_when_the_index_finds_mostly_the_wrong_rows() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE visits (id bigint PRIMARY KEY, site int, flag boolean) WITH (autovacuum_enabled = false)");
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE visits (id bigint PRIMARY KEY, site int, flag boolean) WITH (autovacuum_enabled = "
+                    + "false)");
             s.execute("CREATE INDEX visits_site ON visits (site)");
             s.execute("INSERT INTO visits SELECT g, g % 10, g % 1000 = 0 FROM generate_series(1, 100000) g");
             s.execute("ANALYZE visits");
@@ -114,7 +129,8 @@ class RulesTest {
     }
 
     @Test
-    void a_normalized_statement_without_values_is_planned_generically_or_with_values_from_pg_stats() throws SQLException {
+    void a_normalized_statement_without_values_is_planned_generically_or_with_values_from_pg_stats()
+            throws SQLException {
         int major;
         try (Connection c = db.dataSource().getConnection()) {
             major = c.getMetaData().getDatabaseMajorVersion();
@@ -135,40 +151,51 @@ class RulesTest {
     void implicit_casts_large_offsets_and_expensive_ctes_show_in_the_plan() {
         assertThat(rules("SELECT kind FROM events WHERE id::text = '42'")).contains("implicit_cast");
         assertThat(rules("SELECT kind FROM events WHERE id = 42")).doesNotContain("implicit_cast");
-        assertThat(rules("SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 50000")).contains("large_offset");
+        assertThat(rules("SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 50000"))
+                .contains("large_offset");
         assertThat(rules("SELECT id FROM events ORDER BY id LIMIT 10")).doesNotContain("large_offset");
-        assertThat(rules("WITH x AS MATERIALIZED (SELECT * FROM events) SELECT count(*) FROM x")).contains("expensive_cte");
+        assertThat(rules("WITH x AS MATERIALIZED (SELECT * FROM events) SELECT count(*) FROM x"))
+                .contains("expensive_cte");
         assertThat(rules("SELECT count(*) FROM events")).doesNotContain("expensive_cte");
     }
 
     @Test
     void hash_spills_and_long_nested_loops_show_in_the_plan() {
-        assertThat(rules("SELECT count(*) FROM events a JOIN events b ON a.payload = b.payload")).contains("hash_spill");
+        assertThat(rules("SELECT count(*) FROM events a JOIN events b ON a.payload = b.payload"))
+                .contains("hash_spill");
         assertThat(rules("SELECT count(*) FROM events a JOIN events b ON a.payload = b.payload WHERE b.id < 1000"))
                 .doesNotContain("hash_spill");
-        String lateral = "SELECT count(*) FROM events a JOIN LATERAL (SELECT kind FROM events b WHERE b.id = a.id LIMIT 1) x ON true WHERE a.id <= ";
+        String lateral =
+                "SELECT count(*) FROM events a JOIN LATERAL (SELECT kind FROM events b WHERE b.id = a.id LIMIT 1) x ON "
+                        + "true WHERE a.id <= ";
         assertThat(rules(lateral + "5000")).contains("nested_loop_many");
         assertThat(rules(lateral + "100")).doesNotContain("nested_loop_many");
     }
 
     @Test
     void a_leading_wildcard_gets_a_verified_trigram_index() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm");
         }
-        QueryAnalyzer.Analysis a = analyzer.analyze("SELECT id FROM events WHERE payload LIKE '%abc1%'", List.of(), null);
+        QueryAnalyzer.Analysis a =
+                analyzer.analyze("SELECT id FROM events WHERE payload LIKE '%abc1%'", List.of(), null);
 
         assertThat(a.missingIndexes()).anySatisfy(ix -> {
-            assertThat(ix.ddl()).isEqualTo("CREATE INDEX CONCURRENTLY ON \"events\" USING gin (\"payload\" gin_trgm_ops)");
+            assertThat(ix.ddl())
+                    .isEqualTo("CREATE INDEX CONCURRENTLY ON \"events\" USING gin (\"payload\" gin_trgm_ops)");
             assertThat(ix.costAfter()).isLessThan(ix.costBefore());
         });
     }
 
     @Test
     void mechanical_rewrites_come_with_both_costs() {
-        QueryAnalyzer.Analysis count = analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
+        QueryAnalyzer.Analysis count =
+                analyzer.analyze("SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0", List.of(), null);
         QueryAnalyzer.Analysis notIn = analyzer.analyze(
-                "SELECT e.id FROM events e WHERE e.id NOT IN (SELECT x.id FROM events x WHERE x.kind = 'k2')", List.of(), null);
+                "SELECT e.id FROM events e WHERE e.id NOT IN (SELECT x.id FROM events x WHERE x.kind = 'k2')",
+                List.of(),
+                null);
         QueryAnalyzer.Analysis ambiguous = analyzer.analyze(
                 "SELECT id FROM events WHERE id NOT IN (SELECT id FROM events WHERE kind = 'k2')", List.of(), null);
 
@@ -176,37 +203,58 @@ class RulesTest {
             assertThat(r.sql()).isEqualTo("SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'k1')");
             assertThat(r.costAfter()).isLessThan(r.costBefore());
         });
-        assertThat(notIn.rewrites()).singleElement().satisfies(r -> assertThat(r.sql())
-                .isEqualTo("SELECT e.id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.kind = 'k2' AND x.id = e.id)"));
-        assertThat(ambiguous.rewrites()).as("id = id would be always true: no mechanical rewrite").isEmpty();
+        assertThat(notIn.rewrites())
+                .singleElement()
+                .satisfies(r -> assertThat(r.sql())
+                        .isEqualTo("SELECT e.id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE "
+                                + "x.kind = 'k2' AND x.id = e.id)"));
+        assertThat(ambiguous.rewrites())
+                .as("id = id would be always true: no mechanical rewrite")
+                .isEmpty();
     }
 
     @Test
     void sort_spill_triggers_on_a_large_sort_and_not_on_a_small_one() {
         assertThat(rules("SELECT payload FROM events ORDER BY payload")).contains("sort_spill");
-        assertThat(rules("SELECT payload FROM events WHERE id < 100 ORDER BY payload")).doesNotContain("sort_spill");
+        assertThat(rules("SELECT payload FROM events WHERE id < 100 ORDER BY payload"))
+                .doesNotContain("sort_spill");
     }
 
     @Test
     void row_misestimate_triggers_when_the_planner_is_off_by_ten_times() {
         // Correlated columns: the planner multiplies the selectivities and expects far fewer rows.
-        assertThat(rules("SELECT id FROM events WHERE kind = 'k7' AND indexed_kind = 'k7'")).contains("row_misestimate");
+        assertThat(rules("SELECT id FROM events WHERE kind = 'k7' AND indexed_kind = 'k7'"))
+                .contains("row_misestimate");
         assertThat(rules("SELECT id FROM events WHERE indexed_kind = 'k7'")).doesNotContain("row_misestimate");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "select_star | SELECT * FROM events WHERE id = 1 | SELECT id, kind FROM events WHERE id = 1",
-        "offset_pagination | SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 5000 | SELECT id FROM events WHERE id > 5000 ORDER BY id LIMIT 10",
-        "not_in_subquery | SELECT id FROM events WHERE id NOT IN (SELECT id FROM events WHERE kind = 'x') | SELECT id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = e.id)",
-        "leading_wildcard_like | SELECT id FROM events WHERE payload LIKE '%abc' | SELECT id FROM events WHERE payload LIKE 'abc%'",
-        "order_by_random | SELECT id FROM events ORDER BY random() LIMIT 5 | SELECT id FROM events ORDER BY id LIMIT 5",
-        "count_for_existence | SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0 | SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'k1')",
-        "function_on_column | SELECT id FROM events WHERE lower(kind) = 'k1' | SELECT id FROM events WHERE kind = 'k1'",
-        "or_across_columns | SELECT id FROM events WHERE kind = 'a' OR payload = 'b' | SELECT id FROM events WHERE kind = 'a' OR kind = 'b'",
-        "distinct_join | SELECT DISTINCT e.kind FROM events e JOIN events f ON f.kind = e.kind | SELECT e.kind FROM events e WHERE EXISTS (SELECT 1 FROM events f WHERE f.kind = e.kind)",
-        "correlated_subquery | SELECT e.id, (SELECT count(*) FROM events f WHERE f.kind = e.kind) FROM events e | SELECT e.id, c.n FROM events e JOIN (SELECT kind, count(*) n FROM events GROUP BY kind) c ON c.kind = e.kind",
-        "order_without_limit | SELECT id FROM events WHERE id < 10 ORDER BY id | SELECT id FROM events WHERE id < 10 ORDER BY id LIMIT 10"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "select_star | SELECT * FROM events WHERE id = 1 | SELECT id, kind FROM events WHERE id = 1",
+                "offset_pagination | SELECT id FROM events ORDER BY id LIMIT 10 OFFSET 5000 | SELECT id FROM events "
+                        + "WHERE id > 5000 ORDER BY id LIMIT 10",
+                "not_in_subquery | SELECT id FROM events WHERE id NOT IN (SELECT id FROM events WHERE kind = 'x') | "
+                        + "SELECT id FROM events e WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = e.id)",
+                "leading_wildcard_like | SELECT id FROM events WHERE payload LIKE '%abc' | SELECT id FROM events WHERE "
+                        + "payload LIKE 'abc%'",
+                "order_by_random | SELECT id FROM events ORDER BY random() LIMIT 5 | SELECT id FROM events ORDER BY id "
+                        + "LIMIT 5",
+                "count_for_existence | SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0 | SELECT EXISTS "
+                        + "(SELECT 1 FROM events WHERE kind = 'k1')",
+                "function_on_column | SELECT id FROM events WHERE lower(kind) = 'k1' | SELECT id FROM events WHERE "
+                        + "kind = 'k1'",
+                "or_across_columns | SELECT id FROM events WHERE kind = 'a' OR payload = 'b' | SELECT id FROM events "
+                        + "WHERE kind = 'a' OR kind = 'b'",
+                "distinct_join | SELECT DISTINCT e.kind FROM events e JOIN events f ON f.kind = e.kind | SELECT e.kind "
+                        + "FROM events e WHERE EXISTS (SELECT 1 FROM events f WHERE f.kind = e.kind)",
+                "correlated_subquery | SELECT e.id, (SELECT count(*) FROM events f WHERE f.kind = e.kind) FROM events "
+                        + "e | SELECT e.id, c.n FROM events e JOIN (SELECT kind, count(*) n FROM events GROUP BY kind) "
+                        + "c ON c.kind = e.kind",
+                "order_without_limit | SELECT id FROM events WHERE id < 10 ORDER BY id | SELECT id FROM events WHERE "
+                        + "id < 10 ORDER BY id LIMIT 10"
+            })
     void text_rules_trigger_on_the_pattern_and_not_on_the_fix(String rule, String bad, String good) {
         assertThat(textRules(bad)).as(bad).contains(rule);
         assertThat(textRules(good)).as(good).doesNotContain(rule);
@@ -214,17 +262,22 @@ class RulesTest {
 
     @Test
     void text_findings_alone_need_no_connection_and_refuse_several_statements() {
-        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events OFFSET 10")).extracting(Insight::rule)
+        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events OFFSET 10"))
+                .extracting(Insight::rule)
                 .contains("select_star", "offset_pagination");
-        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events; DROP TABLE events")).isEmpty();
+        assertThat(QueryAnalyzer.textFindings("SELECT * FROM events; DROP TABLE events"))
+                .isEmpty();
     }
 
     private static List<String> rules(String sql) {
-        return analyzer.analyze(sql, List.of(), null).findings().stream().map(Insight::rule).toList();
+        return analyzer.analyze(sql, List.of(), null).findings().stream()
+                .map(Insight::rule)
+                .toList();
     }
 
     private static List<String> textRules(String sql) {
-        return TextRules.apply(Fingerprint.of(sql), sql).stream().map(Insight::rule).toList();
+        return TextRules.apply(Fingerprint.of(sql), sql).stream()
+                .map(Insight::rule)
+                .toList();
     }
-
 }

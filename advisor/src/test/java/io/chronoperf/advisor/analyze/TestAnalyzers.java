@@ -7,11 +7,11 @@ import java.nio.charset.StandardCharsets;
 final class TestAnalyzers {
     static final byte[] SECRET = "a test token secret of at least 32 bytes".getBytes(StandardCharsets.UTF_8);
 
-    private TestAnalyzers() {
-    }
+    private TestAnalyzers() {}
 
     static AnalysisRole.Setup setup(TestDatabase db) {
-        return AnalysisRole.setup(db.endpoint().jdbcUrl(), db.endpoint().user(), db.endpoint().password(), null, null, SECRET);
+        return AnalysisRole.setup(
+                db.endpoint().jdbcUrl(), db.endpoint().user(), db.endpoint().password(), null, null, SECRET);
     }
 
     /** The default analyzer: as chrono_perf_analyze, statements of a superuser session refused. */

@@ -23,7 +23,8 @@ class IndexAdvisorTest {
 
     @BeforeAll
     static void schema() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS hypopg");
             createTables(s);
         }
@@ -35,17 +36,19 @@ class IndexAdvisorTest {
         s.execute("INSERT INTO orders SELECT g, g % 20000, (ARRAY['new','paid','shipped','done'])[1 + g % 4],"
                 + " timestamptz '2026-01-01' + g * interval '1 minute', g % 1000 FROM generate_series(1, 200000) g");
         s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, kind text NOT NULL, payload text)");
-        s.execute("INSERT INTO events (kind, payload) SELECT 'k' || g % 50, repeat('x', 20) FROM generate_series(1, 50000) g");
+        s.execute("INSERT INTO events (kind, payload) SELECT 'k' || g % 50, repeat('x', 20) FROM generate_series(1, "
+                + "50000) g");
         s.execute("CREATE TABLE wide (id bigint PRIMARY KEY, a int NOT NULL, b int NOT NULL, filler text)");
         s.execute("INSERT INTO wide SELECT g, g % 1000, g % 7, repeat('y', 50) FROM generate_series(1, 400000) g");
-        s.execute("CREATE INDEX wide_b ON wide (b)");                 // unused and over 1 MB
-        s.execute("CREATE INDEX wide_a ON wide (a)");                 // duplicate: it leads wide_a_b
+        s.execute("CREATE INDEX wide_b ON wide (b)"); // unused and over 1 MB
+        s.execute("CREATE INDEX wide_a ON wide (a)"); // duplicate: it leads wide_a_b
         s.execute("CREATE INDEX wide_a_b ON wide (a, b)");
         s.execute("VACUUM ANALYZE");
     }
 
     static IndexAdvisor.Advice advise(String... sql) throws SQLException {
-        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> { });
+        IndexAdvisor advisor =
+                new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> {});
         try (Connection c = db.dataSource().getConnection()) {
             return advisor.advise(c, Workload.fromText("test", String.join(";\n", sql)));
         }
@@ -60,7 +63,9 @@ class IndexAdvisorTest {
         IndexAdvisor.Recommendation first = a.indexes().get(0);
         assertThat(first.table()).isEqualTo("public.orders");
         assertThat(first.columns().get(0)).isEqualTo("customer_id");
-        assertThat(first.ddl()).startsWith("CREATE INDEX CONCURRENTLY IF NOT EXISTS").contains("(customer_id");
+        assertThat(first.ddl())
+                .startsWith("CREATE INDEX CONCURRENTLY IF NOT EXISTS")
+                .contains("(customer_id");
         assertThat(first.sizeBytes()).isPositive();
         assertThat(first.queriesHelped()).singleElement().satisfies(g -> {
             assertThat(g.costAfter()).isLessThan(g.costBefore() / 10);
@@ -72,16 +77,18 @@ class IndexAdvisorTest {
 
     @Test
     void a_parameterized_limit_does_not_hide_the_index_that_serves_the_filter() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE actions (id bigint PRIMARY KEY, admin_id int NOT NULL, at timestamptz NOT NULL, note text)");
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "CREATE TABLE actions (id bigint PRIMARY KEY, admin_id int NOT NULL, at timestamptz NOT NULL, note "
+                            + "text)");
             // a few admins do most of the work: the rows of one admin are not spread evenly in time
             s.execute("INSERT INTO actions SELECT g, CASE WHEN g % 10 < 8 THEN g % 3 ELSE g % 250 END,"
                     + " timestamptz '2026-01-01' + g * interval '1 minute', 'n' FROM generate_series(1, 300000) g");
             s.execute("ANALYZE actions");
         }
         // as pg_stat_statements writes it: every value a parameter, the LIMIT too
-        IndexAdvisor.Advice a = advise(
-                "SELECT id, at FROM actions WHERE admin_id = $1 ORDER BY at DESC LIMIT $2");
+        IndexAdvisor.Advice a = advise("SELECT id, at FROM actions WHERE admin_id = $1 ORDER BY at DESC LIMIT $2");
 
         assertThat(a.indexes()).anySatisfy(r -> {
             assertThat(r.table()).isEqualTo("public.actions");
@@ -92,7 +99,8 @@ class IndexAdvisorTest {
 
     @Test
     void a_write_only_table_gets_no_index() throws SQLException {
-        IndexAdvisor.Advice a = advise("INSERT INTO events (kind, payload) VALUES ('login', 'x')",
+        IndexAdvisor.Advice a = advise(
+                "INSERT INTO events (kind, payload) VALUES ('login', 'x')",
                 "INSERT INTO events (kind, payload) VALUES ('logout', 'y')");
 
         assertThat(a.indexes()).isEmpty();
@@ -100,10 +108,14 @@ class IndexAdvisorTest {
 
     @Test
     void writes_outweighing_a_rare_read_leave_the_table_without_an_index() throws SQLException {
-        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> { });
-        Workload w = new Workload("mix", List.of(
-                new Workload.Query("read", "SELECT count(*) FROM events WHERE kind = 'k7'", 1),
-                new Workload.Query("write", "INSERT INTO events (kind, payload) VALUES ('k1', 'x')", 1_000_000)));
+        IndexAdvisor advisor =
+                new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> {});
+        Workload w = new Workload(
+                "mix",
+                List.of(
+                        new Workload.Query("read", "SELECT count(*) FROM events WHERE kind = 'k7'", 1),
+                        new Workload.Query(
+                                "write", "INSERT INTO events (kind, payload) VALUES ('k1', 'x')", 1_000_000)));
         try (Connection c = db.dataSource().getConnection()) {
             assertThat(advisor.advise(c, w).indexes()).isEmpty();
         }
@@ -116,13 +128,18 @@ class IndexAdvisorTest {
     void an_existing_index_is_never_recommended_again() throws SQLException {
         IndexAdvisor.Advice a = advise("SELECT * FROM wide WHERE a = 5 AND b = 3", "SELECT * FROM wide WHERE id = 77");
 
-        assertThat(a.indexes()).noneMatch(r -> r.table().equals("public.wide") && (r.columns().equals(List.of("a"))
-                || r.columns().equals(List.of("a", "b")) || r.columns().equals(List.of("b")) || r.columns().equals(List.of("id"))));
+        assertThat(a.indexes())
+                .noneMatch(r -> r.table().equals("public.wide")
+                        && (r.columns().equals(List.of("a"))
+                                || r.columns().equals(List.of("a", "b"))
+                                || r.columns().equals(List.of("b"))
+                                || r.columns().equals(List.of("id"))));
     }
 
     @Test
     void hygiene_finds_the_unused_the_duplicate_and_the_invalid_index() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE dup_codes (code text)");
             s.execute("INSERT INTO dup_codes VALUES ('x'), ('x')");
             try {
@@ -152,11 +169,13 @@ class IndexAdvisorTest {
     @Test
     void apply_creates_valid_indexes_and_records_the_measured_improvement() throws SQLException {
         AdvisorSchema.migrate(db.dataSource());
-        Workload w = Workload.fromText("apply", "SELECT * FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC LIMIT 20");
-        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 1, 0.01, 256L << 20, 1L << 20), step -> { });
+        Workload w = Workload.fromText(
+                "apply", "SELECT * FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC LIMIT 20");
+        IndexAdvisor advisor =
+                new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 1, 0.01, 256L << 20, 1L << 20), step -> {});
         try (Connection c = db.dataSource().getConnection()) {
             IndexAdvisor.Advice a = advisor.advise(c, w);
-            IndexApplier.Outcome o = new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> { })
+            IndexApplier.Outcome o = new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> {})
                     .apply(c, w, a.indexes());
 
             assertThat(o.indexes()).singleElement().satisfies(i -> {
@@ -167,15 +186,17 @@ class IndexAdvisorTest {
             assertThat(o.speedup()).isGreaterThan(2);
             assertThat(o.stored()).isTrue();
             try (Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT i.indisvalid, (SELECT count(*) FROM chrono_perf.index_applications) FROM pg_index i"
-                         + " WHERE i.indexrelid = to_regclass('public.orders_customer_id_created_at_idx')"
-                         + " OR i.indexrelid = to_regclass('public.orders_customer_id_idx')")) {
+                    var rs = s.executeQuery(
+                            "SELECT i.indisvalid, (SELECT count(*) FROM chrono_perf.index_applications) FROM pg_index i"
+                                    + " WHERE i.indexrelid = to_regclass('public.orders_customer_id_created_at_idx')"
+                                    + " OR i.indexrelid = to_regclass('public.orders_customer_id_idx')")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getBoolean(1)).isTrue();
                 assertThat(rs.getLong(2)).isEqualTo(1);
             }
             // applied: the advisor now leaves it alone
-            assertThat(advisor.advise(c, w).indexes()).noneMatch(r -> r.columns().get(0).equals("customer_id"));
+            assertThat(advisor.advise(c, w).indexes())
+                    .noneMatch(r -> r.columns().get(0).equals("customer_id"));
         }
     }
 
@@ -186,12 +207,19 @@ class IndexAdvisorTest {
                 "SELECT * FROM orders WHERE customer_id = 42 AND created_at > now() - interval '1 day'",
                 "SELECT * FROM orders WHERE customer_id = 7 ORDER BY created_at DESC LIMIT 20");
 
-        assertThat(a.indexes()).isNotEmpty().allSatisfy(r -> assertThat(r.queriesHelped()).isNotEmpty());
+        assertThat(a.indexes())
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.queriesHelped()).isNotEmpty());
         for (IndexAdvisor.Recommendation r : a.indexes()) {
-            assertThat(a.indexes()).noneMatch(o -> o != r && o.table().equals(r.table()) && o.columns().size() > r.columns().size()
-                    && o.columns().subList(0, r.columns().size()).equals(r.columns()));
+            assertThat(a.indexes())
+                    .noneMatch(o -> o != r
+                            && o.table().equals(r.table())
+                            && o.columns().size() > r.columns().size()
+                            && o.columns().subList(0, r.columns().size()).equals(r.columns()));
         }
-        long used = a.indexes().stream().mapToLong(IndexAdvisor.Recommendation::sizeBytes).sum();
+        long used = a.indexes().stream()
+                .mapToLong(IndexAdvisor.Recommendation::sizeBytes)
+                .sum();
         assertThat(a.usedBytes()).isEqualTo(used);
     }
 }

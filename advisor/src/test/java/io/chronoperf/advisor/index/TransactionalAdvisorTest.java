@@ -17,16 +17,19 @@ class TransactionalAdvisorTest {
 
     @BeforeAll
     static void schema() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             IndexAdvisorTest.createTables(s);
         }
     }
 
     @Test
     void the_rolled_back_build_finds_the_same_index_and_leaves_nothing_behind() throws SQLException {
-        IndexAdvisor advisor = new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> { });
+        IndexAdvisor advisor =
+                new IndexAdvisor(new IndexAdvisor.Options(100L << 20, 2, 0, 0.01, 256L << 20, 1L << 20), step -> {});
         try (Connection c = db.dataSource().getConnection()) {
-            IndexAdvisor.Advice a = advisor.advise(c, Workload.fromText("t", "SELECT * FROM orders WHERE customer_id = 42"));
+            IndexAdvisor.Advice a =
+                    advisor.advise(c, Workload.fromText("t", "SELECT * FROM orders WHERE customer_id = 42"));
 
             assertThat(a.method()).isEqualTo("transactional");
             assertThat(a.indexes()).first().satisfies(r -> {
@@ -35,7 +38,7 @@ class TransactionalAdvisorTest {
             });
             assertThat(a.finalCost()).isLessThan(a.baselineCost() / 10);
             try (Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'orders'")) {
+                    var rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'orders'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(1); // only the primary key: every what-if build was rolled back
             }

@@ -10,7 +10,9 @@ class MigrationLinterTest {
     final MigrationLinter linter = new MigrationLinter();
 
     List<String> rules(String sql) {
-        return linter.lintFile("V9__x.sql", sql).stream().map(MigrationLinter.Finding::rule).toList();
+        return linter.lintFile("V9__x.sql", sql).stream()
+                .map(MigrationLinter.Finding::rule)
+                .toList();
     }
 
     @Test
@@ -22,7 +24,8 @@ class MigrationLinterTest {
                 CREATE INDEX CONCURRENTLY orders_total ON orders (total);
                 COMMIT;
                 SET lock_timeout = '5s';
-                CREATE INDEX CONCURRENTLY IF NOT EXISTS recent_logins ON logins (at) WHERE at > now() - interval '1 day';
+                CREATE INDEX CONCURRENTLY IF NOT EXISTS recent_logins ON logins (at) WHERE at > now() - interval
+                    '1 day';
                 ALTER TABLE users ADD COLUMN tier text NOT NULL;
                 ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();
                 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
@@ -32,8 +35,11 @@ class MigrationLinterTest {
                 DROP INDEX users_email;
                 VACUUM FULL orders;
                 """);
-        assertThat(f).extracting(MigrationLinter.Finding::rule)
-                .contains("ML001", "ML002", "ML003", "ML004", "ML005", "ML006", "ML007", "ML008", "ML009", "ML010", "ML011", "ML012", "ML013");
+        assertThat(f)
+                .extracting(MigrationLinter.Finding::rule)
+                .contains(
+                        "ML001", "ML002", "ML003", "ML004", "ML005", "ML006", "ML007", "ML008", "ML009", "ML010",
+                        "ML011", "ML012", "ML013");
         assertThat(f).filteredOn(x -> x.rule().equals("ML001")).singleElement().satisfies(x -> {
             assertThat(x.line()).isEqualTo(2);
             assertThat(x.fix()).contains("CONCURRENTLY");
@@ -43,14 +49,17 @@ class MigrationLinterTest {
             assertThat(x.message()).contains("now()");
         });
         // lock_timeout is set from line 6 on: only the statements before it are reported for ML004
-        assertThat(f).filteredOn(x -> x.rule().equals("ML004")).allSatisfy(x -> assertThat(x.line()).isLessThan(6));
+        assertThat(f)
+                .filteredOn(x -> x.rule().equals("ML004"))
+                .allSatisfy(x -> assertThat(x.line()).isLessThan(6));
     }
 
     @Test
     void a_safe_migration_and_a_new_table_pass() {
         assertThat(rules("""
                 SET lock_timeout = '5s';
-                CREATE TABLE widgets (id bigint PRIMARY KEY, owner bigint NOT NULL, at timestamptz NOT NULL DEFAULT now());
+                CREATE TABLE widgets (id bigint PRIMARY KEY, owner bigint NOT NULL, at timestamptz NOT NULL DEFAULT
+                    now());
                 CREATE INDEX widgets_owner ON widgets (owner);
                 ALTER TABLE widgets ADD CONSTRAINT widgets_owner_fk FOREIGN KEY (owner) REFERENCES users (id);
                 CREATE INDEX CONCURRENTLY IF NOT EXISTS users_created ON users (created_at);
@@ -63,13 +72,17 @@ class MigrationLinterTest {
 
     @Test
     void the_projects_own_migrations_have_no_error() throws Exception {
-        for (Path dir : List.of(Path.of("..", "admin", "src", "main", "resources", "db", "migration"),
+        for (Path dir : List.of(
+                Path.of("..", "admin", "src", "main", "resources", "db", "migration"),
                 Path.of("..", "monitor", "src", "main", "resources", "db", "chrono-perf", "monitor"),
                 Path.of("..", "advisor", "src", "main", "resources", "db", "chrono-perf", "advisor"),
                 Path.of("..", "server", "src", "main", "resources", "db", "chrono-perf", "server"))) {
             List<MigrationLinter.Finding> f = linter.lint(dir);
 
-            assertThat(f).as(dir.toString()).filteredOn(x -> x.severity().equals("error")).isEmpty();
+            assertThat(f)
+                    .as(dir.toString())
+                    .filteredOn(x -> x.severity().equals("error"))
+                    .isEmpty();
         }
     }
 }

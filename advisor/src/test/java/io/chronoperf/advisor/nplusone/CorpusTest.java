@@ -51,7 +51,8 @@ class CorpusTest {
         }
 
         Map<String, double[]> byKind = new TreeMap<>(); // tp, fp, fn
-        for (String kind : List.of(Finding.N_PLUS_ONE, Finding.DUPLICATE, Finding.BATCHABLE_WRITE, Finding.REPEATED_PATTERN)) {
+        for (String kind :
+                List.of(Finding.N_PLUS_ONE, Finding.DUPLICATE, Finding.BATCHABLE_WRITE, Finding.REPEATED_PATTERN)) {
             byKind.put(kind, new double[3]);
         }
         for (String a : actual) {
@@ -63,14 +64,16 @@ class CorpusTest {
             }
         }
         StringBuilder report = new StringBuilder();
-        byKind.forEach((kind, c) -> report.append(String.format("%s: precision %.3f recall %.3f (tp %d, fp %d, fn %d)%n",
+        byKind.forEach((kind, c) -> report.append(String.format(
+                "%s: precision %.3f recall %.3f (tp %d, fp %d, fn %d)%n",
                 kind, c[0] / (c[0] + c[1]), c[0] / (c[0] + c[2]), (int) c[0], (int) c[1], (int) c[2])));
         System.out.print(report);
         Set<String> falsePositives = new HashSet<>(actual);
         falsePositives.removeAll(expected);
         Set<String> falseNegatives = new HashSet<>(expected);
         falseNegatives.removeAll(actual);
-        assertThat(byKind.values()).as(report + "false positives " + falsePositives + "\nfalse negatives " + falseNegatives)
+        assertThat(byKind.values())
+                .as(report + "false positives " + falsePositives + "\nfalse negatives " + falseNegatives)
                 .allSatisfy(c -> {
                     assertThat(c[0] / (c[0] + c[1])).isGreaterThanOrEqualTo(0.95);
                     assertThat(c[0] / (c[0] + c[2])).isGreaterThanOrEqualTo(0.95);

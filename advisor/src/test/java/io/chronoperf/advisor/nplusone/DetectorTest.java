@@ -14,9 +14,18 @@ class DetectorTest {
     @Test
     void the_seed_example_gets_the_source_query_and_an_any_rewrite() {
         List<TraceStatement> unit = new ArrayList<>();
-        unit.add(new TraceStatement("req-1", 1, "SELECT * FROM projects WHERE user_id = $1", List.of(7), 1.0, 3, "A.list:1", null));
+        unit.add(new TraceStatement(
+                "req-1", 1, "SELECT * FROM projects WHERE user_id = $1", List.of(7), 1.0, 3, "A.list:1", null));
         for (int i = 0; i < 3; i++) {
-            unit.add(new TraceStatement("req-1", 2 + i, "SELECT * FROM pages WHERE project_id = $1", List.of(100 + i), 0.8, 4, "A.list:2", null));
+            unit.add(new TraceStatement(
+                    "req-1",
+                    2 + i,
+                    "SELECT * FROM pages WHERE project_id = $1",
+                    List.of(100 + i),
+                    0.8,
+                    4,
+                    "A.list:2",
+                    null));
         }
 
         List<Finding> findings = detector.detect(unit);
@@ -50,7 +59,7 @@ class DetectorTest {
                 {"unit": "a", "seq": "x", "sql": "SELECT 2", "duration_ms": 0.1}
                 {"unit": "a", "seq": 3, "sql": "SELECT 3", "duration_ms": -1}
 
-                {"unit": "a", "seq": 4, "sql": "SELECT 4", "duration_ms": 0.2, "params": [1, "x", null, true], "rows": 1}
+                {"unit":"a","seq":4,"sql":"SELECT 4","duration_ms":0.2,"params":[1,"x",null,true],"rows":1}
                 """;
         TraceReader.Result r = new TraceReader().read(new BufferedReader(new StringReader(trace)));
 

@@ -21,12 +21,13 @@ class StatStatementsSuspectsTest {
 
     @Test
     void a_key_lookup_called_thousands_of_times_is_a_suspect_and_a_scan_is_not() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             s.execute("CREATE TABLE pages (id bigint PRIMARY KEY, project_id bigint, url text)");
             s.execute("INSERT INTO pages SELECT g, g % 100, 'u' || g FROM generate_series(1, 2000) g");
             try (PreparedStatement lookup = c.prepareStatement("SELECT url FROM pages WHERE id = ?");
-                 PreparedStatement scan = c.prepareStatement("SELECT count(*) FROM pages WHERE project_id > ?")) {
+                    PreparedStatement scan = c.prepareStatement("SELECT count(*) FROM pages WHERE project_id > ?")) {
                 for (int i = 1; i <= 1200; i++) {
                     lookup.setLong(1, i);
                     try (ResultSet rs = lookup.executeQuery()) {

@@ -21,7 +21,8 @@ class StatementCaptureTest {
 
     @BeforeAll
     static void schema() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE projects (id bigint PRIMARY KEY, user_id bigint)");
             s.execute("CREATE TABLE pages (id bigserial PRIMARY KEY, project_id bigint, url text)");
             s.execute("INSERT INTO projects SELECT g, 1 FROM generate_series(1, 5) g");
@@ -65,7 +66,10 @@ class StatementCaptureTest {
             assertThat(scope.recorded().statements()).hasSize(3);
             assertThat(scope.recorded().overflow()).isEqualTo(2);
             // values only when enabled; otherwise a hash token per value
-            assertThat(scope.recorded().statements().get(0).params()).singleElement().asString().startsWith("#");
+            assertThat(scope.recorded().statements().get(0).params())
+                    .singleElement()
+                    .asString()
+                    .startsWith("#");
         }
     }
 
@@ -89,14 +93,16 @@ class StatementCaptureTest {
 
     /** The same SQL as pagesOf, issued from another call site. */
     private static void pagesAgain(DataSource ds, long project) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM pages WHERE project_id = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM pages WHERE project_id = ?")) {
             ps.setLong(1, project);
             ps.executeQuery().close();
         }
     }
 
     private static List<Long> projectIds(DataSource ds) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id FROM projects WHERE user_id = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM projects WHERE user_id = ?")) {
             ps.setLong(1, 1);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Long> ids = new java.util.ArrayList<>();
@@ -109,7 +115,8 @@ class StatementCaptureTest {
     }
 
     private static void pagesOf(DataSource ds, long project) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM pages WHERE project_id = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM pages WHERE project_id = ?")) {
             ps.setLong(1, project);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

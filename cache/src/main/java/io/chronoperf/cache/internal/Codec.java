@@ -6,8 +6,8 @@ import java.time.Instant;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.JavaType;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.ValueDeserializer;
@@ -42,12 +42,15 @@ public final class Codec {
     public static final int COMPRESS_ABOVE = 256;
     /** zstd level 3: the library's default, a good ratio at several hundred MB/s. */
     private static final int LEVEL = 3;
+
     private static final int HEADER = 1 + 8 + 4;
 
-    private final ObjectMapper smile = SmileMapper.builder().findAndAddModules()
+    private final ObjectMapper smile = SmileMapper.builder()
+            .findAndAddModules()
             .enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DateTimeFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
-            .addModule(new SimpleModule("chrono-perf-instants").addSerializer(Instant.class, new EpochNanosWriter())
+            .addModule(new SimpleModule("chrono-perf-instants")
+                    .addSerializer(Instant.class, new EpochNanosWriter())
                     .addDeserializer(Instant.class, new EpochNanosReader()))
             .build();
     /** Reads the entries of the JSON format written before. */
@@ -82,11 +85,11 @@ public final class Codec {
     }
 
     /** An encoded value with the sizes the statistics report: the value encoded, and stored (compressed or not). */
-    public record Encoded(byte[] bytes, int encodedBytes) {
-    }
+    public record Encoded(byte[] bytes, int encodedBytes) {}
 
     public JavaType type(Object classOrTypeReference) {
-        return classOrTypeReference instanceof Class<?> c ? smile.constructType(c)
+        return classOrTypeReference instanceof Class<?> c
+                ? smile.constructType(c)
                 : smile.constructType((TypeReference<?>) classOrTypeReference);
     }
 
@@ -107,8 +110,7 @@ public final class Codec {
     }
 
     /** A decoded value with its expiry; null when the bytes are not in a format this version reads. */
-    public record Decoded(Object value, long expiresAtMillis) {
-    }
+    public record Decoded(Object value, long expiresAtMillis) {}
 
     public Decoded decode(byte[] bytes, JavaType type) {
         if (bytes == null || bytes.length < HEADER) {
@@ -132,7 +134,8 @@ public final class Codec {
         byte[] plain = new byte[length];
         long n = Zstd.decompressByteArray(plain, 0, length, bytes, HEADER, bytes.length - HEADER);
         if (Zstd.isError(n) || n != length) {
-            throw new IllegalStateException("corrupt zstd frame: " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes"));
+            throw new IllegalStateException(
+                    "corrupt zstd frame: " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes"));
         }
         return new Decoded(mapper.readValue(plain, type), expiresAt);
     }

@@ -17,6 +17,7 @@ public final class Counters {
     public final LongAdder misses = new LongAdder();
     /** Expired L1 entries served because the loader found the database away (stale-if-error). */
     public final LongAdder staleServed = new LongAdder();
+
     public final LongAdder loads = new LongAdder();
     public final LongAdder loadNanos = new LongAdder();
     public final LongAdder loadErrors = new LongAdder();
@@ -35,15 +36,19 @@ public final class Counters {
         counter(registry, "chrono_perf.cache.evictions", namespace, "cause", "size", evictions);
         counter(registry, "chrono_perf.cache.bytes", namespace, "form", "encoded", encodedBytes);
         counter(registry, "chrono_perf.cache.bytes", namespace, "form", "stored", storedBytes);
-        gets = Timer.builder("chrono_perf.cache.get").tag("namespace", namespace)
+        gets = Timer.builder("chrono_perf.cache.get")
+                .tag("namespace", namespace)
                 .description("Latency of a cache get, hits and loads together")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
     }
 
-    private static void counter(MeterRegistry registry, String name, String namespace, String tag, String value,
-                                LongAdder adder) {
-        FunctionCounter.builder(name, adder, LongAdder::sum).tag("namespace", namespace).tag(tag, value).register(registry);
+    private static void counter(
+            MeterRegistry registry, String name, String namespace, String tag, String value, LongAdder adder) {
+        FunctionCounter.builder(name, adder, LongAdder::sum)
+                .tag("namespace", namespace)
+                .tag(tag, value)
+                .register(registry);
     }
 
     public double percentileMillis(double percentile) {

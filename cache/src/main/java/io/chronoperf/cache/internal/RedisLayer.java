@@ -24,11 +24,11 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.util.concurrent.TimeUnit;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,7 +60,8 @@ public final class RedisLayer implements AutoCloseable {
     private static final String SET_IF_GENERATION = "if (redis.call('get', KEYS[2]) or '0') == ARGV[2] then"
             + " redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1 else return 0 end";
     /** Compare-and-delete: release a lock only if this instance still owns it. */
-    private static final String UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    private static final String UNLOCK =
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -76,9 +77,14 @@ public final class RedisLayer implements AutoCloseable {
     private final AtomicBoolean troubled = new AtomicBoolean();
     /** Set after the first connection: connection events before it are the connecting itself. */
     private volatile boolean everConnected;
+
     private final String where;
-    /** Invalidations travel on {@code <prefix>cache:invalidate}: caches of other prefixes on the same Redis do not hear them. */
+    /**
+     * Invalidations travel on {@code <prefix>cache:invalidate}: caches of other prefixes on the same Redis do not hear
+     * them.
+     */
     private final String channel;
+
     private final String prefix;
     private final Consumer<String> onInvalidation;
     private final Consumer<Boolean> onConnectionChange;
@@ -92,21 +98,29 @@ public final class RedisLayer implements AutoCloseable {
      * @param connectTimeout bounds the TCP connect and the handshake of each connection attempt
      *                       (the command timeout bounds each command)
      */
-    public RedisLayer(String uri, String prefix, Duration commandTimeout, Duration connectTimeout, String clientName,
-                      Consumer<String> onInvalidation, Consumer<Boolean> onConnectionChange) {
+    public RedisLayer(
+            String uri,
+            String prefix,
+            Duration commandTimeout,
+            Duration connectTimeout,
+            String clientName,
+            Consumer<String> onInvalidation,
+            Consumer<Boolean> onConnectionChange) {
         this.prefix = prefix;
         this.channel = prefix + "cache:invalidate";
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setClientName(clientName);
         redisUri.setTimeout(connectTimeout); // the handshake's bound; commands have their own below
-        this.where = redisUri.getSentinels().isEmpty() ? redisUri.getHost() + ":" + redisUri.getPort()
+        this.where = redisUri.getSentinels().isEmpty()
+                ? redisUri.getHost() + ":" + redisUri.getPort()
                 : "sentinel " + redisUri.getSentinelMasterId();
         this.onInvalidation = onInvalidation;
         this.onConnectionChange = onConnectionChange;
         // Reconnect quickly (100 ms doubling to 2 s) rather than Lettuce's default of up to 30 s:
         // until it is back, every instance works without its L2.
         resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
@@ -114,15 +128,19 @@ public final class RedisLayer implements AutoCloseable {
                 // Fail fast while disconnected instead of queueing requests behind a dead socket.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(connectTimeout).build())
+                .socketOptions(io.lettuce.core.SocketOptions.builder()
+                        .connectTimeout(connectTimeout)
+                        .build())
                 .build());
-        breaker = CircuitBreaker.of("redis-l2", CircuitBreakerConfig.custom()
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(2))
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
+        breaker = CircuitBreaker.of(
+                "redis-l2",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(20)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(2))
+                        .permittedNumberOfCallsInHalfOpenState(2)
+                        .build());
         connector = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "redis-connector");
             t.setDaemon(true);
@@ -155,8 +173,11 @@ public final class RedisLayer implements AutoCloseable {
         connector.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
         String failure = connect();
         if (failure != null) {
-            log.warn("Redis at {} is not reachable ({}): serving from the in-process cache (L1) alone, connecting in the"
-                    + " background", where, failure);
+            log.warn(
+                    "Redis at {} is not reachable ({}): serving from the in-process cache (L1) alone, connecting in the"
+                            + " background",
+                    where,
+                    failure);
             connector.schedule(() -> retry(Duration.ofSeconds(1)), 1, TimeUnit.SECONDS);
         }
     }
@@ -207,7 +228,9 @@ public final class RedisLayer implements AutoCloseable {
             onConnectionChange.accept(true);
             return;
         }
-        Duration next = delay.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : delay.multipliedBy(2);
+        Duration next = delay.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+                ? Duration.ofSeconds(30)
+                : delay.multipliedBy(2);
         connector.schedule(() -> retry(next), next.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -221,15 +244,24 @@ public final class RedisLayer implements AutoCloseable {
     }
 
     /** The outcome of a lock attempt. */
-    public enum Lock { ACQUIRED, HELD_ELSEWHERE, UNAVAILABLE }
+    public enum Lock {
+        ACQUIRED,
+        HELD_ELSEWHERE,
+        UNAVAILABLE
+    }
 
     /** SET NX PX. UNAVAILABLE when Redis could not be asked: nobody can be waited for then. */
     public Lock tryLock(String key, String owner, long ttlMillis) {
         String unavailable = "unavailable";
-        String reply = guarded(() -> {
-            String r = commands.set(key, owner.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.nx().px(ttlMillis));
-            return r == null ? "" : r;
-        }, unavailable);
+        String reply = guarded(
+                () -> {
+                    String r = commands.set(
+                            key,
+                            owner.getBytes(StandardCharsets.UTF_8),
+                            SetArgs.Builder.nx().px(ttlMillis));
+                    return r == null ? "" : r;
+                },
+                unavailable);
         if ("OK".equals(reply)) {
             return Lock.ACQUIRED;
         }
@@ -237,8 +269,10 @@ public final class RedisLayer implements AutoCloseable {
     }
 
     public void unlock(String key, String owner) {
-        guarded(() -> commands.eval(UNLOCK, ScriptOutputType.INTEGER, new String[] {key},
-                owner.getBytes(StandardCharsets.UTF_8)), null);
+        guarded(
+                () -> commands.eval(
+                        UNLOCK, ScriptOutputType.INTEGER, new String[] {key}, owner.getBytes(StandardCharsets.UTF_8)),
+                null);
     }
 
     /**
@@ -251,10 +285,12 @@ public final class RedisLayer implements AutoCloseable {
 
     /** The namespace's generation (0 before the first write), or -1 when Redis did not answer. */
     public long generation(String namespace) {
-        byte[] raw = guarded(() -> {
-            byte[] v = commands.get(generationKey(namespace));
-            return v == null ? "0".getBytes(StandardCharsets.US_ASCII) : v;
-        }, null);
+        byte[] raw = guarded(
+                () -> {
+                    byte[] v = commands.get(generationKey(namespace));
+                    return v == null ? "0".getBytes(StandardCharsets.US_ASCII) : v;
+                },
+                null);
         if (raw == null) {
             return -1;
         }
@@ -275,10 +311,15 @@ public final class RedisLayer implements AutoCloseable {
      * write overtook never stores its old value. True when stored.
      */
     public boolean setIfGeneration(String key, byte[] value, long ttlMillis, String namespace, long generation) {
-        Long stored = guarded(() -> commands.eval(SET_IF_GENERATION, ScriptOutputType.INTEGER,
-                new String[] {key, generationKey(namespace)}, value,
-                Long.toString(generation).getBytes(StandardCharsets.US_ASCII),
-                Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII)), null);
+        Long stored = guarded(
+                () -> commands.eval(
+                        SET_IF_GENERATION,
+                        ScriptOutputType.INTEGER,
+                        new String[] {key, generationKey(namespace)},
+                        value,
+                        Long.toString(generation).getBytes(StandardCharsets.US_ASCII),
+                        Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII)),
+                null);
         return stored != null && stored == 1L;
     }
 
@@ -299,18 +340,21 @@ public final class RedisLayer implements AutoCloseable {
 
     /** Walks the keys matching the glob page by page; sums what {@code perPage} returns. */
     private long scan(String glob, int pageSize, java.util.function.ToLongFunction<List<String>> perPage) {
-        Long total = guarded(() -> {
-            long n = 0;
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(glob).limit(pageSize));
-                if (!page.getKeys().isEmpty()) {
-                    n += perPage.applyAsLong(page.getKeys());
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-            return n;
-        }, -1L);
+        Long total = guarded(
+                () -> {
+                    long n = 0;
+                    ScanCursor cursor = ScanCursor.INITIAL;
+                    do {
+                        KeyScanCursor<String> page = commands.scan(
+                                cursor, ScanArgs.Builder.matches(glob).limit(pageSize));
+                        if (!page.getKeys().isEmpty()) {
+                            n += perPage.applyAsLong(page.getKeys());
+                        }
+                        cursor = page;
+                    } while (!cursor.isFinished());
+                    return n;
+                },
+                -1L);
         return total == null ? -1 : total;
     }
 
@@ -340,16 +384,23 @@ public final class RedisLayer implements AutoCloseable {
         for (String line : info.split("\r?\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(colon + 1).trim().matches("\\d+")) {
-                values.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 1).trim()));
+                values.put(
+                        line.substring(0, colon),
+                        Long.parseLong(line.substring(colon + 1).trim()));
             }
         }
-        return new ServerInfo(values.getOrDefault("used_memory", -1L), values.getOrDefault("keyspace_hits", -1L),
-                values.getOrDefault("keyspace_misses", -1L), values.getOrDefault("connected_clients", -1L));
+        return new ServerInfo(
+                values.getOrDefault("used_memory", -1L),
+                values.getOrDefault("keyspace_hits", -1L),
+                values.getOrDefault("keyspace_misses", -1L),
+                values.getOrDefault("connected_clients", -1L));
     }
 
     /** "up" when connected with a closed circuit, "degraded" otherwise (not yet connected included). */
     public String state() {
-        return connected.get() && commands != null && breaker.getState() == CircuitBreaker.State.CLOSED ? "up" : "degraded";
+        return connected.get() && commands != null && breaker.getState() == CircuitBreaker.State.CLOSED
+                ? "up"
+                : "degraded";
     }
 
     public long errors() {

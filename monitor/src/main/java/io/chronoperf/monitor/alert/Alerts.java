@@ -33,9 +33,20 @@ public final class Alerts {
      * sinks get names it ("[database shop] ...").
      */
     public Alerts forDatabase(String name) {
-        List<AlertSink> named = sinks.stream().<AlertSink>map(sink -> alert -> sink.send(new Alert(alert.id(), alert.rule(),
-                alert.metric(), alert.severity(), alert.state(), alert.value(), alert.peak(), alert.threshold(),
-                "[database " + name + "] " + alert.message(), alert.startedAt(), alert.lastSeenAt(), alert.resolvedAt())))
+        List<AlertSink> named = sinks.stream()
+                .<AlertSink>map(sink -> alert -> sink.send(new Alert(
+                        alert.id(),
+                        alert.rule(),
+                        alert.metric(),
+                        alert.severity(),
+                        alert.state(),
+                        alert.value(),
+                        alert.peak(),
+                        alert.threshold(),
+                        "[database " + name + "] " + alert.message(),
+                        alert.startedAt(),
+                        alert.lastSeenAt(),
+                        alert.resolvedAt())))
                 .toList();
         return new Alerts(rules, named);
     }
@@ -56,7 +67,8 @@ public final class Alerts {
             Alert open = open(store, rule.name());
             if (open == null && rule.breached(value)) {
                 try (PreparedStatement ps = DatabaseCollector.prepare(store, """
-                        INSERT INTO chrono_perf.alerts (rule, metric, severity, value, peak, threshold, message, started_at, last_seen_at)
+                        INSERT INTO chrono_perf.alerts (rule, metric, severity, value, peak, threshold, message,
+                            started_at, last_seen_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (rule) WHERE resolved_at IS NULL DO NOTHING
                         RETURNING id""")) {
@@ -71,8 +83,19 @@ public final class Alerts {
                     ps.setTimestamp(9, at);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
-                            transitions.add(new Alert(rs.getLong(1), rule.name(), rule.metric().key(), rule.severity(), "firing",
-                                    value, value, rule.fire(), rule.summary(), o.at(), o.at(), null));
+                            transitions.add(new Alert(
+                                    rs.getLong(1),
+                                    rule.name(),
+                                    rule.metric().key(),
+                                    rule.severity(),
+                                    "firing",
+                                    value,
+                                    value,
+                                    rule.fire(),
+                                    rule.summary(),
+                                    o.at(),
+                                    o.at(),
+                                    null));
                         }
                     }
                 }
@@ -93,8 +116,19 @@ public final class Alerts {
                     ps.setLong(8, open.id());
                     if (ps.executeUpdate() == 1 && resolved) {
                         double peak = rule.above() ? Math.max(open.peak(), value) : Math.min(open.peak(), value);
-                        transitions.add(new Alert(open.id(), open.rule(), open.metric(), open.severity(), "resolved", value, peak,
-                                open.threshold(), open.message(), open.startedAt(), o.at(), o.at()));
+                        transitions.add(new Alert(
+                                open.id(),
+                                open.rule(),
+                                open.metric(),
+                                open.severity(),
+                                "resolved",
+                                value,
+                                peak,
+                                open.threshold(),
+                                open.message(),
+                                open.startedAt(),
+                                o.at(),
+                                o.at()));
                     }
                 }
             }
@@ -126,7 +160,8 @@ public final class Alerts {
 
     /** Removes alerts resolved before the retention; returns how many. */
     public long cleanUp(Connection store, Instant now, Duration retention) throws SQLException {
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, "DELETE FROM chrono_perf.alerts WHERE resolved_at < ?")) {
+        try (PreparedStatement ps =
+                DatabaseCollector.prepare(store, "DELETE FROM chrono_perf.alerts WHERE resolved_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(now.minus(retention)));
             return ps.executeUpdate();
         }
@@ -138,7 +173,8 @@ public final class Alerts {
             """;
 
     private static Alert open(Connection store, String rule) throws SQLException {
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, SELECT + " WHERE rule = ? AND resolved_at IS NULL")) {
+        try (PreparedStatement ps =
+                DatabaseCollector.prepare(store, SELECT + " WHERE rule = ? AND resolved_at IS NULL")) {
             ps.setString(1, rule);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? read(rs) : null;
@@ -148,8 +184,18 @@ public final class Alerts {
 
     private static Alert read(ResultSet rs) throws SQLException {
         Timestamp resolved = rs.getTimestamp(11);
-        return new Alert(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                resolved == null ? "firing" : "resolved", rs.getDouble(5), rs.getDouble(6), rs.getDouble(7), rs.getString(8),
-                rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(), resolved == null ? null : resolved.toInstant());
+        return new Alert(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                resolved == null ? "firing" : "resolved",
+                rs.getDouble(5),
+                rs.getDouble(6),
+                rs.getDouble(7),
+                rs.getString(8),
+                rs.getTimestamp(9).toInstant(),
+                rs.getTimestamp(10).toInstant(),
+                resolved == null ? null : resolved.toInstant());
     }
 }

@@ -10,10 +10,20 @@ public final class LogSink implements AlertSink {
     @Override
     public void send(Alert a) {
         if (a.state().equals("firing")) {
-            log.warn("ALERT {} [{}] {} (value {}, threshold {})", a.rule(), a.severity(), a.message(), a.value(), a.threshold());
+            log.warn(
+                    "ALERT {} [{}] {} (value {}, threshold {})",
+                    a.rule(),
+                    a.severity(),
+                    a.message(),
+                    a.value(),
+                    a.threshold());
         } else {
-            log.info("RESOLVED {} after {} (peak {}): {}", a.rule(),
-                    java.time.Duration.between(a.startedAt(), a.resolvedAt()), a.peak(), a.message());
+            log.info(
+                    "RESOLVED {} after {} (peak {}): {}",
+                    a.rule(),
+                    java.time.Duration.between(a.startedAt(), a.resolvedAt()),
+                    a.peak(),
+                    a.message());
         }
     }
 }

@@ -17,14 +17,18 @@ import tools.jackson.databind.json.JsonMapper;
  * 5 s timeout; a failure is logged and the alert stays stored.
  */
 public final class WebhookSink implements AlertSink {
-    public enum Format { GENERIC, SLACK }
+    public enum Format {
+        GENERIC,
+        SLACK
+    }
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI uri;
     private final Format format;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public WebhookSink(URI uri, Format format) {
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
@@ -38,9 +42,20 @@ public final class WebhookSink implements AlertSink {
     public String payload(Alert a) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (format == Format.SLACK) {
-            String icon = a.state().equals("firing") ? (a.severity().equals("critical") ? ":red_circle:" : ":warning:") : ":white_check_mark:";
-            body.put("text", String.format(java.util.Locale.ROOT, "%s *%s* %s: %s (value %.2f, threshold %.2f)", icon,
-                    a.state().equals("firing") ? "FIRING" : "RESOLVED", a.rule(), a.message(), a.value(), a.threshold()));
+            String icon = a.state().equals("firing")
+                    ? (a.severity().equals("critical") ? ":red_circle:" : ":warning:")
+                    : ":white_check_mark:";
+            body.put(
+                    "text",
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%s *%s* %s: %s (value %.2f, threshold %.2f)",
+                            icon,
+                            a.state().equals("firing") ? "FIRING" : "RESOLVED",
+                            a.rule(),
+                            a.message(),
+                            a.value(),
+                            a.threshold()));
         } else {
             body.put("source", "chrono-perf");
             body.put("alert", a);
@@ -50,9 +65,11 @@ public final class WebhookSink implements AlertSink {
 
     @Override
     public void send(Alert a) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(payload(a))).build();
+                .POST(HttpRequest.BodyPublishers.ofString(payload(a)))
+                .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             if (e != null) {
                 log.warn("Alert webhook {} failed: {}", uri.getHost(), e.toString());

@@ -3,8 +3,8 @@ package io.chronoperf.monitor.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.chronoperf.monitor.MonitorSchema;
 import io.chronoperf.monitor.Metric;
+import io.chronoperf.monitor.MonitorSchema;
 import io.chronoperf.monitor.Observation;
 import io.chronoperf.testkit.TestDatabase;
 import java.io.IOException;
@@ -38,7 +38,8 @@ class AlertsTest {
         MonitorSchema.migrate(db.dataSource());
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/", exchange -> {
-            received.add(exchange.getRequestURI().getPath() + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            received.add(exchange.getRequestURI().getPath() + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
@@ -89,7 +90,8 @@ class AlertsTest {
     }
 
     @Test
-    void a_low_cache_hit_ratio_fires_once_stays_open_inside_the_hysteresis_band_and_resolves_past_it() throws Exception {
+    void a_low_cache_hit_ratio_fires_once_stays_open_inside_the_hysteresis_band_and_resolves_past_it()
+            throws Exception {
         Alerts alerts = alerts("/generic", WebhookSink.Format.GENERIC);
 
         List<Alert> fired = observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 85);
@@ -99,11 +101,14 @@ class AlertsTest {
             assertThat(a.threshold()).isEqualTo(90);
         });
         String body = next("/generic", 5000);
-        assertThat(body).startsWith("/generic ").contains("\"source\":\"chrono-perf\"").contains("cache_hit_ratio_low")
+        assertThat(body)
+                .startsWith("/generic ")
+                .contains("\"source\":\"chrono-perf\"")
+                .contains("cache_hit_ratio_low")
                 .contains("\"state\":\"firing\"");
 
-        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 80)).isEmpty();   // still firing: no repeat
-        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 91)).isEmpty();   // above 90, below the 92 resolve line
+        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 80)).isEmpty(); // still firing: no repeat
+        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 91)).isEmpty(); // above 90, below the 92 resolve line
         assertThat(stored()).singleElement().satisfies(a -> {
             assertThat(a.state()).isEqualTo("firing");
             assertThat(a.peak()).isEqualTo(80);
@@ -116,10 +121,15 @@ class AlertsTest {
             assertThat(a.resolvedAt()).isNotNull();
         });
         assertThat(next("/generic", 5000)).contains("\"state\":\"resolved\"");
-        assertThat(stored()).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo("resolved"));
+        assertThat(stored())
+                .singleElement()
+                .satisfies(a -> assertThat(a.state()).isEqualTo("resolved"));
 
         observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 70); // a new episode is a new alert
-        assertThat(stored()).hasSize(2).first().satisfies(a -> assertThat(a.state()).isEqualTo("firing"));
+        assertThat(stored())
+                .hasSize(2)
+                .first()
+                .satisfies(a -> assertThat(a.state()).isEqualTo("firing"));
     }
 
     @Test
@@ -140,10 +150,14 @@ class AlertsTest {
         Alerts alerts = alerts("/slack", WebhookSink.Format.SLACK);
 
         observe(alerts, Metric.HEALTH_SCORE, 42);
-        assertThat(stored()).extracting(Alert::rule).containsExactlyInAnyOrder("health_score_low", "health_score_critical");
+        assertThat(stored())
+                .extracting(Alert::rule)
+                .containsExactlyInAnyOrder("health_score_low", "health_score_critical");
         String a = next("/slack", 5000);
         String b = next("/slack", 5000);
-        assertThat(List.of(a, b)).allSatisfy(body -> assertThat(body).startsWith("/slack {\"text\":").contains("FIRING"));
+        assertThat(List.of(a, b))
+                .allSatisfy(
+                        body -> assertThat(body).startsWith("/slack {\"text\":").contains("FIRING"));
 
         observe(alerts, Metric.CONNECTIONS, 3); // no health score in this observation: the alerts stay open
         assertThat(stored()).allSatisfy(x -> assertThat(x.state()).isEqualTo("firing"));
@@ -153,15 +167,17 @@ class AlertsTest {
     void a_rule_whose_resolve_line_is_on_the_wrong_side_is_refused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> new Rule("bad", Metric.CACHE_HIT_RATIO_PCT, false, 90, 85, "warning", "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("healthy side");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("healthy side");
     }
 
     @Test
     void a_watched_databases_alerts_name_it_in_what_the_sinks_get() throws Exception {
         Alerts alerts = alerts("/named", WebhookSink.Format.GENERIC).forDatabase("shop");
 
-        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 85)).singleElement()
-                .satisfies(a -> assertThat(a.message()).doesNotStartWith("[database"));   // what is stored stays as it is
+        assertThat(observe(alerts, Metric.CACHE_HIT_RATIO_PCT, 85))
+                .singleElement()
+                .satisfies(a -> assertThat(a.message()).doesNotStartWith("[database")); // what is stored stays as it is
         assertThat(next("/named", 5000)).contains("[database shop] ");
     }
 }

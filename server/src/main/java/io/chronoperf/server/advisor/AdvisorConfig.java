@@ -30,14 +30,18 @@ public class AdvisorConfig {
      */
     @Bean
     QueryAnalyzer queryAnalyzer(Environment env, Settings settings, byte[] tokenSecret) {
-        AnalysisRole.Setup setup = AnalysisRole.setup(env.getRequiredProperty("spring.datasource.url"),
-                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password"),
-                settings.get(Setting.ANALYZE_DB_USER).orElse(null), settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null),
+        AnalysisRole.Setup setup = AnalysisRole.setup(
+                env.getRequiredProperty("spring.datasource.url"),
+                env.getProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password"),
+                settings.get(Setting.ANALYZE_DB_USER).orElse(null),
+                settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null),
                 tokenSecret);
         LOG.info(setup.message());
         boolean privileged = settings.analyzeAllowSuperuser();
         if (privileged) {
-            LOG.warn("CHRONO_PERF_ANALYZE_ALLOW_SUPERUSER=true: client statements may run under EXPLAIN ANALYZE as a superuser");
+            LOG.warn("CHRONO_PERF_ANALYZE_ALLOW_SUPERUSER=true: client statements may run under EXPLAIN ANALYZE as a "
+                    + "superuser");
         }
         return setup.analyzer(QueryAnalyzer.Options.DEFAULT.withExecuteAsPrivileged(privileged));
     }

@@ -40,14 +40,17 @@ public final class AdvisorService {
         return latest.get();
     }
 
-    private static final String NO_WORKLOAD = "index advice reads the workload from pg_stat_statements, which this database"
-            + " does not have: add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements (or use"
-            + " ./chrono-perf advise --workload FILE)";
+    private static final String NO_WORKLOAD =
+            "index advice reads the workload from pg_stat_statements, which this database"
+                    + " does not have: add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements "
+                    + "(or use"
+                    + " ./chrono-perf advise --workload FILE)";
 
     /** Why no advice can be computed here (no pg_stat_statements, its only workload), or empty when it can. */
     public java.util.Optional<String> whyNoAdvice() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return io.chronoperf.monitor.StatementSummary.of(c).available() ? java.util.Optional.empty()
+            return io.chronoperf.monitor.StatementSummary.of(c).available()
+                    ? java.util.Optional.empty()
                     : java.util.Optional.of(NO_WORKLOAD);
         }
     }
@@ -62,7 +65,7 @@ public final class AdvisorService {
             if (!io.chronoperf.monitor.StatementSummary.of(c).available()) {
                 throw new io.chronoperf.runtime.ConflictException(NO_WORKLOAD);
             }
-            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> { }).advise(c, workload(c));
+            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> {}).advise(c, workload(c));
             latest.set(a);
             return a;
         }
@@ -75,7 +78,8 @@ public final class AdvisorService {
      */
     Workload workload(Connection c) throws SQLException {
         java.time.Instant now = java.time.Instant.now();
-        List<io.chronoperf.monitor.History.StatementDelta> deltas = new io.chronoperf.monitor.History(java.time.Clock.systemUTC())
+        List<io.chronoperf.monitor.History.StatementDelta> deltas = new io.chronoperf.monitor.History(
+                        java.time.Clock.systemUTC())
                 .statementDeltas(c, now.minus(java.time.Duration.ofHours(24)), now);
         Workload recent = Workload.fromDeltas(deltas, STATEMENTS, false);
         return recent.queries().isEmpty() ? Workload.fromStatStatements(c, STATEMENTS) : recent;
@@ -85,7 +89,7 @@ public final class AdvisorService {
     public synchronized IndexApplier.Outcome apply(List<IndexAdvisor.Recommendation> indexes) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Workload w = workload(c);
-            return new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> { }).apply(c, w, indexes);
+            return new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> {}).apply(c, w, indexes);
         }
     }
 }

@@ -32,16 +32,23 @@ public class AdminPlatformGuard implements WebMvcConfigurer {
             return;
         }
         registry.addInterceptor(new HandlerInterceptor() {
-            @Override
-            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
-                    throws IOException {
-                Problems.write(response, HttpStatus.NOT_FOUND, "Admin platform not installed",
-                        "chrono-perf only watches this database: the admin platform's schema is not installed here ("
-                                + schema.reason() + "). The performance API under /api/v1/admin/performance works;"
-                                + " to install the admin platform, run ./chrono-perf migrate or start with"
-                                + " CHRONO_PERF_ADMIN_SCHEMA=install.");
-                return false;
-            }
-        }).addPathPatterns("/api/v1/admin/**").excludePathPatterns("/api/v1/admin/performance/**");
+                    @Override
+                    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+                            throws IOException {
+                        Problems.write(
+                                response,
+                                HttpStatus.NOT_FOUND,
+                                "Admin platform not installed",
+                                "chrono-perf only watches this database: the admin platform's schema is not installed "
+                                        + "here ("
+                                        + schema.reason()
+                                        + "). The performance API under /api/v1/admin/performance works;"
+                                        + " to install the admin platform, run ./chrono-perf migrate or start with"
+                                        + " CHRONO_PERF_ADMIN_SCHEMA=install.");
+                        return false;
+                    }
+                })
+                .addPathPatterns("/api/v1/admin/**")
+                .excludePathPatterns("/api/v1/admin/performance/**");
     }
 }

@@ -23,8 +23,9 @@ public class AuditLogController {
     }
 
     @GetMapping
-    @Operation(summary = "Entries filtered by admin, category, severity, success and time range (default: last 24 h,"
-            + " at most 92 days), newest first, keyset-paginated")
+    @Operation(
+            summary = "Entries filtered by admin, category, severity, success and time range (default: last 24 h,"
+                    + " at most 92 days), newest first, keyset-paginated")
     public Page<AuditLogRepository.Entry> list(
             @RequestParam(name = "admin_user_id", required = false) Long adminUserId,
             @RequestParam(required = false) String category,
@@ -34,7 +35,8 @@ public class AuditLogController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
-        return cached.auditLogs(new AuditLogRepository.Filter(adminUserId, category, severity, success, from, to), limit, cursor);
+        return cached.auditLogs(
+                new AuditLogRepository.Filter(adminUserId, category, severity, success, from, to), limit, cursor);
     }
 
     @GetMapping("/stats")

@@ -23,9 +23,10 @@ public class BackupController {
 
     @GetMapping("/executions")
     @Operation(summary = "Executions of one status (or all), newest first, keyset-paginated")
-    public Page<BackupRepository.Execution> executions(@RequestParam(required = false) String status,
-                                                       @RequestParam(required = false) Integer limit,
-                                                       @RequestParam(required = false) String cursor) {
+    public Page<BackupRepository.Execution> executions(
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
         return cached.executions(status, limit, cursor);
     }
 

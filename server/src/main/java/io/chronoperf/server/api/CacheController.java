@@ -1,9 +1,9 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
@@ -31,17 +31,20 @@ public class CacheController {
     }
 
     /** Body of a warm request; no namespace warms all of them. */
-    public record WarmRequest(String namespace, Boolean force) {
-    }
+    public record WarmRequest(String namespace, Boolean force) {}
 
     @PostMapping("/warm")
-    @Operation(summary = "Warm one namespace (or all): load its popular keys; force reloads keys already cached (admin only)")
+    @Operation(
+            summary = "Warm one namespace (or all): load its popular keys; force reloads keys already cached (admin "
+                    + "only)")
     public List<WarmReport> warm(@RequestBody(required = false) WarmRequest body) {
         String namespace = body == null ? null : body.namespace();
         boolean force = body != null && Boolean.TRUE.equals(body.force());
         if (namespace != null && !cache.namespaces().contains(namespace)) {
-            throw new InvalidParameterException("namespace", "namespace must be one of "
-                    + String.join(", ", cache.namespaces()) + ", not '" + shorten(namespace) + "'");
+            throw new InvalidParameterException(
+                    "namespace",
+                    "namespace must be one of " + String.join(", ", cache.namespaces()) + ", not '" + shorten(namespace)
+                            + "'");
         }
         List<WarmReport> reports = new ArrayList<>();
         for (String ns : namespace == null ? cache.warmedNamespaces() : List.of(namespace)) {
@@ -51,18 +54,19 @@ public class CacheController {
     }
 
     /** Body of a clear request: a pattern under admin: and an explicit confirmation. */
-    public record ClearRequest(String pattern, Boolean confirm) {
-    }
+    public record ClearRequest(String pattern, Boolean confirm) {}
 
     /** What a clear removed from Redis (-1 without Redis: the in-process level was cleared). */
-    public record ClearResult(String pattern, long removed) {
-    }
+    public record ClearResult(String pattern, long removed) {}
 
     @PostMapping("/clear")
-    @Operation(summary = "Clear the keys matching a pattern under admin: (e.g. admin:users:*) everywhere; needs confirm: true (admin only)")
+    @Operation(
+            summary = "Clear the keys matching a pattern under admin: (e.g. admin:users:*) everywhere; needs confirm: "
+                    + "true (admin only)")
     public ClearResult clear(@RequestBody(required = false) ClearRequest body) {
         if (body == null || body.pattern() == null) {
-            throw new InvalidParameterException("pattern", "pattern is required, e.g. {\"pattern\": \"admin:users:*\", \"confirm\": true}");
+            throw new InvalidParameterException(
+                    "pattern", "pattern is required, e.g. {\"pattern\": \"admin:users:*\", \"confirm\": true}");
         }
         try {
             cache.checkPattern(body.pattern());

@@ -15,7 +15,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/admin/performance")
-@Tag(name = "performance: monitoring", description = "Health score, database statistics, slow queries, trends and alerts")
+@Tag(
+        name = "performance: monitoring",
+        description = "Health score, database statistics, slow queries, trends and alerts")
 public class DatabasesController {
     private final Databases databases;
     private final MonitorService monitor;
@@ -32,17 +34,26 @@ public class DatabasesController {
      * @param history whether its history and alerts are kept (in its own schema chrono_perf), and if not why
      * @param score   the health score of its latest sample, or null before the first one
      */
-    public record DatabaseEntry(String name, String url, boolean main, String state, Instant downSince, String reason, String history,
-                        Double score) {
-    }
+    public record DatabaseEntry(
+            String name,
+            String url,
+            boolean main,
+            String state,
+            Instant downSince,
+            String reason,
+            String history,
+            Double score) {}
 
-    public record DatabaseList(List<DatabaseEntry> databases) {
-    }
+    public record DatabaseList(List<DatabaseEntry> databases) {}
 
     @GetMapping("/databases")
-    @Operation(summary = "The databases chrono-perf watches: main (the one it runs on) and those of CHRONO_PERF_WATCH, each"
-            + " with its state (up, down since), where its history is kept and its latest score; the monitoring endpoints"
-            + " (health, database/stats, database/slow-queries, database/trends, alerts, history) take ?database=name")
+    @Operation(
+            summary =
+                    "The databases chrono-perf watches: main (the one it runs on) and those of CHRONO_PERF_WATCH, each"
+                            + " with its state (up, down since), where its history is kept and its latest score; the "
+                            + "monitoring endpoints"
+                            + " (health, database/stats, database/slow-queries, database/trends, alerts, history) take "
+                            + "?database=name")
     public DatabaseList databases() {
         return new DatabaseList(databases.all().stream().map(this::entry).toList());
     }
@@ -50,7 +61,14 @@ public class DatabasesController {
     private DatabaseEntry entry(WatchedDatabase db) {
         Observation latest = db.main() ? monitor.latest() : db.latest(); // main is sampled by the monitor
         Double score = latest == null ? null : latest.get(Metric.HEALTH_SCORE);
-        return new DatabaseEntry(db.name(), db.url().replaceAll("(?i)([?&]password=)[^&]*", "$1***"), db.main(),
-                db.up() ? "up" : "down", db.downSince(), db.downReason(), db.history(), score);
+        return new DatabaseEntry(
+                db.name(),
+                db.url().replaceAll("(?i)([?&]password=)[^&]*", "$1***"),
+                db.main(),
+                db.up() ? "up" : "down",
+                db.downSince(),
+                db.downReason(),
+                db.history(),
+                score);
     }
 }

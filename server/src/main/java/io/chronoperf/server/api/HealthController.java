@@ -1,7 +1,5 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.runtime.Settings;
-import io.chronoperf.runtime.Setting;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.chronoperf.advisor.analyze.Insight;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
@@ -14,6 +12,8 @@ import io.chronoperf.monitor.Trends;
 import io.chronoperf.monitor.alert.Alert;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.runtime.Parameters;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
 import io.chronoperf.server.watch.Databases;
@@ -33,7 +33,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/admin/performance")
-@Tag(name = "performance: monitoring", description = "Health score, database statistics, slow queries, trends and alerts")
+@Tag(
+        name = "performance: monitoring",
+        description = "Health score, database statistics, slow queries, trends and alerts")
 public class HealthController {
     private final DataSource dataSource;
     private final AdminCache cache;
@@ -45,9 +47,15 @@ public class HealthController {
     private final PerformanceService performance;
     private final Databases databases;
 
-    public HealthController(DataSource dataSource, AdminCache cache, MonitorService monitor, Trends trends,
-                            PerformanceService performance, Databases databases,
-                            Settings settings, Clock clock) {
+    public HealthController(
+            DataSource dataSource,
+            AdminCache cache,
+            MonitorService monitor,
+            Trends trends,
+            PerformanceService performance,
+            Databases databases,
+            Settings settings,
+            Clock clock) {
         this.databases = databases;
         this.clock = clock;
         this.performance = performance;
@@ -59,45 +67,55 @@ public class HealthController {
     }
 
     /** One slow statement with the analyzer's text findings (POST query/analyze gives the full analysis). */
-    public record SlowQuery(History.SlowQuery statement, List<Insight> suggestions) {
-    }
+    public record SlowQuery(History.SlowQuery statement, List<Insight> suggestions) {}
 
     /** The slow statements of a window, from the stored snapshots. */
-    public record SlowQueries(int hours, double slowThresholdMs, List<SlowQuery> queries) {
-    }
+    public record SlowQueries(int hours, double slowThresholdMs, List<SlowQuery> queries) {}
 
     @GetMapping("/database/slow-queries")
-    @Operation(summary = "Statements whose mean time in the last hours (1 to the retention) is at least the slow threshold"
-            + " (chrono-perf.monitor.slow-ms, default 200 ms), by total time, from the pg_stat_statements deltas between snapshots")
-    public SlowQueries slowQueries(@RequestParam(required = false) Integer hours,
-                                   @RequestParam(required = false) String database) throws SQLException {
+    @Operation(
+            summary = "Statements whose mean time in the last hours (1 to the retention) is at least the slow threshold"
+                    + " (chrono-perf.monitor.slow-ms, default 200 ms), by total time, from the "
+                    + "pg_stat_statements deltas between snapshots")
+    public SlowQueries slowQueries(
+            @RequestParam(required = false) Integer hours, @RequestParam(required = false) String database)
+            throws SQLException {
         int h = hours(hours);
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
-            return new SlowQueries(h, slowMs, monitor.history().slowQueries(c, Duration.ofHours(h), slowMs, 50).stream()
-                    .map(q -> new SlowQuery(q, QueryAnalyzer.textFindings(q.query())))
-                    .toList());
+            return new SlowQueries(
+                    h,
+                    slowMs,
+                    monitor.history().slowQueries(c, Duration.ofHours(h), slowMs, 50).stream()
+                            .map(q -> new SlowQuery(q, QueryAnalyzer.textFindings(q.query())))
+                            .toList());
         }
     }
 
     @GetMapping("/health")
-    @Operation(summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
-            + " state (database, redis, cache, scheduler, analyzer, advisor, N+1), the background tasks and the latest gauges")
+    @Operation(
+            summary = "Health score (the seed's formula plus capped other factors), its components, each service's"
+                    + " state (database, redis, cache, scheduler, analyzer, advisor, N+1), the background "
+                    + "tasks and the latest gauges")
     public PerformanceService.SystemHealth health(@RequestParam(required = false) String database) throws SQLException {
         return performance.health(databases.resolve(database));
     }
 
     /** The snapshot of the database, with the application's pool, Redis and host beside it. */
-    public record Stats(@JsonUnwrapped DatabaseCollector.Snapshot snapshot, MonitorService.Pool pool, RedisStats redis,
-                        SystemCollector.SystemStats system) {
-    }
+    public record Stats(
+            @JsonUnwrapped DatabaseCollector.Snapshot snapshot,
+            MonitorService.Pool pool,
+            RedisStats redis,
+            SystemCollector.SystemStats system) {}
 
-    public record RedisStats(String state, long memoryBytes, Double keyspaceHitRatioPct, long connectedClients) {
-    }
+    public record RedisStats(String state, long memoryBytes, Double keyspaceHitRatioPct, long connectedClients) {}
 
     @GetMapping("/database/stats")
-    @Operation(summary = "Database counters and cache ratio, connections, long-running and blocked sessions, locks by mode,"
-            + " tables, index hygiene (unused, duplicate, invalid), bloat estimates, transaction-ID age, sequences near"
-            + " their maximum, replicas; the HikariCP pool, Redis and the host (OSHI)")
+    @Operation(
+            summary =
+                    "Database counters and cache ratio, connections, long-running and blocked sessions, locks by mode,"
+                            + " tables, index hygiene (unused, duplicate, invalid), bloat estimates, transaction-ID "
+                            + "age, sequences near"
+                            + " their maximum, replicas; the HikariCP pool, Redis and the host (OSHI)")
     public Stats databaseStats(@RequestParam(required = false) String database) throws SQLException {
         WatchedDatabase db = databases.resolve(database);
         DatabaseCollector.Snapshot s;
@@ -108,36 +126,44 @@ public class HealthController {
             return new Stats(s, null, null, null);
         }
         CacheStats cs = cache.stats();
-        return new Stats(s, monitor.pool(), new RedisStats(cs.redis(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(),
-                cs.redisClients()), monitor.system());
+        return new Stats(
+                s,
+                monitor.pool(),
+                new RedisStats(cs.redis(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(), cs.redisClients()),
+                monitor.system());
     }
 
-    public record TrendsView(int hours, List<Trends.Regression> regressions, List<Trends.Anomaly> anomalies) {
-    }
+    public record TrendsView(int hours, List<Trends.Regression> regressions, List<Trends.Anomaly> anomalies) {}
 
     @GetMapping("/database/trends")
-    @Operation(summary = "Statements whose mean time in the last hour is at least twice the previous 24 hours' (20 calls"
-            + " in each at least), and anomalies of the latest interval (robust z-score at least 3.5 against the last"
-            + " hours, 1 to the retention) in connections, cache hit ratio and transactions per second")
-    public TrendsView trends(@RequestParam(required = false) Integer hours,
-                             @RequestParam(required = false) String database) throws SQLException {
+    @Operation(
+            summary = "Statements whose mean time in the last hour is at least twice the previous 24 hours' (20 calls"
+                    + " in each at least), and anomalies of the latest interval (robust z-score at least 3.5 against "
+                    + "the last"
+                    + " hours, 1 to the retention) in connections, cache hit ratio and transactions per second")
+    public TrendsView trends(
+            @RequestParam(required = false) Integer hours, @RequestParam(required = false) String database)
+            throws SQLException {
         int h = hours(hours);
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
             return new TrendsView(h, trends.regressions(c), trends.anomalies(c, Duration.ofHours(h)));
         }
     }
 
-    public record AlertsView(int hours, List<Alert> alerts, List<Rule> rules) {
-    }
+    public record AlertsView(int hours, List<Alert> alerts, List<Rule> rules) {}
 
     @GetMapping("/alerts")
-    @Operation(summary = "Open alerts, then those resolved in the last hours (1 to the retention, 24 by default), with"
-            + " the rules and their fire and resolve thresholds")
-    public AlertsView alerts(@RequestParam(required = false) Integer hours,
-                             @RequestParam(required = false) String database) throws SQLException {
+    @Operation(
+            summary = "Open alerts, then those resolved in the last hours (1 to the retention, 24 by default), with"
+                    + " the rules and their fire and resolve thresholds")
+    public AlertsView alerts(
+            @RequestParam(required = false) Integer hours, @RequestParam(required = false) String database)
+            throws SQLException {
         int h = hours(hours);
         try (Connection c = databases.resolve(database).dataSource().getConnection()) {
-            return new AlertsView(h, monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(h)), 200),
+            return new AlertsView(
+                    h,
+                    monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(h)), 200),
                     monitor.alerts().rules());
         }
     }

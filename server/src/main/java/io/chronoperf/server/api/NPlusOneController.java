@@ -31,16 +31,23 @@ public class NPlusOneController {
      * The findings of a window, grouped by kind, query and call site, and the likely N+1 sources
      * of other applications of the same database (from pg_stat_statements).
      */
-    public record Report(int hours, long unitsChecked, long statementsChecked, List<NPlusOneLog.Summary> findings,
-                         StatStatementsSuspects.Result otherApplications) {
-    }
+    public record Report(
+            int hours,
+            long unitsChecked,
+            long statementsChecked,
+            List<NPlusOneLog.Summary> findings,
+            StatStatementsSuspects.Result otherApplications) {}
 
     @GetMapping("/n-plus-one")
-    @Operation(summary = "N+1 queries, duplicates, batchable writes and repeated patterns seen in the last hours"
-            + " (1 to 168), with occurrences, endpoints and the suggested fix; and frequent one-key lookups of other"
-            + " applications from pg_stat_statements (min_calls, default 1000)")
-    public Report nPlusOne(@RequestParam(required = false) Integer hours,
-                           @RequestParam(name = "min_calls", required = false) Integer minCalls) throws SQLException {
+    @Operation(
+            summary = "N+1 queries, duplicates, batchable writes and repeated patterns seen in the last hours"
+                    + " (1 to 168), with occurrences, endpoints and the suggested fix; and frequent one-key lookups of "
+                    + "other"
+                    + " applications from pg_stat_statements (min_calls, default 1000)")
+    public Report nPlusOne(
+            @RequestParam(required = false) Integer hours,
+            @RequestParam(name = "min_calls", required = false) Integer minCalls)
+            throws SQLException {
         int h = Parameters.range("hours", hours, 1, 168, 24);
         int calls = Parameters.range("min_calls", minCalls, 10, 1_000_000_000, 1_000);
         StatStatementsSuspects.Result others;

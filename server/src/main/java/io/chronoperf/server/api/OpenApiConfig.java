@@ -14,12 +14,22 @@ public class OpenApiConfig {
     @Bean
     OpenAPI chronoPerfOpenApi() {
         return new OpenAPI()
-                .info(new Info().title("chrono-perf admin API").version("v1")
-                        .description("The admin platform API and, as it lands, the performance API. Every endpoint needs"
-                                + " 'Authorization: Bearer <JWT>' (./chrono-perf token --role admin|viewer); viewers may"
-                                + " only read. Errors are application/problem+json. JSON properties are snake_case."))
-                .components(new Components().addSecuritySchemes("bearer",
-                        new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")))
+                .info(new Info()
+                        .title("chrono-perf admin API")
+                        .version("v1")
+                        .description(
+                                "The admin platform API and, as it lands, the performance API. Every endpoint needs"
+                                        + " 'Authorization: Bearer <JWT>' (./chrono-perf token --role "
+                                        + "admin|viewer); viewers may"
+                                        + " only read. Errors are application/problem+json. JSON properties "
+                                        + "are snake_case."))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                "bearer",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT")))
                 .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
 
@@ -35,10 +45,14 @@ public class OpenApiConfig {
             }
             openApi.getComponents().getSchemas().values().forEach(schema -> {
                 java.util.Map<String, io.swagger.v3.oas.models.media.Schema> properties = schema.getProperties();
-                if (properties != null && properties.containsKey("details")
+                if (properties != null
+                        && properties.containsKey("details")
                         && (properties.containsKey("affected_count") || properties.containsKey("affectedCount"))) {
-                    properties.put("details", new io.swagger.v3.oas.models.media.ObjectSchema()
-                            .description("What the entry records: changes, source, actor, reason (a JSON object)"));
+                    properties.put(
+                            "details",
+                            new io.swagger.v3.oas.models.media.ObjectSchema()
+                                    .description(
+                                            "What the entry records: changes, source, actor, reason (a JSON object)"));
                 }
             });
         };

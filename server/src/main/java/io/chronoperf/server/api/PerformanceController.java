@@ -34,7 +34,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/api/v1/admin/performance")
-@Tag(name = "performance: system", description = "The dashboard in one call, its history and live stream, system health and optimize")
+@Tag(
+        name = "performance: system",
+        description = "The dashboard in one call, its history and live stream, system health and optimize")
 public class PerformanceController {
     /** How often the live stream sends the latest figures. */
     static final Duration STREAM_EVERY = Duration.ofSeconds(5);
@@ -51,8 +53,12 @@ public class PerformanceController {
 
     private final io.chronoperf.server.watch.Databases databases;
 
-    public PerformanceController(PerformanceService performance, MonitorService monitor, DataSource dataSource, Clock clock,
-                                 io.chronoperf.server.watch.Databases databases) {
+    public PerformanceController(
+            PerformanceService performance,
+            MonitorService monitor,
+            DataSource dataSource,
+            Clock clock,
+            io.chronoperf.server.watch.Databases databases) {
         this.databases = databases;
         this.performance = performance;
         this.monitor = monitor;
@@ -61,31 +67,39 @@ public class PerformanceController {
     }
 
     @GetMapping("/dashboard")
-    @Operation(summary = "Everything the dashboard shows in one call: health with components, services and tasks, database"
-            + " and cache statistics, top slow queries, index recommendations, alerts, N+1 findings (cached 10 s)")
+    @Operation(
+            summary = "Everything the dashboard shows in one call: health with components, services and tasks, database"
+                    + " and cache statistics, top slow queries, index recommendations, alerts, N+1 findings "
+                    + "(cached 10 s)")
     public PerformanceService.Dashboard dashboard() {
         return performance.dashboard();
     }
 
     @GetMapping("/system/health")
-    @Operation(summary = "Comprehensive health: the score and its components, every service (database, redis, cache, scheduler,"
-            + " analyzer, advisor, N+1), every background task (runs, failures, skips, last run, duration, outcome), the gauges")
+    @Operation(
+            summary = "Comprehensive health: the score and its components, every service (database, redis, cache, "
+                    + "scheduler,"
+                    + " analyzer, advisor, N+1), every background task (runs, failures, skips, last run, "
+                    + "duration, outcome), the gauges")
     public PerformanceService.SystemHealth systemHealth() throws SQLException {
         return performance.health();
     }
 
-    public record OptimizeRequest(Boolean force) {
-    }
+    public record OptimizeRequest(Boolean force) {}
 
     @PostMapping("/system/optimize")
-    @Operation(summary = "Cache warming, slow-query analysis and index advice now (admin only; never applies an index);"
-            + " concurrent calls share one run")
-    public PerformanceService.OptimizeReport optimize(@RequestBody(required = false) OptimizeRequest body,
-                                                      @RequestParam(required = false) String database) {
+    @Operation(
+            summary = "Cache warming, slow-query analysis and index advice now (admin only; never applies an index);"
+                    + " concurrent calls share one run")
+    public PerformanceService.OptimizeReport optimize(
+            @RequestBody(required = false) OptimizeRequest body, @RequestParam(required = false) String database) {
         io.chronoperf.server.watch.WatchedDatabase db = databases.resolve(database);
         if (!db.main()) {
             try {
-                return performance.optimize(body != null && Boolean.TRUE.equals(body.force()), db, databases.analyzer(db),
+                return performance.optimize(
+                        body != null && Boolean.TRUE.equals(body.force()),
+                        db,
+                        databases.analyzer(db),
                         databases.advisor(db));
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
@@ -95,18 +109,24 @@ public class PerformanceController {
     }
 
     /** One point of the dashboard's charts. */
-    public record Point(Instant takenAt, int connections, double transactionsPerSecond, Double cacheHitRatioPct,
-                        Double p95StatementMs) {
-    }
+    public record Point(
+            Instant takenAt,
+            int connections,
+            double transactionsPerSecond,
+            Double cacheHitRatioPct,
+            Double p95StatementMs) {}
 
-    public record HistoryView(int hours, List<Point> points, Map<String, List<CacheHistory.Point>> cacheHitRatioByNamespace) {
-    }
+    public record HistoryView(
+            int hours, List<Point> points, Map<String, List<CacheHistory.Point>> cacheHitRatioByNamespace) {}
 
     @GetMapping("/history")
-    @Operation(summary = "The stored history for the charts over the last hours (1 to the retention, 1 by default):"
-            + " connections, transactions per second, buffer cache hit ratio, p95 statement time, cache hit ratio per namespace")
-    public HistoryView history(@RequestParam(required = false) Integer hours,
-                               @RequestParam(required = false) String database) throws SQLException {
+    @Operation(
+            summary = "The stored history for the charts over the last hours (1 to the retention, 1 by default):"
+                    + " connections, transactions per second, buffer cache hit ratio, p95 statement time, "
+                    + "cache hit ratio per namespace")
+    public HistoryView history(
+            @RequestParam(required = false) Integer hours, @RequestParam(required = false) String database)
+            throws SQLException {
         int h = Parameters.range("hours", hours, 1, (int) monitor.retention().toHours(), 1);
         Duration window = Duration.ofHours(h);
         io.chronoperf.server.watch.WatchedDatabase db = databases.resolve(database);
@@ -114,32 +134,45 @@ public class PerformanceController {
             SortedMap<Instant, Double> p95 = monitor.history().statementP95(c, window);
             List<Point> points = new ArrayList<>();
             for (History.Point p : monitor.history().series(c, window)) {
-                points.add(new Point(p.takenAt(), p.connections(), Math.round(p.transactionsPerSecond() * 100) / 100.0,
-                        p.cacheHitRatioPct() == null ? null : Math.round(p.cacheHitRatioPct() * 100) / 100.0, p95.get(p.takenAt())));
+                points.add(new Point(
+                        p.takenAt(),
+                        p.connections(),
+                        Math.round(p.transactionsPerSecond() * 100) / 100.0,
+                        p.cacheHitRatioPct() == null ? null : Math.round(p.cacheHitRatioPct() * 100) / 100.0,
+                        p95.get(p.takenAt())));
             }
-            return new HistoryView(h, points, db.main() ? CacheHistory.series(c, clock.instant().minus(window)) : Map.of());
+            return new HistoryView(
+                    h,
+                    points,
+                    db.main() ? CacheHistory.series(c, clock.instant().minus(window)) : Map.of());
         }
     }
 
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Server-sent events every 5 s: the health score and status and the latest gauges (event 'figures')")
+    @Operation(
+            summary =
+                    "Server-sent events every 5 s: the health score and status and the latest gauges (event 'figures')")
     public SseEmitter stream() {
         SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
         ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
-        task[0] = streams.scheduleAtFixedRate(() -> {
-            try {
-                PerformanceService.Dashboard d = performance.dashboard();
-                Map<String, Object> figures = new LinkedHashMap<>();
-                figures.put("at", clock.instant().toString());
-                figures.put("score", d.health().score());
-                figures.put("status", d.health().status());
-                figures.put("metrics", d.health().metrics());
-                emitter.send(SseEmitter.event().name("figures").data(figures, MediaType.APPLICATION_JSON));
-            } catch (IOException | RuntimeException e) {
-                emitter.completeWithError(e);
-                task[0].cancel(false);
-            }
-        }, 0, STREAM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        task[0] = streams.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        PerformanceService.Dashboard d = performance.dashboard();
+                        Map<String, Object> figures = new LinkedHashMap<>();
+                        figures.put("at", clock.instant().toString());
+                        figures.put("score", d.health().score());
+                        figures.put("status", d.health().status());
+                        figures.put("metrics", d.health().metrics());
+                        emitter.send(SseEmitter.event().name("figures").data(figures, MediaType.APPLICATION_JSON));
+                    } catch (IOException | RuntimeException e) {
+                        emitter.completeWithError(e);
+                        task[0].cancel(false);
+                    }
+                },
+                0,
+                STREAM_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         emitter.onCompletion(() -> task[0].cancel(false));
         emitter.onTimeout(() -> task[0].cancel(false));
         emitter.onError(e -> task[0].cancel(false));

@@ -22,9 +22,10 @@ public class ProjectController {
 
     @GetMapping
     @Operation(summary = "A user's projects, newest first, each with its newest pages")
-    public List<ProjectRepository.Project> list(@RequestParam(name = "user_id") long userId,
-                                                @RequestParam(required = false) Integer limit,
-                                                @RequestParam(name = "pages_per_project", required = false) Integer pagesPerProject) {
+    public List<ProjectRepository.Project> list(
+            @RequestParam(name = "user_id") long userId,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(name = "pages_per_project", required = false) Integer pagesPerProject) {
         return cached.projects(userId, limit, pagesPerProject);
     }
 }

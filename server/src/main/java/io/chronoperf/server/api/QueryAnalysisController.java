@@ -1,7 +1,7 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
@@ -16,7 +16,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/admin/performance/query")
-@Tag(name = "performance: queries", description = "Safe analysis of one statement: EXPLAIN ANALYZE when proven read-only")
+@Tag(
+        name = "performance: queries",
+        description = "Safe analysis of one statement: EXPLAIN ANALYZE when proven read-only")
 public class QueryAnalysisController {
 
     private final io.chronoperf.server.watch.Databases databases;
@@ -29,21 +31,26 @@ public class QueryAnalysisController {
      * Body of an analysis: params are positional values for $1..$n, as a list, or an object keyed
      * by position ({"1": 42}) as in the seed's example.
      */
-    public record AnalyzeRequest(String query, Object params, Double executionTimeMs) {
-    }
+    public record AnalyzeRequest(String query, Object params, Double executionTimeMs) {}
 
     @PostMapping("/analyze")
-    @Operation(summary = "Analyse one statement (admin only): fingerprint, plan summary, findings with rule ids;"
-            + " executed under EXPLAIN ANALYZE only when proven read-only, in a rolled-back READ ONLY transaction")
-    public QueryAnalyzer.Analysis analyze(@RequestBody(required = false) AnalyzeRequest body,
-                                          @RequestParam(required = false) String database) {
+    @Operation(
+            summary = "Analyse one statement (admin only): fingerprint, plan summary, findings with rule ids;"
+                    + " executed under EXPLAIN ANALYZE only when proven read-only, in a rolled-back READ ONLY "
+                    + "transaction")
+    public QueryAnalyzer.Analysis analyze(
+            @RequestBody(required = false) AnalyzeRequest body, @RequestParam(required = false) String database) {
         QueryAnalyzer on = databases.analyzer(databases.resolve(database));
         if (body == null || body.query() == null || body.query().isBlank()) {
-            throw new InvalidParameterException("query", "query is required, e.g. {\"query\": \"SELECT * FROM users WHERE id = $1\", \"params\": [1]}");
+            throw new InvalidParameterException(
+                    "query",
+                    "query is required, e.g. {\"query\": \"SELECT * FROM users WHERE id = $1\", \"params\": [1]}");
         }
         if (body.query().length() > QueryAnalyzer.MAX_SQL) {
-            throw new InvalidParameterException("query", "query is " + body.query().length() + " characters long; at most "
-                    + QueryAnalyzer.MAX_SQL + " are analysed");
+            throw new InvalidParameterException(
+                    "query",
+                    "query is " + body.query().length() + " characters long; at most " + QueryAnalyzer.MAX_SQL
+                            + " are analysed");
         }
         return on.analyze(body.query(), params(body.params()), body.executionTimeMs());
     }
@@ -61,7 +68,8 @@ public class QueryAnalysisController {
                 try {
                     byPosition.put(Integer.parseInt(String.valueOf(e.getKey()).replace("$", "")), e.getValue());
                 } catch (NumberFormatException bad) {
-                    throw new InvalidParameterException("params", "params keys must be positions (\"1\", \"2\"...), not '" + e.getKey() + "'");
+                    throw new InvalidParameterException(
+                            "params", "params keys must be positions (\"1\", \"2\"...), not '" + e.getKey() + "'");
                 }
             }
             List<Object> out = new ArrayList<>();

@@ -44,14 +44,22 @@ public class RequestSizeFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         for (Map.Entry<String, String[]> p : request.getParameterMap().entrySet()) {
             if (bad(p.getKey())) {
-                Problems.write(response, HttpStatus.BAD_REQUEST, "Invalid parameter",
-                        "A parameter name holds a NUL character or invalid UTF-8", "parameter");
+                Problems.write(
+                        response,
+                        HttpStatus.BAD_REQUEST,
+                        "Invalid parameter",
+                        "A parameter name holds a NUL character or invalid UTF-8",
+                        "parameter");
                 return;
             }
             for (String v : p.getValue()) {
                 if (bad(v)) {
-                    Problems.write(response, HttpStatus.BAD_REQUEST, "Invalid parameter", p.getKey()
-                            + " holds a NUL character or invalid UTF-8: send text only", p.getKey());
+                    Problems.write(
+                            response,
+                            HttpStatus.BAD_REQUEST,
+                            "Invalid parameter",
+                            p.getKey() + " holds a NUL character or invalid UTF-8: send text only",
+                            p.getKey());
                     return;
                 }
             }
@@ -80,8 +88,12 @@ public class RequestSizeFilter extends OncePerRequestFilter {
 
     private static void tooLarge(HttpServletResponse response, String size) throws IOException {
         response.setHeader("Connection", "close"); // the rest of the body is not read
-        Problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "Request too large", "The body is " + size
-                + "; the API takes at most " + MAX_BODY + " (a query to analyse may have at most 100,000 characters)");
+        Problems.write(
+                response,
+                HttpStatus.CONTENT_TOO_LARGE,
+                "Request too large",
+                "The body is " + size + "; the API takes at most " + MAX_BODY
+                        + " (a query to analyse may have at most 100,000 characters)");
     }
 
     /** The body, or null as soon as it passes {@link #MAX_BODY}. */
@@ -103,8 +115,12 @@ public class RequestSizeFilter extends OncePerRequestFilter {
     private static String bodyProblem(byte[] body) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
         } catch (CharacterCodingException e) {
             return "The body is not valid UTF-8: send JSON in UTF-8";
         }

@@ -23,24 +23,26 @@ public class SecurityEventController {
 
     @GetMapping("/recent")
     @Operation(summary = "Events of one IP in the last hours (1 to 24), newest first")
-    public List<SecurityEventRepository.Event> recent(@RequestParam(required = false) String ip,
-                                                      @RequestParam(required = false) Integer hours,
-                                                      @RequestParam(required = false) Integer limit) {
+    public List<SecurityEventRepository.Event> recent(
+            @RequestParam(required = false) String ip,
+            @RequestParam(required = false) Integer hours,
+            @RequestParam(required = false) Integer limit) {
         return cached.recentByIp(ip, hours, limit);
     }
 
     @GetMapping("/top-ips")
     @Operation(summary = "IPs with the most events in the last hours (1 to 24)")
-    public List<SecurityEventRepository.Offender> topIps(@RequestParam(required = false) Integer hours,
-                                                         @RequestParam(required = false) Integer limit) {
+    public List<SecurityEventRepository.Offender> topIps(
+            @RequestParam(required = false) Integer hours, @RequestParam(required = false) Integer limit) {
         return cached.topOffenders(hours, limit);
     }
 
     @GetMapping("/high-risk")
     @Operation(summary = "Events with risk_score above 70 (min_risk 71 to 100), riskiest first, keyset-paginated")
-    public Page<SecurityEventRepository.Event> highRisk(@RequestParam(name = "min_risk", required = false) Integer minRisk,
-                                                        @RequestParam(required = false) Integer limit,
-                                                        @RequestParam(required = false) String cursor) {
+    public Page<SecurityEventRepository.Event> highRisk(
+            @RequestParam(name = "min_risk", required = false) Integer minRisk,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
         return cached.highRisk(minRisk, limit, cursor);
     }
 }

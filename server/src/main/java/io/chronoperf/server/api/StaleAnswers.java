@@ -23,8 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
  * {@link StaleReads}; the advice adds the headers just before the body is written.
  */
 public final class StaleAnswers {
-    private StaleAnswers() {
-    }
+    private StaleAnswers() {}
 
     /** The per-request scope. */
     @Component
@@ -50,16 +49,23 @@ public final class StaleAnswers {
         }
 
         @Override
-        public Object beforeBodyWrite(Object body, MethodParameter returnType, MediaType contentType,
-                                      Class<? extends HttpMessageConverter<?>> converterType, ServerHttpRequest request,
-                                      ServerHttpResponse response) {
+        public Object beforeBodyWrite(
+                Object body,
+                MethodParameter returnType,
+                MediaType contentType,
+                Class<? extends HttpMessageConverter<?>> converterType,
+                ServerHttpRequest request,
+                ServerHttpResponse response) {
             long ageMillis = StaleReads.maxAgeMillis();
             if (ageMillis >= 0) {
                 long seconds = ageMillis / 1000;
                 response.getHeaders().set("Age", Long.toString(seconds));
                 response.getHeaders().set("Warning", "110 - \"Response is Stale\"");
-                response.getHeaders().set("Chrono-Perf-Stale", "The database is not answering: this answer is from the cache,"
-                        + " " + seconds + " s old.");
+                response.getHeaders()
+                        .set(
+                                "Chrono-Perf-Stale",
+                                "The database is not answering: this answer is from the cache," + " " + seconds
+                                        + " s old.");
             }
             return body;
         }

@@ -1,15 +1,15 @@
 package io.chronoperf.server.api;
 
-import io.chronoperf.admin.repository.Bounds.Page;
 import io.chronoperf.admin.repository.Actor;
-import io.chronoperf.runtime.NotFoundException;
-import jakarta.servlet.http.HttpServletRequest;
+import io.chronoperf.admin.repository.Bounds.Page;
 import io.chronoperf.admin.repository.User;
 import io.chronoperf.admin.repository.UserRepository;
+import io.chronoperf.runtime.NotFoundException;
 import io.chronoperf.server.cache.CachedAdmin;
 import io.chronoperf.server.security.Roles;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,20 +40,22 @@ public class UserController {
 
     @GetMapping("/approval-queue")
     @Operation(summary = "Pending users, oldest first, keyset-paginated")
-    public Page<User> approvalQueue(@RequestParam(required = false) Integer limit,
-                                    @RequestParam(required = false) String cursor) {
+    public Page<User> approvalQueue(
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return cached.approvalQueue(limit, cursor);
     }
 
     @GetMapping
-    @Operation(summary = "Users filtered by status, activity, lock and a search term (q, 3+ characters), keyset-paginated")
-    public Page<User> list(@RequestParam(name = "approval_status", required = false) String approvalStatus,
-                           @RequestParam(name = "is_active", required = false) Boolean active,
-                           @RequestParam(name = "is_locked", required = false) Boolean locked,
-                           @RequestParam(required = false) String q,
-                           @RequestParam(required = false) String sort,
-                           @RequestParam(required = false) Integer limit,
-                           @RequestParam(required = false) String cursor) {
+    @Operation(
+            summary = "Users filtered by status, activity, lock and a search term (q, 3+ characters), keyset-paginated")
+    public Page<User> list(
+            @RequestParam(name = "approval_status", required = false) String approvalStatus,
+            @RequestParam(name = "is_active", required = false) Boolean active,
+            @RequestParam(name = "is_locked", required = false) Boolean locked,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
         return cached.list(new UserRepository.Filter(approvalStatus, active, locked, q, sort), limit, cursor);
     }
 
@@ -65,8 +67,9 @@ public class UserController {
 
     @GetMapping("/security-status")
     @Operation(summary = "The riskiest accounts (risk_score >= min_risk, 70 to 100) with lock and MFA figures")
-    public UserRepository.SecurityStatus securityStatus(@RequestParam(name = "min_risk", required = false) Integer minRisk,
-                                                        @RequestParam(required = false) Integer limit) {
+    public UserRepository.SecurityStatus securityStatus(
+            @RequestParam(name = "min_risk", required = false) Integer minRisk,
+            @RequestParam(required = false) Integer limit) {
         return cached.securityStatus(minRisk, limit);
     }
 
@@ -93,13 +96,15 @@ public class UserController {
     }
 
     /** Body of a lock request. */
-    public record LockRequest(String reason) {
-    }
+    public record LockRequest(String reason) {}
 
     @PostMapping("/{id}/lock")
     @Operation(summary = "Lock an account (admin only), with an optional reason; writes an audit log entry")
-    public User lock(@PathVariable long id, @RequestBody(required = false) LockRequest body, @AuthenticationPrincipal Jwt jwt,
-                     HttpServletRequest request) {
+    public User lock(
+            @PathVariable long id,
+            @RequestBody(required = false) LockRequest body,
+            @AuthenticationPrincipal Jwt jwt,
+            HttpServletRequest request) {
         User user = users.lock(id, actor(jwt, request), body == null ? null : body.reason());
         cached.afterUserWrite();
         return user;
@@ -115,7 +120,10 @@ public class UserController {
 
     /** The audit log's actor: the token's admin id and subject, the client's address and user agent. */
     static Actor actor(Jwt jwt, HttpServletRequest request) {
-        return new Actor(adminId(jwt), jwt == null ? null : jwt.getSubject(), request.getRemoteAddr(),
+        return new Actor(
+                adminId(jwt),
+                jwt == null ? null : jwt.getSubject(),
+                request.getRemoteAddr(),
                 request.getHeader("User-Agent"));
     }
 

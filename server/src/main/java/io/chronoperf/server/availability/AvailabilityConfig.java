@@ -1,7 +1,7 @@
 package io.chronoperf.server.availability;
 
-import io.chronoperf.runtime.Settings;
 import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,8 +24,12 @@ public class AvailabilityConfig {
     @Bean(name = "database", destroyMethod = "close")
     DatabaseWatch databaseWatch(Environment env, Clock clock, Settings settings) {
         Duration interval = settings.duration(Setting.DATABASE_WATCH_INTERVAL);
-        return new DatabaseWatch(env.getRequiredProperty("spring.datasource.url"),
-                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password"), interval, clock);
+        return new DatabaseWatch(
+                env.getRequiredProperty("spring.datasource.url"),
+                env.getProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password"),
+                interval,
+                clock);
     }
 
     @Bean
@@ -33,7 +37,9 @@ public class AvailabilityConfig {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
-                return bean instanceof DataSource ds && "dataSource".equals(name) ? new GatedDataSource(ds, watch::getIfAvailable) : bean;
+                return bean instanceof DataSource ds && "dataSource".equals(name)
+                        ? new GatedDataSource(ds, watch::getIfAvailable)
+                        : bean;
             }
         };
     }

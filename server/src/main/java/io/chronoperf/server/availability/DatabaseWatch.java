@@ -83,8 +83,12 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
     @Override
     public Health health() {
         Instant since = downSince;
-        return since == null ? Health.up().build()
-                : Health.down().withDetail("since", since.toString()).withDetail("reason", reason).build();
+        return since == null
+                ? Health.up().build()
+                : Health.down()
+                        .withDetail("since", since.toString())
+                        .withDetail("reason", reason)
+                        .build();
     }
 
     void check() {
@@ -96,7 +100,10 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
                 throw new SQLException("the connection did not answer a validation within 1 s", "08006");
             }
             if (downSince != null) {
-                log.info("{} answers again after {} s", capitalised(), Duration.between(downSince, clock.instant()).toSeconds());
+                log.info(
+                        "{} answers again after {} s",
+                        capitalised(),
+                        Duration.between(downSince, clock.instant()).toSeconds());
                 downSince = null;
                 reason = null;
             }
@@ -104,9 +111,13 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
             closeQuietly();
             if (downSince == null) {
                 downSince = clock.instant();
-                reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-                log.warn("{} not answering ({}); requests that need it answer 503 or from the cache until it is back",
-                        capitalised(), reason);
+                reason = e.getMessage() == null
+                        ? e.getClass().getSimpleName()
+                        : e.getMessage().lines().findFirst().orElse("");
+                log.warn(
+                        "{} not answering ({}); requests that need it answer 503 or from the cache until it is back",
+                        capitalised(),
+                        reason);
             }
         }
     }

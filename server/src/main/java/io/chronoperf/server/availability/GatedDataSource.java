@@ -36,8 +36,8 @@ public final class GatedDataSource extends DelegatingDataSource {
     private void check() throws SQLTransientConnectionException {
         DatabaseWatch w = watch.get();
         if (w != null && !w.up()) {
-            throw new SQLTransientConnectionException("The database has not answered since " + w.downSince() + " ("
-                    + w.reason() + ")", "08001");
+            throw new SQLTransientConnectionException(
+                    "The database has not answered since " + w.downSince() + " (" + w.reason() + ")", "08001");
         }
     }
 }

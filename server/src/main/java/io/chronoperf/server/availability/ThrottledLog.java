@@ -38,8 +38,13 @@ public final class ThrottledLog {
             if (now - w.startedAt > intervalNanos) {
                 long skipped = w.suppressed.getAndSet(0);
                 w.startedAt = now;
-                log.warn("{}{}", message, skipped == 0 ? "" : " (" + skipped + " more like it in the last "
-                        + Duration.ofNanos(intervalNanos).toSeconds() + " s)");
+                log.warn(
+                        "{}{}",
+                        message,
+                        skipped == 0
+                                ? ""
+                                : " (" + skipped + " more like it in the last "
+                                        + Duration.ofNanos(intervalNanos).toSeconds() + " s)");
                 return true;
             }
             w.suppressed.incrementAndGet();

@@ -32,14 +32,14 @@ public final class AdminNamespaces {
 
     public static final List<Namespace> ALL = List.of(DASHBOARD, USERS, AUDIT, SECURITY, SYSTEM, BACKUP, PERFORMANCE);
 
-    private AdminNamespaces() {
-    }
+    private AdminNamespaces() {}
 
     /**
      * The namespaces with the times to live of {@code CHRONO_PERF_CACHE_TTL} ({@code users=PT2M,audit=PT30M});
      * blank: the defaults.
      *
-     * @throws ChronoPerfException (configuration) naming the entry that is not {@code known-namespace=ISO-8601 duration}
+     * @throws ChronoPerfException (configuration) naming the entry that is not {@code known-namespace=ISO-8601
+     * duration}
      */
     public static List<Namespace> configured(String ttls) {
         Map<String, Namespace> byName = new LinkedHashMap<>();
@@ -52,8 +52,11 @@ public final class AdminNamespaces {
             String name = pair[0].strip().toLowerCase(Locale.ROOT);
             Namespace ns = byName.get(name);
             if (ns == null) {
-                throw new ChronoPerfException(ErrorCode.CONFIGURATION, "CHRONO_PERF_CACHE_TTL names '" + pair[0].strip()
-                        + "', which is not a cache namespace; use one of " + String.join(", ", byName.keySet()));
+                throw new ChronoPerfException(
+                        ErrorCode.CONFIGURATION,
+                        "CHRONO_PERF_CACHE_TTL names '" + pair[0].strip()
+                                + "', which is not a cache namespace; use one of "
+                                + String.join(", ", byName.keySet()));
             }
             byName.put(name, ns.withTtl(duration(pair.length == 2 ? pair[1].strip() : "", name)));
         }
@@ -69,7 +72,9 @@ public final class AdminNamespaces {
         } catch (DateTimeParseException e) {
             // reported below
         }
-        throw new ChronoPerfException(ErrorCode.CONFIGURATION, "CHRONO_PERF_CACHE_TTL gives " + name + " '" + raw
-                + "': use a positive ISO-8601 duration such as " + name + "=PT5M");
+        throw new ChronoPerfException(
+                ErrorCode.CONFIGURATION,
+                "CHRONO_PERF_CACHE_TTL gives " + name + " '" + raw + "': use a positive ISO-8601 duration such as "
+                        + name + "=PT5M");
     }
 }

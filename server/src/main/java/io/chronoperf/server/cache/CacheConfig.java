@@ -31,10 +31,17 @@ public class CacheConfig {
     AdminCache adminCache(Settings settings, MeterRegistry registry) {
         long maximumSize = settings.integer(Setting.CACHE_L1_MAXIMUM_SIZE);
         java.time.Duration connectTimeout = settings.duration(Setting.REDIS_CONNECT_TIMEOUT);
-        String redis = settings.noRedis() ? null : settings.get(Setting.REDIS_URL).orElse(null);
-        return AdminCache.builder().keyPrefix(AdminNamespaces.KEY_PREFIX)
-                .namespaces(AdminNamespaces.configured(settings.get(Setting.CACHE_TTL).orElse(null))).redisUri(redis).connectTimeout(connectTimeout).meterRegistry(registry)
-                .maximumSize(maximumSize).build();
+        String redis =
+                settings.noRedis() ? null : settings.get(Setting.REDIS_URL).orElse(null);
+        return AdminCache.builder()
+                .keyPrefix(AdminNamespaces.KEY_PREFIX)
+                .namespaces(AdminNamespaces.configured(
+                        settings.get(Setting.CACHE_TTL).orElse(null)))
+                .redisUri(redis)
+                .connectTimeout(connectTimeout)
+                .meterRegistry(registry)
+                .maximumSize(maximumSize)
+                .build();
     }
 
     @Bean
@@ -42,7 +49,9 @@ public class CacheConfig {
         return () -> {
             CacheStats stats = cache.stats();
             Health.Builder h = stats.redis().equals("degraded") ? Health.status("DEGRADED") : Health.up();
-            return h.withDetail("redis", stats.redis()).withDetail("l1_size", stats.l1Size()).build();
+            return h.withDetail("redis", stats.redis())
+                    .withDetail("l1_size", stats.l1Size())
+                    .build();
         };
     }
 

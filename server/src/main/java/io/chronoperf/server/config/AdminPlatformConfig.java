@@ -1,7 +1,5 @@
 package io.chronoperf.server.config;
 
-import io.chronoperf.runtime.Settings;
-import io.chronoperf.runtime.Setting;
 import io.chronoperf.admin.AdminSchema;
 import io.chronoperf.admin.repository.AuditLogRepository;
 import io.chronoperf.admin.repository.BackupRepository;
@@ -13,6 +11,8 @@ import io.chronoperf.admin.seed.Scale;
 import io.chronoperf.admin.seed.SeedProgress;
 import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -53,27 +53,41 @@ public class AdminPlatformConfig {
         String reason = switch (mode.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "install" -> null;
             case "skip" -> "CHRONO_PERF_ADMIN_SCHEMA=skip";
-            case "auto" -> schema.presence() == AdminSchema.Presence.FOREIGN
-                    ? "the database already holds tables of another application" : null;
-            default -> throw new ChronoPerfException(ErrorCode.CONFIGURATION, "CHRONO_PERF_ADMIN_SCHEMA is '" + mode
-                    + "': use auto, install or skip");
+            case "auto" ->
+                schema.presence() == AdminSchema.Presence.FOREIGN
+                        ? "the database already holds tables of another application"
+                        : null;
+            default ->
+                throw new ChronoPerfException(
+                        ErrorCode.CONFIGURATION,
+                        "CHRONO_PERF_ADMIN_SCHEMA is '" + mode + "': use auto, install or skip");
         };
         if (reason != null) {
-            log.info("Watching only: the admin platform's schema is not installed ({}); its API under /api/v1/admin"
-                    + " answers 404 and the monitoring, analysis and advice work as usual. CHRONO_PERF_ADMIN_SCHEMA=install"
-                    + " installs it.", reason);
+            log.info(
+                    "Watching only: the admin platform's schema is not installed ({}); its API under /api/v1/admin"
+                            + " answers 404 and the monitoring, analysis and advice work as usual. "
+                            + "CHRONO_PERF_ADMIN_SCHEMA=install"
+                            + " installs it.",
+                    reason);
             return new MigratedSchema(null, reason);
         }
         AdminSchema.Report report = schema.migrate();
-        log.info("Schema at version {} ({} migrations applied, {} invalid indexes rebuilt) in {} ms",
-                report.schemaVersion(), report.migrationsApplied(), report.rebuiltIndexes().size(),
+        log.info(
+                "Schema at version {} ({} migrations applied, {} invalid indexes rebuilt) in {} ms",
+                report.schemaVersion(),
+                report.migrationsApplied(),
+                report.rebuiltIndexes().size(),
                 report.duration().toMillis());
         if (!seedIfEmpty.isBlank() && DemoData.isEmpty(dataSource)) {
             Scale scale = Scale.parse(seedIfEmpty);
-            log.info("Empty database on first start: loading {}-scale demo data ({} rows)...", scale, scale.totalRows());
+            log.info(
+                    "Empty database on first start: loading {}-scale demo data ({} rows)...", scale, scale.totalRows());
             DemoData.Result result = DemoData.load(dataSource, scale, seed, false, SeedProgress.NONE);
-            log.info("Loaded {} rows at {} rows/s; indexes rebuilt in {} ms", result.rows(),
-                    Math.round(result.rowsPerSecond()), result.indexTime().toMillis());
+            log.info(
+                    "Loaded {} rows at {} rows/s; indexes rebuilt in {} ms",
+                    result.rows(),
+                    Math.round(result.rowsPerSecond()),
+                    result.indexTime().toMillis());
         }
         return new MigratedSchema(report, null);
     }

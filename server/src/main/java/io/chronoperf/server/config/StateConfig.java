@@ -21,17 +21,22 @@ public class StateConfig {
     private static final Logger log = LoggerFactory.getLogger(StateConfig.class);
 
     /** A marker bean: present once chrono-perf's own tables are migrated. */
-    public record OwnState(List<StateSchema.Report> parts) {
-    }
+    public record OwnState(List<StateSchema.Report> parts) {}
 
     @Bean
     OwnState ownState(DataSource dataSource) {
-        List<StateSchema.Report> parts = List.of(MonitorSchema.migrate(dataSource), AdvisorSchema.migrate(dataSource),
+        List<StateSchema.Report> parts = List.of(
+                MonitorSchema.migrate(dataSource),
+                AdvisorSchema.migrate(dataSource),
                 StateSchema.migrate(dataSource, "server"));
         for (StateSchema.Report r : parts) {
             if (r.migrationsApplied() > 0) {
-                log.info("chrono-perf's {} tables at version {} in schema {} ({} migrations applied)", r.part(), r.version(),
-                        StateSchema.NAME, r.migrationsApplied());
+                log.info(
+                        "chrono-perf's {} tables at version {} in schema {} ({} migrations applied)",
+                        r.part(),
+                        r.version(),
+                        StateSchema.NAME,
+                        r.migrationsApplied());
             }
         }
         return new OwnState(parts);

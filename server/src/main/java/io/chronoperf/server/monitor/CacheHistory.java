@@ -18,11 +18,9 @@ import java.util.Map;
  * (a restart shows as a negative delta and is dropped).
  */
 public final class CacheHistory {
-    private CacheHistory() {
-    }
+    private CacheHistory() {}
 
-    public record Point(Instant takenAt, double hitRatioPct) {
-    }
+    public record Point(Instant takenAt, double hitRatioPct) {}
 
     static void sample(Connection c, Instant at, CacheStats stats) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -42,7 +40,8 @@ public final class CacheHistory {
         Map<String, List<Point>> out = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT namespace, taken_at, 100.0 * hits / (hits + misses)
-                  FROM (SELECT namespace, taken_at, hits - lag(hits) OVER w AS hits, misses - lag(misses) OVER w AS misses
+                  FROM (SELECT namespace, taken_at, hits - lag(hits) OVER w AS hits, misses - lag(misses) OVER w AS
+                      misses
                           FROM chrono_perf.cache_samples WHERE taken_at >= ?::timestamptz - interval '1 hour'
                         WINDOW w AS (PARTITION BY namespace ORDER BY taken_at)) d
                  WHERE taken_at >= ? AND hits >= 0 AND misses >= 0 AND hits + misses > 0

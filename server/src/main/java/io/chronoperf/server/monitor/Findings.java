@@ -9,16 +9,20 @@ import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The periodic analysis's findings in {@code chrono_perf.findings} (server V1): stored as JSON, the latest of a kind read back. */
+/**
+ * The periodic analysis's findings in {@code chrono_perf.findings} (server V1): stored as JSON, the latest of a kind
+ * read back.
+ */
 public final class Findings {
     private static final JsonMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).build();
+            .propertyNamingStrategy(tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .build();
 
-    private Findings() {
-    }
+    private Findings() {}
 
     public static void store(Connection c, Instant at, String kind, Object payload) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO chrono_perf.findings (taken_at, kind, payload) VALUES (?, ?, ?::jsonb)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO chrono_perf.findings (taken_at, kind, payload) VALUES (?, ?, ?::jsonb)")) {
             ps.setTimestamp(1, Timestamp.from(at));
             ps.setString(2, kind);
             ps.setString(3, JSON.writeValueAsString(payload));

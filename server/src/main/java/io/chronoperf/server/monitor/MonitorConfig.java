@@ -1,7 +1,5 @@
 package io.chronoperf.server.monitor;
 
-import io.chronoperf.runtime.Settings;
-import io.chronoperf.runtime.Setting;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.History;
@@ -15,6 +13,8 @@ import io.chronoperf.monitor.alert.LogSink;
 import io.chronoperf.monitor.alert.Rule;
 import io.chronoperf.monitor.alert.WebhookSink;
 import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import io.chronoperf.server.config.StateConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,24 +53,41 @@ public class MonitorConfig {
         String format = settings.text(Setting.ALERT_WEBHOOK_FORMAT);
         List<AlertSink> sinks = new ArrayList<>(List.of(new LogSink()));
         if (!webhook.isBlank()) {
-            sinks.add(new WebhookSink(URI.create(webhook), WebhookSink.Format.valueOf(format.toUpperCase(Locale.ROOT))));
+            sinks.add(
+                    new WebhookSink(URI.create(webhook), WebhookSink.Format.valueOf(format.toUpperCase(Locale.ROOT))));
         }
         return new Alerts(Rule.defaults(), sinks);
     }
 
     @Bean
-    MonitorService monitorService(DataSource dataSource, StateConfig.OwnState ownState, AdminCache cache, History history, Alerts alerts, Clock clock,
-                                  MeterRegistry registry,
-                                  Settings settings) {
+    MonitorService monitorService(
+            DataSource dataSource,
+            StateConfig.OwnState ownState,
+            AdminCache cache,
+            History history,
+            Alerts alerts,
+            Clock clock,
+            MeterRegistry registry,
+            Settings settings) {
         Duration retention = settings.duration(Setting.RETENTION);
         Duration longRunning = settings.duration(Setting.LONG_RUNNING);
-        DatabaseCollector.Options options = new DatabaseCollector.Options(longRunning,
-                DatabaseCollector.Options.DEFAULT.unusedIndexMin(), DatabaseCollector.Options.DEFAULT.bloatMin());
-        MonitorService service = new MonitorService(OwnStatements.marked(dataSource), cache, history, alerts, new SystemCollector(), clock, options,
+        DatabaseCollector.Options options = new DatabaseCollector.Options(
+                longRunning,
+                DatabaseCollector.Options.DEFAULT.unusedIndexMin(),
+                DatabaseCollector.Options.DEFAULT.bloatMin());
+        MonitorService service = new MonitorService(
+                OwnStatements.marked(dataSource),
+                cache,
+                history,
+                alerts,
+                new SystemCollector(),
+                clock,
+                options,
                 retention);
         for (Metric m : Metric.values()) {
             Gauge.builder("chrono_perf.monitor." + m.key(), service, s -> value(s.latest(), m))
-                    .description(m.description()).register(registry);
+                    .description(m.description())
+                    .register(registry);
         }
         return service;
     }

@@ -50,8 +50,15 @@ public final class MonitorService {
     private final Duration retention;
     private final AtomicReference<Observation> latest = new AtomicReference<>();
 
-    public MonitorService(DataSource dataSource, AdminCache cache, History history, Alerts alerts, SystemCollector system,
-                          Clock clock, DatabaseCollector.Options options, Duration retention) {
+    public MonitorService(
+            DataSource dataSource,
+            AdminCache cache,
+            History history,
+            Alerts alerts,
+            SystemCollector system,
+            Clock clock,
+            DatabaseCollector.Options options,
+            Duration retention) {
         this.dataSource = dataSource;
         this.cache = cache;
         this.history = history;
@@ -107,15 +114,20 @@ public final class MonitorService {
     private Observation observe(Connection c, DatabaseCollector.Snapshot s, CacheStats stats) throws SQLException {
         List<History.Point> series = history.series(c, Duration.ofMinutes(15));
         History.Point last = series.isEmpty() ? null : series.get(series.size() - 1);
-        HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), HealthScore.CacheWindow.of(last, s),
+        HealthScore.Result score = HealthScore.of(
+                s,
+                StatementSummary.of(c),
+                HealthScore.CacheWindow.of(last, s),
                 stats.redis().equals("degraded"));
         Observation.Builder b = Observation.at(clock.instant())
                 .database(s, last, history.meanStatementMs(c, MEAN_WINDOW), score)
                 .system(system.collect());
         Pool pool = pool();
         if (pool != null) {
-            b.put(Metric.POOL_ACTIVE, pool.active()).put(Metric.POOL_IDLE, pool.idle())
-                    .put(Metric.POOL_PENDING, pool.pending()).put(Metric.POOL_USAGE, pool.usage());
+            b.put(Metric.POOL_ACTIVE, pool.active())
+                    .put(Metric.POOL_IDLE, pool.idle())
+                    .put(Metric.POOL_PENDING, pool.pending())
+                    .put(Metric.POOL_USAGE, pool.usage());
         }
         if (!stats.redis().equals("none")) {
             b.put(Metric.REDIS_DOWN, stats.redis().equals("degraded") ? 1 : 0);
@@ -136,8 +148,13 @@ public final class MonitorService {
         try {
             HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
             HikariPoolMXBean mx = hikari.getHikariPoolMXBean();
-            return mx == null ? null : new Pool(mx.getActiveConnections(), mx.getIdleConnections(),
-                    mx.getThreadsAwaitingConnection(), hikari.getMaximumPoolSize());
+            return mx == null
+                    ? null
+                    : new Pool(
+                            mx.getActiveConnections(),
+                            mx.getIdleConnections(),
+                            mx.getThreadsAwaitingConnection(),
+                            hikari.getMaximumPoolSize());
         } catch (SQLException notHikari) {
             return null;
         }
@@ -151,8 +168,10 @@ public final class MonitorService {
     public long cleanUp() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Instant cutoff = clock.instant().minus(retention);
-            long removed = history.cleanUp(c, retention) + alerts.cleanUp(c, clock.instant(), retention)
-                    + CacheHistory.cleanUp(c, cutoff) + Findings.cleanUp(c, cutoff);
+            long removed = history.cleanUp(c, retention)
+                    + alerts.cleanUp(c, clock.instant(), retention)
+                    + CacheHistory.cleanUp(c, cutoff)
+                    + Findings.cleanUp(c, cutoff);
             log.info("Monitoring history clean-up removed {} rows older than {}", removed, retention);
             return removed;
         }

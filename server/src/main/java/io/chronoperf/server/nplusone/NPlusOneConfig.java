@@ -1,9 +1,9 @@
 package io.chronoperf.server.nplusone;
 
-import io.chronoperf.runtime.Settings;
-import io.chronoperf.runtime.Setting;
 import io.chronoperf.advisor.nplusone.Detector;
 import io.chronoperf.advisor.nplusone.StatementCapture;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -26,12 +26,16 @@ public class NPlusOneConfig {
 
     @Bean
     static StatementCapture statementCapture(Settings settings) {
-        return new StatementCapture(settings.bool(Setting.N_PLUS_ONE_CAPTURE_VALUES), StatementCapture.DEFAULT_CAP, List.of("io.chronoperf.server.nplusone."));
+        return new StatementCapture(
+                settings.bool(Setting.N_PLUS_ONE_CAPTURE_VALUES),
+                StatementCapture.DEFAULT_CAP,
+                List.of("io.chronoperf.server.nplusone."));
     }
 
     /** Wraps the application's DataSource (the pool stays reachable through unwrap). */
     @Bean
-    static BeanPostProcessor captureDataSource(org.springframework.beans.factory.ObjectProvider<StatementCapture> capture) {
+    static BeanPostProcessor captureDataSource(
+            org.springframework.beans.factory.ObjectProvider<StatementCapture> capture) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
@@ -49,11 +53,14 @@ public class NPlusOneConfig {
     }
 
     @Bean
-    FilterRegistrationBean<NPlusOneFilter> nPlusOneFilter(StatementCapture capture, NPlusOneLog log,
-            Settings settings) {
+    FilterRegistrationBean<NPlusOneFilter> nPlusOneFilter(
+            StatementCapture capture, NPlusOneLog log, Settings settings) {
         String strict = settings.text(Setting.N_PLUS_ONE_STRICT);
         int minRepeats = (int) settings.integer(Setting.N_PLUS_ONE_MIN_REPEATS);
-        NPlusOneFilter filter = new NPlusOneFilter(capture, new Detector(new Detector.Thresholds(minRepeats, 3)), log,
+        NPlusOneFilter filter = new NPlusOneFilter(
+                capture,
+                new Detector(new Detector.Thresholds(minRepeats, 3)),
+                log,
                 NPlusOneFilter.Strict.valueOf(strict.trim().toUpperCase(Locale.ROOT)));
         FilterRegistrationBean<NPlusOneFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/api/v1/admin/*");

@@ -29,7 +29,11 @@ public final class NPlusOneFilter extends OncePerRequestFilter {
     private static final Pattern NUMBER = Pattern.compile("/\\d+(?=/|$)");
 
     /** What strict mode does. */
-    public enum Strict { OFF, WARN, FAIL }
+    public enum Strict {
+        OFF,
+        WARN,
+        FAIL
+    }
 
     private final StatementCapture capture;
     private final Detector detector;
@@ -46,13 +50,15 @@ public final class NPlusOneFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         // a server-sent event stream is long-lived and must flush as it goes: no unit of work, no buffering
-        return !request.getRequestURI().startsWith("/api/v1/admin/") || request.getRequestURI().endsWith("/stream");
+        return !request.getRequestURI().startsWith("/api/v1/admin/")
+                || request.getRequestURI().endsWith("/stream");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String endpoint = request.getMethod() + " " + NUMBER.matcher(request.getRequestURI()).replaceAll("/{id}");
+        String endpoint = request.getMethod() + " "
+                + NUMBER.matcher(request.getRequestURI()).replaceAll("/{id}");
         HttpServletResponse target = strict == Strict.FAIL ? new ContentCachingResponseWrapper(response) : response;
         List<Finding> found;
         try (StatementCapture.Scope scope = capture.open(endpoint)) {
@@ -63,7 +69,8 @@ public final class NPlusOneFilter extends OncePerRequestFilter {
         if (!found.isEmpty()) {
             findings.record(endpoint, found);
         }
-        List<Finding> nPlusOne = found.stream().filter(f -> f.kind().equals(Finding.N_PLUS_ONE)).toList();
+        List<Finding> nPlusOne =
+                found.stream().filter(f -> f.kind().equals(Finding.N_PLUS_ONE)).toList();
         for (Finding f : nPlusOne) {
             if (strict != Strict.OFF) {
                 log.warn("N+1 in {}: {} x {} from {}; {}", endpoint, f.count(), f.sql(), f.site(), f.suggestion());
@@ -73,8 +80,12 @@ public final class NPlusOneFilter extends OncePerRequestFilter {
             if (!nPlusOne.isEmpty()) {
                 cached.resetBuffer();
                 Finding f = nPlusOne.get(0);
-                Problems.write(response, HttpStatus.INTERNAL_SERVER_ERROR, "N+1 query (strict mode)",
-                        endpoint + " ran " + f.count() + " times: " + f.sql() + " (from " + f.site() + "). " + f.suggestion());
+                Problems.write(
+                        response,
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "N+1 query (strict mode)",
+                        endpoint + " ran " + f.count() + " times: " + f.sql() + " (from " + f.site() + "). "
+                                + f.suggestion());
             } else {
                 cached.copyBodyToResponse();
             }

@@ -20,14 +20,21 @@ import java.util.TreeSet;
 public final class NPlusOneLog {
     static final int CAPACITY = 10_000;
 
-    private record Entry(Instant at, String endpoint, Finding finding) {
-    }
+    private record Entry(Instant at, String endpoint, Finding finding) {}
 
     /** Findings of one kind, query and call site over a window. */
-    public record Summary(String kind, String fingerprint, String sql, String site, long occurrences,
-                          int maxCount, double totalMs, List<String> endpoints, String suggestion, String sourceSql,
-                          Instant lastSeen) {
-    }
+    public record Summary(
+            String kind,
+            String fingerprint,
+            String sql,
+            String site,
+            long occurrences,
+            int maxCount,
+            double totalMs,
+            List<String> endpoints,
+            String suggestion,
+            String sourceSql,
+            Instant lastSeen) {}
 
     private final Deque<Entry> entries = new ArrayDeque<>();
     private final java.util.concurrent.atomic.LongAdder units = new java.util.concurrent.atomic.LongAdder();
@@ -46,6 +53,7 @@ public final class NPlusOneLog {
     public long statementsChecked() {
         return statements.sum();
     }
+
     private final Clock clock;
 
     public NPlusOneLog(Clock clock) {
@@ -69,17 +77,27 @@ public final class NPlusOneLog {
         for (Entry e : entries) {
             if (e.at().isAfter(since)) {
                 Finding f = e.finding();
-                groups.computeIfAbsent(f.kind() + "\u0000" + f.fingerprint() + "\u0000" + f.site(), k -> new ArrayList<>()).add(e);
+                groups.computeIfAbsent(
+                                f.kind() + "\u0000" + f.fingerprint() + "\u0000" + f.site(), k -> new ArrayList<>())
+                        .add(e);
             }
         }
         List<Summary> out = new ArrayList<>();
         for (List<Entry> group : groups.values()) {
             Entry last = group.get(group.size() - 1);
             Finding f = last.finding();
-            out.add(new Summary(f.kind(), f.fingerprint(), f.sql(), f.site(), group.size(),
+            out.add(new Summary(
+                    f.kind(),
+                    f.fingerprint(),
+                    f.sql(),
+                    f.site(),
+                    group.size(),
                     group.stream().mapToInt(e -> e.finding().count()).max().orElse(0),
                     group.stream().mapToDouble(e -> e.finding().totalMs()).sum(),
-                    List.copyOf(new TreeSet<>(group.stream().map(Entry::endpoint).toList())), f.suggestion(), f.sourceSql(),
+                    List.copyOf(
+                            new TreeSet<>(group.stream().map(Entry::endpoint).toList())),
+                    f.suggestion(),
+                    f.sourceSql(),
                     last.at()));
         }
         out.sort(Comparator.comparingLong(Summary::occurrences).reversed());

@@ -1,10 +1,10 @@
 package io.chronoperf.server.performance;
 
-import io.chronoperf.runtime.Settings;
-import io.chronoperf.runtime.Setting;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.cache.AdminCache;
 import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import io.chronoperf.server.advisor.AdvisorService;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
@@ -18,10 +18,25 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class PerformanceConfig {
     @Bean
-    PerformanceService performanceService(DataSource dataSource, AdminCache cache, MonitorService monitor, AdvisorService advisor,
-                                          QueryAnalyzer analyzer, NPlusOneLog nPlusOne, ObjectProvider<TaskRegistry> tasks,
-                                          Clock clock,
-                                          Settings settings) {
-        return new PerformanceService(OwnStatements.marked(dataSource), cache, monitor, advisor, analyzer, nPlusOne, tasks::getObject, clock, settings.decimal(Setting.SLOW_MS));
+    PerformanceService performanceService(
+            DataSource dataSource,
+            AdminCache cache,
+            MonitorService monitor,
+            AdvisorService advisor,
+            QueryAnalyzer analyzer,
+            NPlusOneLog nPlusOne,
+            ObjectProvider<TaskRegistry> tasks,
+            Clock clock,
+            Settings settings) {
+        return new PerformanceService(
+                OwnStatements.marked(dataSource),
+                cache,
+                monitor,
+                advisor,
+                analyzer,
+                nPlusOne,
+                tasks::getObject,
+                clock,
+                settings.decimal(Setting.SLOW_MS));
     }
 }

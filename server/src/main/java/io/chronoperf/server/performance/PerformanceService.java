@@ -3,7 +3,6 @@ package io.chronoperf.server.performance;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.advisor.index.IndexAdvisor;
 import io.chronoperf.cache.AdminCache;
-import io.chronoperf.server.cache.AdminNamespaces;
 import io.chronoperf.cache.CacheStats;
 import io.chronoperf.cache.WarmReport;
 import io.chronoperf.monitor.BlindSpots;
@@ -14,6 +13,7 @@ import io.chronoperf.monitor.StatementSummary;
 import io.chronoperf.monitor.alert.Alert;
 import io.chronoperf.runtime.DatabaseErrors;
 import io.chronoperf.server.advisor.AdvisorService;
+import io.chronoperf.server.cache.AdminNamespaces;
 import io.chronoperf.server.monitor.Findings;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
@@ -55,9 +55,16 @@ public final class PerformanceService {
     private final double slowMs;
     private final AtomicReference<CompletableFuture<OptimizeReport>> running = new AtomicReference<>();
 
-    public PerformanceService(DataSource dataSource, AdminCache cache, MonitorService monitor, AdvisorService advisor,
-                              QueryAnalyzer analyzer, NPlusOneLog nPlusOne, Supplier<TaskRegistry> tasks,
-                              Clock clock, double slowMs) {
+    public PerformanceService(
+            DataSource dataSource,
+            AdminCache cache,
+            MonitorService monitor,
+            AdvisorService advisor,
+            QueryAnalyzer analyzer,
+            NPlusOneLog nPlusOne,
+            Supplier<TaskRegistry> tasks,
+            Clock clock,
+            double slowMs) {
         this.dataSource = dataSource;
         this.cache = cache;
         cache.require(AdminNamespaces.PERFORMANCE);
@@ -71,14 +78,18 @@ public final class PerformanceService {
     }
 
     /** A slow statement with its analysis (plan insights, index suggestions, rewrites). */
-    public record AnalysedQuery(long queryid, String query, long calls, double meanMs, double totalMs,
-                                QueryAnalyzer.Analysis analysis, String error) {
-    }
+    public record AnalysedQuery(
+            long queryid,
+            String query,
+            long calls,
+            double meanMs,
+            double totalMs,
+            QueryAnalyzer.Analysis analysis,
+            String error) {}
 
     /** @param adviceNote why there is no advice, when there is none */
-    public record AnalysisReport(Instant at, long millis, List<AnalysedQuery> slowQueries, IndexAdvisor.Advice advice,
-                                 String adviceNote) {
-    }
+    public record AnalysisReport(
+            Instant at, long millis, List<AnalysedQuery> slowQueries, IndexAdvisor.Advice advice, String adviceNote) {}
 
     /**
      * The periodic analysis: the slow statements of the last 24 hours analysed (generic plans:
@@ -90,11 +101,17 @@ public final class PerformanceService {
         try (Connection c = dataSource.getConnection()) {
             for (History.SlowQuery q : monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, ANALYSED)) {
                 try {
-                    analysed.add(new AnalysedQuery(q.queryid(), q.query(), q.calls(), q.meanMs(), q.totalMs(),
-                            analyzer.analyze(q.query(), List.of(), q.meanMs()), null));
+                    analysed.add(new AnalysedQuery(
+                            q.queryid(),
+                            q.query(),
+                            q.calls(),
+                            q.meanMs(),
+                            q.totalMs(),
+                            analyzer.analyze(q.query(), List.of(), q.meanMs()),
+                            null));
                 } catch (RuntimeException e) {
-                    analysed.add(new AnalysedQuery(q.queryid(), q.query(), q.calls(), q.meanMs(), q.totalMs(), null,
-                            e.getMessage()));
+                    analysed.add(new AnalysedQuery(
+                            q.queryid(), q.query(), q.calls(), q.meanMs(), q.totalMs(), null, e.getMessage()));
                 }
             }
         }
@@ -107,7 +124,8 @@ public final class PerformanceService {
         } else {
             advice = advisor.advise(IndexAdvisor.Options.DEFAULT);
         }
-        AnalysisReport report = new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice, note);
+        AnalysisReport report =
+                new AnalysisReport(clock.instant(), (System.nanoTime() - start) / 1_000_000, analysed, advice, note);
         try (Connection c = dataSource.getConnection()) {
             Findings.store(c, report.at(), "slow_query_analysis", analysed);
             if (advice != null) {
@@ -118,9 +136,14 @@ public final class PerformanceService {
         return report;
     }
 
-    public record OptimizeReport(Instant startedAt, long millis, boolean forced, List<WarmReport> warmed,
-                                 int slowQueriesAnalysed, IndexAdvisor.Advice advice, String note) {
-    }
+    public record OptimizeReport(
+            Instant startedAt,
+            long millis,
+            boolean forced,
+            List<WarmReport> warmed,
+            int slowQueriesAnalysed,
+            IndexAdvisor.Advice advice,
+            String note) {}
 
     /**
      * Warming, analysis and index advice now; never applies an index. A call while a run is in
@@ -131,8 +154,9 @@ public final class PerformanceService {
      * analysis role) and its index advice refreshed; recommended, never applied. No warming (the
      * cache is main's) and no findings stored (they are main's).
      */
-    public OptimizeReport optimize(boolean force, io.chronoperf.server.watch.WatchedDatabase db, QueryAnalyzer on,
-                                   AdvisorService itsAdvisor) throws SQLException {
+    public OptimizeReport optimize(
+            boolean force, io.chronoperf.server.watch.WatchedDatabase db, QueryAnalyzer on, AdvisorService itsAdvisor)
+            throws SQLException {
         long start = System.nanoTime();
         Instant at = clock.instant();
         int analysed = 0;
@@ -160,9 +184,15 @@ public final class PerformanceService {
         } else {
             advice = itsAdvisor.advise(IndexAdvisor.Options.DEFAULT);
         }
-        return new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, List.of(), analysed, advice,
-                "indexes are recommended, never applied here: POST indexes/apply?database=" + db.name() + " with confirm does that"
-                        + (note == null ? "" : "; no index advice: " + note));
+        return new OptimizeReport(
+                at,
+                (System.nanoTime() - start) / 1_000_000,
+                force,
+                List.of(),
+                analysed,
+                advice,
+                "indexes are recommended, never applied here: POST indexes/apply?database=" + db.name()
+                        + " with confirm does that" + (note == null ? "" : "; no index advice: " + note));
     }
 
     public OptimizeReport optimize(boolean force) {
@@ -179,14 +209,33 @@ public final class PerformanceService {
                 warmed.add(cache.warm(ns, force));
             }
             AnalysisReport analysis = analyze();
-            OptimizeReport r = new OptimizeReport(at, (System.nanoTime() - start) / 1_000_000, force, warmed,
-                    analysis.slowQueries().size(), analysis.advice(),
+            OptimizeReport r = new OptimizeReport(
+                    at,
+                    (System.nanoTime() - start) / 1_000_000,
+                    force,
+                    warmed,
+                    analysis.slowQueries().size(),
+                    analysis.advice(),
                     "indexes are recommended, never applied here: POST indexes/apply with confirm does that"
                             + (analysis.adviceNote() == null ? "" : "; no index advice: " + analysis.adviceNote()));
             try (Connection c = dataSource.getConnection()) {
-                Findings.store(c, at, "optimize", Map.of("millis", r.millis(), "forced", force, "warmed", warmed.size(),
-                        "slow_queries_analysed", r.slowQueriesAnalysed(), "indexes_recommended",
-                        analysis.advice() == null ? 0 : analysis.advice().indexes().size()));
+                Findings.store(
+                        c,
+                        at,
+                        "optimize",
+                        Map.of(
+                                "millis",
+                                r.millis(),
+                                "forced",
+                                force,
+                                "warmed",
+                                warmed.size(),
+                                "slow_queries_analysed",
+                                r.slowQueriesAnalysed(),
+                                "indexes_recommended",
+                                analysis.advice() == null
+                                        ? 0
+                                        : analysis.advice().indexes().size()));
             }
             mine.complete(r);
             return r;
@@ -207,12 +256,18 @@ public final class PerformanceService {
     }
 
     /** The health of every part, with the score. */
-    public record SystemHealth(String status, double score, boolean partial, List<String> notMeasured,
-                               List<HealthScore.Component> components, String cacheHitWindow,
-                               List<BlindSpots.BlindSpot> blindSpots, Map<String, String> services,
-                               StatementSummary statements, Map<String, TaskRegistry.TaskState> tasks,
-                               Map<String, Double> metrics) {
-    }
+    public record SystemHealth(
+            String status,
+            double score,
+            boolean partial,
+            List<String> notMeasured,
+            List<HealthScore.Component> components,
+            String cacheHitWindow,
+            List<BlindSpots.BlindSpot> blindSpots,
+            Map<String, String> services,
+            StatementSummary statements,
+            Map<String, TaskRegistry.TaskState> tasks,
+            Map<String, Double> metrics) {}
 
     /**
      * The health of every part. While the database is away it degrades instead of failing: status
@@ -238,7 +293,8 @@ public final class PerformanceService {
         if (db.main()) {
             return health();
         }
-        Map<String, Double> metrics = db.latest() == null ? Map.of() : db.latest().byKey();
+        Map<String, Double> metrics =
+                db.latest() == null ? Map.of() : db.latest().byKey();
         try (Connection c = db.dataSource().getConnection()) {
             DatabaseCollector.Snapshot s = monitor.collector().collect(c);
             HealthScore.CacheWindow window = HealthScore.CacheWindow.sinceReset(s);
@@ -251,8 +307,18 @@ public final class PerformanceService {
             Map<String, String> services = new LinkedHashMap<>();
             services.put("database", "up");
             services.put("history", db.history());
-            return new SystemHealth(r.status(), r.score(), r.partial(), r.notMeasured(), r.components(), r.cacheWindow(),
-                    BlindSpots.of(c), services, statements, Map.of(), metrics);
+            return new SystemHealth(
+                    r.status(),
+                    r.score(),
+                    r.partial(),
+                    r.notMeasured(),
+                    r.components(),
+                    r.cacheWindow(),
+                    BlindSpots.of(c),
+                    services,
+                    statements,
+                    Map.of(),
+                    metrics);
         } catch (SQLException | RuntimeException e) {
             if (!DatabaseErrors.isUnavailable(e)) {
                 throw e;
@@ -260,18 +326,41 @@ public final class PerformanceService {
             Map<String, String> services = new LinkedHashMap<>();
             services.put("database", "down");
             services.put("history", db.history());
-            return new SystemHealth("critical", 0, true, List.of("everything read from the database: it is not answering ("
-                    + (e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")) + ")"),
-                    List.of(), null, List.of(), services, null, Map.of(), metrics);
+            return new SystemHealth(
+                    "critical",
+                    0,
+                    true,
+                    List.of("everything read from the database: it is not answering ("
+                            + (e.getMessage() == null
+                                    ? e.toString()
+                                    : e.getMessage().lines().findFirst().orElse("")) + ")"),
+                    List.of(),
+                    null,
+                    List.of(),
+                    services,
+                    null,
+                    Map.of(),
+                    metrics);
         }
     }
 
     private SystemHealth databaseAway(Exception e) {
         Map<String, String> services = services(cache.stats(), tasks.get().states());
         services.put("database", "down");
-        String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-        return new SystemHealth("critical", 0, true, List.of("everything read from the database: it is not answering (" + cause
-                + ")"), List.of(), null, List.of(), services, null, tasks.get().states(),
+        String cause = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("");
+        return new SystemHealth(
+                "critical",
+                0,
+                true,
+                List.of("everything read from the database: it is not answering (" + cause + ")"),
+                List.of(),
+                null,
+                List.of(),
+                services,
+                null,
+                tasks.get().states(),
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
     }
 
@@ -280,33 +369,59 @@ public final class PerformanceService {
         services.put("database", "up");
         services.put("redis", cs.redis());
         services.put("cache", "up");
-        List<String> overrunning = states.values().stream().filter(t -> t != null && t.overrunning())
-                .map(TaskRegistry.TaskState::name).toList();
-        services.put("scheduler", !overrunning.isEmpty() ? "overrunning: " + String.join(", ", overrunning)
-                : states.values().stream().anyMatch(t -> t.lastOutcome() != null && t.lastOutcome().startsWith("failed"))
-                ? "failing" : states.values().stream().allMatch(t -> t.runs() == 0) ? "starting" : "up");
+        List<String> overrunning = states.values().stream()
+                .filter(t -> t != null && t.overrunning())
+                .map(TaskRegistry.TaskState::name)
+                .toList();
+        services.put(
+                "scheduler",
+                !overrunning.isEmpty()
+                        ? "overrunning: " + String.join(", ", overrunning)
+                        : states.values().stream()
+                                        .anyMatch(t -> t.lastOutcome() != null
+                                                && t.lastOutcome().startsWith("failed"))
+                                ? "failing"
+                                : states.values().stream().allMatch(t -> t.runs() == 0) ? "starting" : "up");
         services.put("analyzer", "up");
         services.put("advisor", advisor.latest() == null ? "no advice yet" : "up");
         services.put("n_plus_one", "up");
         return services;
     }
 
-    private SystemHealth health(DatabaseCollector.Snapshot s, StatementSummary statements, HealthScore.CacheWindow window,
-                                List<BlindSpots.BlindSpot> blindSpots, CacheStats cs) {
+    private SystemHealth health(
+            DatabaseCollector.Snapshot s,
+            StatementSummary statements,
+            HealthScore.CacheWindow window,
+            List<BlindSpots.BlindSpot> blindSpots,
+            CacheStats cs) {
         HealthScore.Result r = HealthScore.of(s, statements, window, cs.redis().equals("degraded"));
         Map<String, TaskRegistry.TaskState> states = tasks.get().states();
         Map<String, String> services = services(cs, states);
-        return new SystemHealth(r.status(), r.score(), r.partial(), r.notMeasured(), r.components(), r.cacheWindow(), blindSpots,
-                services, statements, states,
+        return new SystemHealth(
+                r.status(),
+                r.score(),
+                r.partial(),
+                r.notMeasured(),
+                r.components(),
+                r.cacheWindow(),
+                blindSpots,
+                services,
+                statements,
+                states,
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
     }
 
-
     /** Everything the dashboard shows, in one document. */
-    public record Dashboard(Instant generatedAt, SystemHealth health, DatabaseCollector.DatabaseStats database,
-                            DatabaseCollector.Connections connections, CacheStats cache, List<History.SlowQuery> slowQueries,
-                            IndexAdvisor.Advice recommendations, List<Alert> alerts, List<NPlusOneLog.Summary> nPlusOne) {
-    }
+    public record Dashboard(
+            Instant generatedAt,
+            SystemHealth health,
+            DatabaseCollector.DatabaseStats database,
+            DatabaseCollector.Connections connections,
+            CacheStats cache,
+            List<History.SlowQuery> slowQueries,
+            IndexAdvisor.Advice recommendations,
+            List<Alert> alerts,
+            List<NPlusOneLog.Summary> nPlusOne) {}
 
     /**
      * The dashboard document, from the cache (10 s) or built. While the database is away: the last
@@ -315,24 +430,39 @@ public final class PerformanceService {
      */
     public Dashboard dashboard() {
         try {
-            return cache.get(cache.key(AdminNamespaces.PERFORMANCE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+            return cache.get(
+                    cache.key(AdminNamespaces.PERFORMANCE, "dashboard").build(), Dashboard.class, this::buildDashboard);
         } catch (RuntimeException e) {
             if (!DatabaseErrors.isUnavailable(e)) {
                 throw e;
             }
-            return new Dashboard(clock.instant(), databaseAway(e), null, null, cache.stats(), List.of(), advisor.latest(),
-                    List.of(), nPlusOne.summary(Duration.ofHours(24)));
+            return new Dashboard(
+                    clock.instant(),
+                    databaseAway(e),
+                    null,
+                    null,
+                    cache.stats(),
+                    List.of(),
+                    advisor.latest(),
+                    List.of(),
+                    nPlusOne.summary(Duration.ofHours(24)));
         }
     }
 
     public Dashboard buildDashboard() {
         try {
             try (Connection c = dataSource.getConnection()) {
-                DatabaseCollector.Snapshot s = monitor.collector().collect(c); // one snapshot and one Redis INFO per build
+                DatabaseCollector.Snapshot s =
+                        monitor.collector().collect(c); // one snapshot and one Redis INFO per build
                 CacheStats cs = cache.stats();
-                return new Dashboard(clock.instant(), health(s, StatementSummary.of(c), monitor.cacheWindow(c, s), BlindSpots.of(c), cs),
-                        s.database(), s.connections(), cs,
-                        monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10), advisor.latest(),
+                return new Dashboard(
+                        clock.instant(),
+                        health(s, StatementSummary.of(c), monitor.cacheWindow(c, s), BlindSpots.of(c), cs),
+                        s.database(),
+                        s.connections(),
+                        cs,
+                        monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10),
+                        advisor.latest(),
                         monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(24)), 50),
                         nPlusOne.summary(Duration.ofHours(24)));
             }

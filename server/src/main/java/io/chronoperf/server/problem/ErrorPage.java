@@ -29,12 +29,16 @@ public class ErrorPage implements ErrorController {
             case NOT_FOUND -> "No such resource: the API is under /api/v1/admin/ (see /v3/api-docs)";
             case METHOD_NOT_ALLOWED -> "This method is not allowed here (see /v3/api-docs)";
             case CONTENT_TOO_LARGE -> "The request is too large";
-            default -> status.is5xxServerError()
-                    ? "An unexpected error occurred; it has been logged. Please report it with the time of the request."
-                    : status.getReasonPhrase();
+            default ->
+                status.is5xxServerError()
+                        ? "An unexpected error occurred; it has been logged. Please report it with the time of the "
+                                + "request."
+                        : status.getReasonPhrase();
         };
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setTitle(status.getReasonPhrase());
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
     }
 }

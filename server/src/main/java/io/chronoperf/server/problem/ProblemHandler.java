@@ -71,7 +71,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         if (e.code() == ErrorCode.SERVICE_UNAVAILABLE) {
             outage.warn("service-unavailable", "Requests answered 503: " + e.getMessage());
-            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.SERVICE_UNAVAILABLE,
                     "The database is not answering; try again shortly. Operators: see the server log.");
             p.setTitle("Service unavailable");
             return p;
@@ -82,23 +83,27 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
         Class<?> type = e.getRequiredType();
-        String expected = type == null ? "a valid value"
-                : Number.class.isAssignableFrom(type) || type == int.class || type == long.class ? "a whole number"
-                : type == Boolean.class || type == boolean.class ? "true or false"
-                : type == java.time.Instant.class ? "an ISO-8601 instant such as 2026-11-28T10:00:00Z"
-                : "a valid " + type.getSimpleName();
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                e.getName() + " must be " + expected);
+        String expected = type == null
+                ? "a valid value"
+                : Number.class.isAssignableFrom(type) || type == int.class || type == long.class
+                        ? "a whole number"
+                        : type == Boolean.class || type == boolean.class
+                                ? "true or false"
+                                : type == java.time.Instant.class
+                                        ? "an ISO-8601 instant such as 2026-11-28T10:00:00Z"
+                                        : "a valid " + type.getSimpleName();
+        ProblemDetail p =
+                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getName() + " must be " + expected);
         p.setTitle("Invalid parameter");
         p.setProperty("parameter", e.getName());
         return p;
     }
 
     @Override
-    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                e.getParameterName() + " is required");
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(
+            MissingServletRequestParameterException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail p =
+                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getParameterName() + " is required");
         p.setTitle("Missing parameter");
         p.setProperty("parameter", e.getParameterName());
         return ResponseEntity.badRequest().body(p);
@@ -120,25 +125,32 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /** Malformed or mistyped JSON: the field (its path) or the line and column, and what was expected. */
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
-            HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String field = null;
         String detail;
         Throwable cause = e.getCause();
         if (cause instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
             field = u.getPropertyName();
             detail = "Unknown field '" + field + "': check its spelling against the API description (/v3/api-docs)";
-        } else if (cause instanceof tools.jackson.databind.exc.MismatchedInputException m && !m.getPath().isEmpty()) {
+        } else if (cause instanceof tools.jackson.databind.exc.MismatchedInputException m
+                && !m.getPath().isEmpty()) {
             field = path(m.getPath());
             Class<?> t = m.getTargetType();
-            String expected = t == null ? "a value of the documented type"
-                    : t == Boolean.class || t == boolean.class ? "a JSON boolean, true or false (not a string)"
-                    : Number.class.isAssignableFrom(t) || t.isPrimitive() ? "a JSON number (not a string)"
-                    : t == String.class ? "a JSON string"
-                    : java.util.Collection.class.isAssignableFrom(t) ? "a JSON array"
-                    : "a value of the documented type";
+            String expected = t == null
+                    ? "a value of the documented type"
+                    : t == Boolean.class || t == boolean.class
+                            ? "a JSON boolean, true or false (not a string)"
+                            : Number.class.isAssignableFrom(t) || t.isPrimitive()
+                                    ? "a JSON number (not a string)"
+                                    : t == String.class
+                                            ? "a JSON string"
+                                            : java.util.Collection.class.isAssignableFrom(t)
+                                                    ? "a JSON array"
+                                                    : "a value of the documented type";
             detail = "Field '" + field + "' must be " + expected;
-        } else if (cause instanceof tools.jackson.core.JacksonException j && j.getLocation() != null
+        } else if (cause instanceof tools.jackson.core.JacksonException j
+                && j.getLocation() != null
                 && j.getLocation().getLineNr() > 0) {
             detail = "The body is not valid JSON (line " + j.getLocation().getLineNr() + ", column "
                     + j.getLocation().getColumnNr() + "): send one JSON object";
@@ -148,7 +160,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         p.setTitle("Invalid body");
         p.setProperty("parameter", field == null ? "body" : field);
-        return ResponseEntity.badRequest().contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
+        return ResponseEntity.badRequest()
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
     }
 
     private static String path(java.util.List<tools.jackson.databind.DatabindException.Reference> refs) {
@@ -168,13 +182,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (databaseAway(e)) {
             // no trace, and one line per 30 s with a count: an outage is not a bug, and must not flood the log
             outage.warn("database-away", "Requests answered 503, the database not answering: " + rootMessage(e));
-            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.SERVICE_UNAVAILABLE,
                     "The database is not answering; try again shortly. Operators: see the server log.");
             p.setTitle("Service unavailable");
             return p;
         }
         log.error("Unexpected error", e);
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR,
                 "An unexpected error occurred; it has been logged. Please report it with the time of the request.");
         p.setTitle("Internal error");
         return p;

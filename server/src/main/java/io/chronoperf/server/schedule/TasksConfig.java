@@ -1,6 +1,8 @@
 package io.chronoperf.server.schedule;
 
 import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.runtime.Setting;
+import io.chronoperf.runtime.Settings;
 import io.chronoperf.server.cache.CacheConfig;
 import io.chronoperf.server.config.StateConfig;
 import io.chronoperf.server.monitor.MonitorService;
@@ -11,15 +13,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
-import io.chronoperf.runtime.Setting;
-import io.chronoperf.runtime.Settings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * The background tasks with the seed's intervals, each configurable
@@ -33,9 +33,16 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @EnableScheduling
 public class TasksConfig {
     @Bean
-    TaskRegistry taskRegistry(DataSource dataSource, StateConfig.OwnState ownState, MeterRegistry meters, Clock clock,
-                              Settings settings) {
-        return new TaskRegistry(TaskRegistry.locksIn(OwnStatements.marked(dataSource)), meters, clock,
+    TaskRegistry taskRegistry(
+            DataSource dataSource,
+            StateConfig.OwnState ownState,
+            MeterRegistry meters,
+            Clock clock,
+            Settings settings) {
+        return new TaskRegistry(
+                TaskRegistry.locksIn(OwnStatements.marked(dataSource)),
+                meters,
+                clock,
                 settings.duration(Setting.TASKS_LOCK_AT_LEAST_FOR));
     }
 
@@ -53,8 +60,13 @@ public class TasksConfig {
     }
 
     @Bean
-    BackgroundTasks backgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming,
-                                    PerformanceService performance, Databases databases, Settings settings) {
+    BackgroundTasks backgroundTasks(
+            TaskRegistry registry,
+            MonitorService monitor,
+            CacheConfig.Warming warming,
+            PerformanceService performance,
+            Databases databases,
+            Settings settings) {
         return new BackgroundTasks(registry, monitor, warming, performance, databases, settings);
     }
 
@@ -77,8 +89,13 @@ public class TasksConfig {
         private final Databases databases;
         private final Settings settings;
 
-        BackgroundTasks(TaskRegistry registry, MonitorService monitor, CacheConfig.Warming warming, PerformanceService performance,
-                        Databases databases, Settings settings) {
+        BackgroundTasks(
+                TaskRegistry registry,
+                MonitorService monitor,
+                CacheConfig.Warming warming,
+                PerformanceService performance,
+                Databases databases,
+                Settings settings) {
             this.databases = databases;
             this.registry = registry;
             this.monitor = monitor;
@@ -98,7 +115,12 @@ public class TasksConfig {
             schedule(tasks, HEALTH, settings.duration(Setting.HEALTH_INTERVAL), Duration.ofMinutes(1), this::health);
             Duration warm = settings.duration(Setting.WARM_INTERVAL);
             schedule(tasks, WARM, warm, warm, this::warm);
-            schedule(tasks, ANALYSIS, settings.duration(Setting.ANALYSIS_INTERVAL), Duration.ofMinutes(2), this::analysis);
+            schedule(
+                    tasks,
+                    ANALYSIS,
+                    settings.duration(Setting.ANALYSIS_INTERVAL),
+                    Duration.ofMinutes(2),
+                    this::analysis);
             Duration cleanup = settings.duration(Setting.CLEANUP_INTERVAL);
             schedule(tasks, CLEANUP, cleanup, cleanup, this::cleanUp);
         }
@@ -129,7 +151,8 @@ public class TasksConfig {
         }
 
         /** Declares the task (its interval shows in health) and runs it every interval after the first delay. */
-        private void schedule(ScheduledTaskRegistrar tasks, String name, Duration interval, Duration first, Runnable run) {
+        private void schedule(
+                ScheduledTaskRegistrar tasks, String name, Duration interval, Duration first, Runnable run) {
             registry.declare(name, interval);
             tasks.addFixedDelayTask(new FixedDelayTask(run, interval, first));
         }

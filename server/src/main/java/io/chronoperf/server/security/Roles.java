@@ -12,6 +12,5 @@ public final class Roles {
     /** The JWT claim that carries the admin's user id, recorded in the audit log of their writes. */
     public static final String USER_ID_CLAIM = "uid";
 
-    private Roles() {
-    }
+    private Roles() {}
 }

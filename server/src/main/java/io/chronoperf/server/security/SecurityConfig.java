@@ -71,9 +71,12 @@ public class SecurityConfig {
                 timestamps,
                 new JwtIssuerValidator(TokenIssuer.ISSUER),
                 new JwtClaimValidator<Object>(JwtClaimNames.EXP, java.util.Objects::nonNull),
-                jwt -> lifetimeOk(jwt, clock) ? OAuth2TokenValidatorResult.success()
-                        : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
-                                "The token lives longer than " + TokenIssuer.MAX_TTL.toDays() + " days", null)));
+                jwt -> lifetimeOk(jwt, clock)
+                        ? OAuth2TokenValidatorResult.success()
+                        : OAuth2TokenValidatorResult.failure(new OAuth2Error(
+                                "invalid_token",
+                                "The token lives longer than " + TokenIssuer.MAX_TTL.toDays() + " days",
+                                null)));
         decoder.setJwtValidator(validator);
         return decoder;
     }
@@ -82,7 +85,8 @@ public class SecurityConfig {
         if (jwt.getExpiresAt() == null) {
             return false;
         }
-        java.time.Instant from = jwt.getIssuedAt() != null ? jwt.getIssuedAt()
+        java.time.Instant from = jwt.getIssuedAt() != null
+                ? jwt.getIssuedAt()
                 : jwt.getNotBefore() != null ? jwt.getNotBefore() : clock.instant();
         return !jwt.getExpiresAt().isAfter(from.plus(TokenIssuer.MAX_TTL).plus(CLOCK_SKEW));
     }
@@ -97,36 +101,54 @@ public class SecurityConfig {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setJwtGrantedAuthoritiesConverter(SecurityConfig::roles);
         http.csrf(csrf -> csrf.disable())
-                .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .frameOptions(f -> f.deny())
-                        .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(31_536_000))
-                        .addHeaderWriter(new StaticHeadersWriter("Permissions-Policy",
-                                "camera=(), microphone=(), geolocation=(), payment=()"))
+                        .httpStrictTransportSecurity(
+                                hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(31_536_000))
+                        .addHeaderWriter(new StaticHeadersWriter(
+                                "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
                         .addHeaderWriter(new StaticHeadersWriter("Cross-Origin-Opener-Policy", "same-origin")))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
-                                "/error").permitAll()
+                .authorizeHttpRequests(auth -> auth.requestMatchers(
+                                "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**", "/error")
+                        .permitAll()
                         // the dashboard page and its assets hold no data: it signs in with a token and calls the API
-                        .requestMatchers(HttpMethod.GET, "/admin/performance", "/admin/performance/**", "/webjars/**").permitAll()
-                        .requestMatchers(HttpMethod.HEAD, "/admin/performance", "/admin/performance/**", "/webjars/**").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/api/v1/admin/**").hasAnyRole("ADMIN", "VIEWER")
-                        .requestMatchers(HttpMethod.HEAD, "/api/v1/admin/**").hasAnyRole("ADMIN", "VIEWER")
-                        .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
-                        .anyRequest().hasAnyRole("ADMIN", "VIEWER"))
-                .oauth2ResourceServer(rs -> rs
-                        .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
-                        .authenticationEntryPoint((req, res, e) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
-                                "Authentication required", unauthorizedDetail(req.getHeader("Authorization"))))
-                        .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpStatus.FORBIDDEN, "Forbidden",
-                                "Your token's role may not do this: viewers may only read (GET); writes need role admin.")))
-                .exceptionHandling(ex -> ex
-                        .authenticationEntryPoint((req, res, e) -> Problems.write(res, HttpStatus.UNAUTHORIZED,
-                                "Authentication required", unauthorizedDetail(req.getHeader("Authorization"))))
-                        .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpStatus.FORBIDDEN, "Forbidden",
-                                "Your token's role may not do this: viewers may only read (GET); writes need role admin.")));
+                        .requestMatchers(HttpMethod.GET, "/admin/performance", "/admin/performance/**", "/webjars/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.HEAD, "/admin/performance", "/admin/performance/**", "/webjars/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/v1/admin/**")
+                        .hasAnyRole("ADMIN", "VIEWER")
+                        .requestMatchers(HttpMethod.HEAD, "/api/v1/admin/**")
+                        .hasAnyRole("ADMIN", "VIEWER")
+                        .requestMatchers("/api/v1/admin/**")
+                        .hasRole("ADMIN")
+                        .anyRequest()
+                        .hasAnyRole("ADMIN", "VIEWER"))
+                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint((req, res, e) -> Problems.write(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                "Authentication required",
+                                unauthorizedDetail(req.getHeader("Authorization"))))
+                        .accessDeniedHandler((req, res, e) -> Problems.write(
+                                res,
+                                HttpStatus.FORBIDDEN,
+                                "Forbidden",
+                                "Your token's role may not do this: viewers may only read (GET); "
+                                        + "writes need role admin.")))
+                .exceptionHandling(ex -> ex.authenticationEntryPoint((req, res, e) -> Problems.write(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                "Authentication required",
+                                unauthorizedDetail(req.getHeader("Authorization"))))
+                        .accessDeniedHandler((req, res, e) -> Problems.write(
+                                res,
+                                HttpStatus.FORBIDDEN,
+                                "Forbidden",
+                                "Your token's role may not do this: viewers may only read (GET); "
+                                        + "writes need role admin.")));
         return http.build();
     }
 

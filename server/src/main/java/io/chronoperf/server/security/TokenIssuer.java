@@ -39,8 +39,9 @@ public final class TokenIssuer {
             throw new ChronoPerfException(ErrorCode.CONFIGURATION, "role must be admin or viewer, not '" + role + "'");
         }
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            throw new ChronoPerfException(ErrorCode.CONFIGURATION, "ttl must be positive and at most "
-                    + MAX_TTL.toDays() + " days, not " + ttl);
+            throw new ChronoPerfException(
+                    ErrorCode.CONFIGURATION,
+                    "ttl must be positive and at most " + MAX_TTL.toDays() + " days, not " + ttl);
         }
         Instant now = clock.instant();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()

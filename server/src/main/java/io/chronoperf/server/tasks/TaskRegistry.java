@@ -37,16 +37,36 @@ public final class TaskRegistry {
      *                     is interrupted and counted as failed
      * @param overrunning  a run is still going past its limit (a body that ignored the interrupt)
      */
-    public record TaskState(String name, Duration interval, long runs, long failures, long skipped, Instant lastRunAt,
-                            Long lastMillis, String lastOutcome, Instant runningSince, Duration limit, boolean overrunning) {
+    public record TaskState(
+            String name,
+            Duration interval,
+            long runs,
+            long failures,
+            long skipped,
+            Instant lastRunAt,
+            Long lastMillis,
+            String lastOutcome,
+            Instant runningSince,
+            Duration limit,
+            boolean overrunning) {
         TaskState withRun(Instant since, Duration limitOfRun, boolean over) {
-            return new TaskState(name, interval, runs, failures, skipped, lastRunAt, lastMillis, lastOutcome, since, limitOfRun, over);
+            return new TaskState(
+                    name,
+                    interval,
+                    runs,
+                    failures,
+                    skipped,
+                    lastRunAt,
+                    lastMillis,
+                    lastOutcome,
+                    since,
+                    limitOfRun,
+                    over);
         }
     }
 
     /** A run in progress: its start, its limit, and whether its body is still executing. */
-    private record Running(Instant startedAt, Duration limit, java.util.concurrent.atomic.AtomicBoolean active) {
-    }
+    private record Running(Instant startedAt, Duration limit, java.util.concurrent.atomic.AtomicBoolean active) {}
 
     /** A task's body. */
     public interface Body {
@@ -60,11 +80,12 @@ public final class TaskRegistry {
     private final Map<String, Duration> intervals = new LinkedHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Each run on a thread of its own, so that the limit can be enforced and a long run delays no other task. */
-    private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "chrono-perf-task");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService workers =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "chrono-perf-task");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Duration lockAtLeastFor;
 
@@ -91,9 +112,13 @@ public final class TaskRegistry {
      * instead of saying that the database did not answer.
      */
     public static LockingTaskExecutor locksIn(DataSource dataSource) {
-        return new DefaultLockingTaskExecutor(new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(new JdbcTemplate(dataSource)).withTableName("chrono_perf.shedlock")
-                .withDatabaseProduct(DatabaseProduct.POSTGRES_SQL).usingDbTime().build()));
+        return new DefaultLockingTaskExecutor(
+                new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                        .withJdbcTemplate(new JdbcTemplate(dataSource))
+                        .withTableName("chrono_perf.shedlock")
+                        .withDatabaseProduct(DatabaseProduct.POSTGRES_SQL)
+                        .usingDbTime()
+                        .build()));
     }
 
     /** Declares a task so that health lists it before its first run. */
@@ -115,42 +140,51 @@ public final class TaskRegistry {
         boolean[] ran = {false};
         Running previous = running.get(name);
         if (previous != null && previous.active().get()) {
-            log.warn("Background task {} skipped: its run from {} is still going, past its limit of {}", name,
-                    previous.startedAt(), previous.limit());
+            log.warn(
+                    "Background task {} skipped: its run from {} is still going, past its limit of {}",
+                    name,
+                    previous.startedAt(),
+                    previous.limit());
             skipped(name);
             return;
         }
         try {
-            executor.executeWithLock((Runnable) () -> {
-                ran[0] = true;
-                java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean(true);
-                running.put(name, new Running(clock.instant(), lockAtMostFor, active));
-                java.util.concurrent.Future<?> f = workers.submit(() -> {
-                    try {
-                        body.run();
-                        return null;
-                    } finally {
-                        active.set(false);
-                    }
-                });
-                try {
-                    f.get(lockAtMostFor.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    f.cancel(true);
-                    throw new IllegalStateException("timed out after " + lockAtMostFor.toMillis() + " ms (its limit); interrupted");
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause.getMessage(), cause);
-                } catch (InterruptedException e) {
-                    f.cancel(true);
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted (the server is stopping)");
-                } finally {
-                    if (!active.get()) {
-                        running.remove(name);
-                    }
-                }
-            }, new LockConfiguration(clock.instant(), name, lockAtMostFor, lockAtLeastFor));
+            executor.executeWithLock(
+                    (Runnable) () -> {
+                        ran[0] = true;
+                        java.util.concurrent.atomic.AtomicBoolean active =
+                                new java.util.concurrent.atomic.AtomicBoolean(true);
+                        running.put(name, new Running(clock.instant(), lockAtMostFor, active));
+                        java.util.concurrent.Future<?> f = workers.submit(() -> {
+                            try {
+                                body.run();
+                                return null;
+                            } finally {
+                                active.set(false);
+                            }
+                        });
+                        try {
+                            f.get(lockAtMostFor.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            f.cancel(true);
+                            throw new IllegalStateException(
+                                    "timed out after " + lockAtMostFor.toMillis() + " ms (its limit); interrupted");
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            Throwable cause = e.getCause();
+                            throw cause instanceof RuntimeException re
+                                    ? re
+                                    : new IllegalStateException(cause.getMessage(), cause);
+                        } catch (InterruptedException e) {
+                            f.cancel(true);
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted (the server is stopping)");
+                        } finally {
+                            if (!active.get()) {
+                                running.remove(name);
+                            }
+                        }
+                    },
+                    new LockConfiguration(clock.instant(), name, lockAtMostFor, lockAtLeastFor));
             if (ran[0]) {
                 finish(name, start, "ok", false);
             } else {
@@ -166,22 +200,56 @@ public final class TaskRegistry {
     private void finish(String name, long start, String outcome, boolean failed) {
         long millis = (System.nanoTime() - start) / 1_000_000;
         states.compute(name, (k, s) -> {
-            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null, null, null, false) : s;
-            return new TaskState(name, old.interval(), old.runs() + 1, old.failures() + (failed ? 1 : 0), old.skipped(),
-                    clock.instant(), millis, outcome, null, null, false);
+            TaskState old = s == null
+                    ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null, null, null, false)
+                    : s;
+            return new TaskState(
+                    name,
+                    old.interval(),
+                    old.runs() + 1,
+                    old.failures() + (failed ? 1 : 0),
+                    old.skipped(),
+                    clock.instant(),
+                    millis,
+                    outcome,
+                    null,
+                    null,
+                    false);
         });
-        Counter.builder("chrono_perf.task.runs").tag("task", name).tag("outcome", failed ? "failed" : "ok")
-                .register(meters).increment();
-        Timer.builder("chrono_perf.task.duration").tag("task", name).register(meters).record(Duration.ofMillis(millis));
+        Counter.builder("chrono_perf.task.runs")
+                .tag("task", name)
+                .tag("outcome", failed ? "failed" : "ok")
+                .register(meters)
+                .increment();
+        Timer.builder("chrono_perf.task.duration")
+                .tag("task", name)
+                .register(meters)
+                .record(Duration.ofMillis(millis));
     }
 
     private void skipped(String name) {
         states.compute(name, (k, s) -> {
-            TaskState old = s == null ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, "not run yet", null, null, false) : s;
-            return new TaskState(name, old.interval(), old.runs(), old.failures(), old.skipped() + 1, old.lastRunAt(),
-                    old.lastMillis(), old.lastOutcome(), null, null, false);
+            TaskState old = s == null
+                    ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, "not run yet", null, null, false)
+                    : s;
+            return new TaskState(
+                    name,
+                    old.interval(),
+                    old.runs(),
+                    old.failures(),
+                    old.skipped() + 1,
+                    old.lastRunAt(),
+                    old.lastMillis(),
+                    old.lastOutcome(),
+                    null,
+                    null,
+                    false);
         });
-        Counter.builder("chrono_perf.task.runs").tag("task", name).tag("outcome", "skipped").register(meters).increment();
+        Counter.builder("chrono_perf.task.runs")
+                .tag("task", name)
+                .tag("outcome", "skipped")
+                .register(meters)
+                .increment();
     }
 
     /** Every declared task's state, with the run in progress if any. */
@@ -192,7 +260,10 @@ public final class TaskRegistry {
             TaskState s = states.get(n);
             Running r = running.get(n);
             if (s != null && r != null && r.active().get()) {
-                s = s.withRun(r.startedAt(), r.limit(), Duration.between(r.startedAt(), now).compareTo(r.limit()) > 0);
+                s = s.withRun(
+                        r.startedAt(),
+                        r.limit(),
+                        Duration.between(r.startedAt(), now).compareTo(r.limit()) > 0);
             }
             out.put(n, s);
         });

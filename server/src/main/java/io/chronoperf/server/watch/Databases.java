@@ -2,7 +2,6 @@ package io.chronoperf.server.watch;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
 import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.HealthScore;
@@ -12,6 +11,7 @@ import io.chronoperf.monitor.Observation;
 import io.chronoperf.monitor.StatementSummary;
 import io.chronoperf.monitor.alert.Alerts;
 import io.chronoperf.runtime.ChronoPerfException;
+import io.chronoperf.runtime.InvalidParameterException;
 import io.chronoperf.runtime.OwnStatements;
 import io.chronoperf.runtime.WatchList;
 import io.chronoperf.server.advisor.AdvisorService;
@@ -59,9 +59,17 @@ public final class Databases implements AutoCloseable {
      * @param mainAnalyzer the analysis on main (the server's); a watched database gets one of its
      *                     own on first use ({@code analyzerOf}: its least-privilege role there)
      */
-    public Databases(WatchedDatabase main, QueryAnalyzer mainAnalyzer, AdvisorService mainAdvisor,
-                     Function<WatchList.Watched, QueryAnalyzer> analyzerOf, List<WatchList.Watched> watched,
-                     DatabaseCollector collector, History history, Alerts alerts, Duration watchInterval, Clock clock) {
+    public Databases(
+            WatchedDatabase main,
+            QueryAnalyzer mainAnalyzer,
+            AdvisorService mainAdvisor,
+            Function<WatchList.Watched, QueryAnalyzer> analyzerOf,
+            List<WatchList.Watched> watched,
+            DatabaseCollector collector,
+            History history,
+            Alerts alerts,
+            Duration watchInterval,
+            Clock clock) {
         this.analyzerOf = analyzerOf;
         analyzers.put(main.name(), mainAnalyzer);
         advisors.put(main.name(), mainAdvisor);
@@ -83,8 +91,13 @@ public final class Databases implements AutoCloseable {
             config.addDataSourceProperty("ApplicationName", "chrono-perf-watch");
             config.addDataSourceProperty("assumeMinServerVersion", "13");
             HikariDataSource pool = new HikariDataSource(config);
-            DatabaseWatch watch = new DatabaseWatch("watched database " + w.name(), w.endpoint().jdbcUrl(), w.endpoint().user(),
-                    w.endpoint().password(), watchInterval, clock);
+            DatabaseWatch watch = new DatabaseWatch(
+                    "watched database " + w.name(),
+                    w.endpoint().jdbcUrl(),
+                    w.endpoint().user(),
+                    w.endpoint().password(),
+                    watchInterval,
+                    clock);
             DataSource ds = OwnStatements.marked(new GatedDataSource(pool, () -> watch));
             all.put(w.name(), new WatchedDatabase(w.name(), w.endpoint().jdbcUrl(), ds, watch, pool));
             endpoints.put(w.name(), w);
@@ -98,8 +111,10 @@ public final class Databases implements AutoCloseable {
         }
         WatchedDatabase db = all.get(name);
         if (db == null) {
-            throw new InvalidParameterException("database", "No watched database is called '" + name + "': the names are "
-                    + String.join(", ", all.keySet()) + " (CHRONO_PERF_WATCH adds more)");
+            throw new InvalidParameterException(
+                    "database",
+                    "No watched database is called '" + name + "': the names are " + String.join(", ", all.keySet())
+                            + " (CHRONO_PERF_WATCH adds more)");
         }
         return db;
     }
@@ -134,8 +149,12 @@ public final class Databases implements AutoCloseable {
             try {
                 sample(db);
             } catch (Exception e) {
-                failures.warn("sample-" + db.name(), "Sampling watched database " + db.name() + " failed: "
-                        + (e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")));
+                failures.warn(
+                        "sample-" + db.name(),
+                        "Sampling watched database " + db.name() + " failed: "
+                                + (e.getMessage() == null
+                                        ? e.toString()
+                                        : e.getMessage().lines().findFirst().orElse("")));
             }
         }
     }
@@ -159,8 +178,11 @@ public final class Databases implements AutoCloseable {
                 last = series.isEmpty() ? null : series.get(series.size() - 1);
                 mean = history.meanStatementMs(c, MEAN_WINDOW);
             }
-            HealthScore.Result score = HealthScore.of(s, StatementSummary.of(c), HealthScore.CacheWindow.of(last, s), false);
-            Observation o = Observation.at(clock.instant()).database(s, last, mean, score).build();
+            HealthScore.Result score =
+                    HealthScore.of(s, StatementSummary.of(c), HealthScore.CacheWindow.of(last, s), false);
+            Observation o = Observation.at(clock.instant())
+                    .database(s, last, mean, score)
+                    .build();
             db.latest(o);
             if (db.historyReady()) {
                 alertsOf.computeIfAbsent(db.name(), alerts::forDatabase).evaluate(c, o);

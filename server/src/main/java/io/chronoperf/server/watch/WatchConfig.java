@@ -23,23 +23,46 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class WatchConfig {
     @Bean(destroyMethod = "close")
-    Databases databases(Environment env, DataSource dataSource, DatabaseWatch database, MonitorService monitor, Alerts alerts,
-                        QueryAnalyzer analyzer, AdvisorService advisor, Settings settings, byte[] tokenSecret,
-                        StateConfig.OwnState ownState, Clock clock) {
+    Databases databases(
+            Environment env,
+            DataSource dataSource,
+            DatabaseWatch database,
+            MonitorService monitor,
+            Alerts alerts,
+            QueryAnalyzer analyzer,
+            AdvisorService advisor,
+            Settings settings,
+            byte[] tokenSecret,
+            StateConfig.OwnState ownState,
+            Clock clock) {
         String watch = settings.get(Setting.WATCH).orElse("");
         Duration interval = settings.duration(Setting.DATABASE_WATCH_INTERVAL);
         String url = env.getRequiredProperty("spring.datasource.url");
-        WatchedDatabase main = new WatchedDatabase(WatchList.MAIN, url, OwnStatements.marked(dataSource), database, null);
+        WatchedDatabase main =
+                new WatchedDatabase(WatchList.MAIN, url, OwnStatements.marked(dataSource), database, null);
         main.history(true, "kept in schema chrono_perf of this database");
         boolean privileged = settings.analyzeAllowSuperuser();
         java.util.function.Function<WatchList.Watched, QueryAnalyzer> analyzerOf = w -> {
-            AnalysisRole.Setup setup = AnalysisRole.setup(w.endpoint().jdbcUrl(), w.endpoint().user(), w.endpoint().password(),
-                    settings.get(Setting.ANALYZE_DB_USER).orElse(null), settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null),
+            AnalysisRole.Setup setup = AnalysisRole.setup(
+                    w.endpoint().jdbcUrl(),
+                    w.endpoint().user(),
+                    w.endpoint().password(),
+                    settings.get(Setting.ANALYZE_DB_USER).orElse(null),
+                    settings.get(Setting.ANALYZE_DB_PASSWORD).orElse(null),
                     tokenSecret);
             LoggerFactory.getLogger(WatchConfig.class).info("watched database {}: {}", w.name(), setup.message());
             return setup.analyzer(QueryAnalyzer.Options.DEFAULT.withExecuteAsPrivileged(privileged));
         };
-        return new Databases(main, analyzer, advisor, analyzerOf, WatchList.parse(watch), monitor.collector(), monitor.history(),
-                alerts, interval, clock);
+        return new Databases(
+                main,
+                analyzer,
+                advisor,
+                analyzerOf,
+                WatchList.parse(watch),
+                monitor.collector(),
+                monitor.history(),
+                alerts,
+                interval,
+                clock);
     }
 }

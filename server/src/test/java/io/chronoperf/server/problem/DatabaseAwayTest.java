@@ -34,15 +34,18 @@ class DatabaseAwayTest {
                 fromPool = e;
             }
             assertThat((Object) fromPool).isNotNull();
-            assertThat(ProblemHandler.databaseAway(new RuntimeException("wrapped", fromPool))).isTrue();
+            assertThat(ProblemHandler.databaseAway(new RuntimeException("wrapped", fromPool)))
+                    .isTrue();
         }
         SQLException refused = null;
-        try (Connection ignored = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/none", "nobody", "")) {
+        try (Connection ignored =
+                java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/none", "nobody", "")) {
             // not reached
         } catch (SQLException e) {
             refused = e;
         }
         assertThat(ProblemHandler.databaseAway(refused)).isTrue();
-        assertThat(ProblemHandler.databaseAway(new SQLException("syntax error", "42601"))).isFalse();
+        assertThat(ProblemHandler.databaseAway(new SQLException("syntax error", "42601")))
+                .isFalse();
     }
 }

@@ -26,7 +26,10 @@ class TaskRegistryTest {
     }
 
     static TaskRegistry instance() {
-        TaskRegistry r = new TaskRegistry(TaskRegistry.locksIn(db.dataSource()), new SimpleMeterRegistry(), Clock.systemUTC(),
+        TaskRegistry r = new TaskRegistry(
+                TaskRegistry.locksIn(db.dataSource()),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
                 Duration.ZERO); // no minimum hold: nothing to sleep out
         r.declare("work", Duration.ofSeconds(30));
         r.declare("flaky", Duration.ofSeconds(30));
@@ -40,11 +43,12 @@ class TaskRegistryTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger ran = new AtomicInteger();
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> first.run("work", Duration.ofMinutes(1), () -> {
-            ran.incrementAndGet();
-            started.countDown();
-            release.await(10, TimeUnit.SECONDS);
-        }));
+        CompletableFuture<Void> holder =
+                CompletableFuture.runAsync(() -> first.run("work", Duration.ofMinutes(1), () -> {
+                    ran.incrementAndGet();
+                    started.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                }));
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
         second.run("work", Duration.ofMinutes(1), ran::incrementAndGet);
@@ -68,7 +72,7 @@ class TaskRegistryTest {
         assertThat(failed.failures()).isEqualTo(1);
         assertThat(failed.lastOutcome()).isEqualTo("failed: the database went away");
 
-        r.run("flaky", Duration.ofMinutes(1), () -> { });
+        r.run("flaky", Duration.ofMinutes(1), () -> {});
         TaskRegistry.TaskState recovered = r.states().get("flaky");
         assertThat(recovered.runs()).isEqualTo(2);
         assertThat(recovered.failures()).isEqualTo(1);
@@ -87,7 +91,7 @@ class TaskRegistryTest {
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(r.states().get("slow").runningSince()).as("shown running").isNotNull();
 
-        r.run("work", Duration.ofMinutes(1), () -> { }); // sampling is not held up by it
+        r.run("work", Duration.ofMinutes(1), () -> {}); // sampling is not held up by it
         assertThat(r.states().get("work").lastOutcome()).isEqualTo("ok");
 
         slow.get(10, TimeUnit.SECONDS);
@@ -114,7 +118,7 @@ class TaskRegistryTest {
         });
         try {
             assertThat(r.states().get("stuck").overrunning()).isTrue();
-            r.run("stuck", Duration.ofMillis(300), () -> { });
+            r.run("stuck", Duration.ofMillis(300), () -> {});
             assertThat(r.states().get("stuck").skipped()).isEqualTo(1);
         } finally {
             release.countDown();
@@ -124,9 +128,11 @@ class TaskRegistryTest {
     @Test
     void a_first_run_while_the_database_is_away_does_not_break_the_runs_after_it_comes_back() throws Exception {
         var endpoint = db.endpoint();
-        var m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(.*)").matcher(endpoint.jdbcUrl());
+        var m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(.*)")
+                .matcher(endpoint.jdbcUrl());
         assertThat(m.matches()).isTrue();
-        try (io.chronoperf.testkit.FaultyLink link = new io.chronoperf.testkit.FaultyLink(m.group(1), Integer.parseInt(m.group(2)))) {
+        try (io.chronoperf.testkit.FaultyLink link =
+                new io.chronoperf.testkit.FaultyLink(m.group(1), Integer.parseInt(m.group(2)))) {
             com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
             config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + link.port() + "/" + m.group(3));
             config.setUsername(endpoint.user());
@@ -135,11 +141,12 @@ class TaskRegistryTest {
             config.setInitializationFailTimeout(-1);
             link.cut();
             try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
-                TaskRegistry r = new TaskRegistry(TaskRegistry.locksIn(pool), new SimpleMeterRegistry(), Clock.systemUTC(),
-                        Duration.ZERO);
+                TaskRegistry r = new TaskRegistry(
+                        TaskRegistry.locksIn(pool), new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ZERO);
                 r.declare("work", Duration.ofSeconds(30));
-                r.run("work", Duration.ofMinutes(1), () -> { });
-                assertThat(r.states().get("work").lastOutcome()).startsWith("failed")
+                r.run("work", Duration.ofMinutes(1), () -> {});
+                assertThat(r.states().get("work").lastOutcome())
+                        .startsWith("failed")
                         .as("says the database did not answer, not that PostgreSQL is an unknown product")
                         .doesNotContain("UNKNOWN");
 
