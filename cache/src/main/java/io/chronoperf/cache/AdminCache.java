@@ -527,7 +527,7 @@ public final class AdminCache implements AutoCloseable {
         }
         RedisLayer.ServerInfo info = l2 == null ? null : l2.serverInfo();
         return new CacheStats(
-                l2 == null ? "none" : l2.state(),
+                l2 == null ? CacheStats.RedisState.NONE : l2.state(),
                 l1.estimatedSize(),
                 maximumSize,
                 info == null ? -1 : info.usedMemory(),

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * A snapshot of the cache's statistics.
  *
- * @param redis   "up", "degraded" (circuit open or errors) or "none" (L1 only)
+ * @param redis   up, degraded (circuit open or errors) or none (L1 only)
  * @param redisMemoryBytes used_memory from Redis INFO, or -1
  * @param redisKeyspaceHitRatioPct the Redis server's keyspace_hits / (hits + misses) in percent (all its
  *                         clients, not only this cache), or null when unknown
@@ -13,7 +13,7 @@ import java.util.Map;
  * @param redisErrors      Redis calls that failed or timed out (all namespaces: one connection serves them)
  */
 public record CacheStats(
-        String redis,
+        RedisState redis,
         long l1Size,
         long l1MaximumSize,
         long redisMemoryBytes,
@@ -22,6 +22,23 @@ public record CacheStats(
         long reconnects,
         long redisErrors,
         Map<String, Namespace> namespaces) {
+
+    /** The state of L2; in JSON and in health, its lower-case label. */
+    public enum RedisState {
+        UP,
+        DEGRADED,
+        NONE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return label();
+        }
+    }
 
     /**
      * One namespace's figures ({@code staleServed}: expired entries served while the database was away;

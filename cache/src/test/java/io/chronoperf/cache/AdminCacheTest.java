@@ -223,7 +223,7 @@ class AdminCacheTest {
                     redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
                 }
                 if (i == 150) {
-                    assertThat(a.stats().redis()).isEqualTo("degraded");
+                    assertThat(a.stats().redis()).isEqualTo(CacheStats.RedisState.DEGRADED);
                 }
                 try {
                     CacheKey k = CacheKey.builder("admin:", users, "flaky")
@@ -236,7 +236,7 @@ class AdminCacheTest {
                     failures++;
                 }
             }
-            await(() -> a.stats().redis().equals("up"));
+            await(() -> a.stats().redis() == CacheStats.RedisState.UP);
         } finally {
             redis.close();
         }
@@ -285,7 +285,7 @@ class AdminCacheTest {
         assertThat(a.get(key("broken"), Item.class, () -> new Item("ok", 1, List.of()))
                         .name())
                 .isEqualTo("ok");
-        assertThat(a.stats().redis()).isEqualTo("none");
+        assertThat(a.stats().redis()).isEqualTo(CacheStats.RedisState.NONE);
     }
 
     @Test
@@ -470,7 +470,7 @@ class AdminCacheTest {
     void a_cache_built_while_redis_refuses_serves_from_l1_and_uses_l2_once_redis_answers() {
         int port = io.chronoperf.runtime.EmbeddedRedis.freePort();
         AdminCache c = cache("redis://127.0.0.1:" + port);
-        assertThat(c.stats().redis()).isEqualTo("degraded");
+        assertThat(c.stats().redis()).isEqualTo(CacheStats.RedisState.DEGRADED);
         AtomicInteger loads = new AtomicInteger();
         CacheKey k = key("late");
         assertThat(c.get(k, Item.class, () -> new Item("a", loads.incrementAndGet(), List.of()))
@@ -478,7 +478,9 @@ class AdminCacheTest {
                 .isEqualTo(1);
         io.chronoperf.runtime.EmbeddedRedis redis = io.chronoperf.runtime.EmbeddedRedis.start(port);
         try {
-            await(() -> c.stats().redis().equals("up"), Duration.ofSeconds(60)); // retries back off to 30 s
+            await(
+                    () -> c.stats().redis() == CacheStats.RedisState.UP,
+                    Duration.ofSeconds(60)); // retries back off to 30 s
             c.get(
                     CacheKey.builder("admin:", users, "after").param("id", 2).build(),
                     Item.class,

@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.monitor.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +31,7 @@ public final class BlindSpots {
         List<BlindSpot> out = new ArrayList<>();
         int major;
         String preload;
-        try (PreparedStatement ps = DatabaseCollector.prepare(
+        try (PreparedStatement ps = Sql.prepare(
                         c,
                         "SELECT current_setting('server_version_num')::int / 10000, "
                                 + "current_setting('shared_preload_libraries')");
@@ -93,8 +94,7 @@ public final class BlindSpots {
     }
 
     private static boolean available(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps =
-                DatabaseCollector.prepare(c, "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = ?")) {
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -103,8 +103,7 @@ public final class BlindSpots {
     }
 
     private static boolean created(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps =
-                DatabaseCollector.prepare(c, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

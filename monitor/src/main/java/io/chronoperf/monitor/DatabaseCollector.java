@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.monitor.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,9 +19,6 @@ import java.util.List;
  * ACCESS EXCLUSIVE lock, and a snapshot must never wait on locks. Stateless and thread-safe.
  */
 public final class DatabaseCollector {
-    /** The comment that starts every statement of the monitor (see {@link #prepare}). */
-    public static final String MARK = "/* chrono-perf monitor */ ";
-
     /**
      * @param longRunning     a statement running longer is long-running (60 s: pgHero's default)
      * @param unusedIndexMin  unused indexes smaller than this are not worth reporting (10 MB by default)
@@ -128,7 +126,7 @@ public final class DatabaseCollector {
 
     private static List<LockMode> locks(Connection c) throws SQLException {
         List<LockMode> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT mode, count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted)
                   FROM pg_catalog.pg_locks GROUP BY mode ORDER BY 3 DESC, 2 DESC""");
                 ResultSet rs = ps.executeQuery()) {
@@ -142,7 +140,7 @@ public final class DatabaseCollector {
     /** Replicas of this server (none on a standby or a server without replication). */
     private static List<Replica> replicas(Connection c) throws SQLException {
         List<Replica> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT application_name, client_addr::text, state, extract(epoch FROM replay_lag)::float8,
                        CASE WHEN NOT pg_catalog.pg_is_in_recovery()
                             THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), replay_lsn)::bigint END
@@ -166,7 +164,7 @@ public final class DatabaseCollector {
      */
     private List<Bloat> bloat(Connection c) throws SQLException {
         List<Bloat> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 WITH widths AS MATERIALIZED (
                     SELECT schemaname, tablename, attname, avg_width FROM pg_catalog.pg_stats
                      WHERE NOT inherited AND schemaname NOT IN ('pg_catalog', 'information_schema')),
@@ -228,7 +226,7 @@ public final class DatabaseCollector {
     }
 
     private static DatabaseStats database(Connection c) throws SQLException {
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT datname, pg_catalog.pg_database_size(datid), xact_commit, xact_rollback, blks_hit, blks_read,
                        deadlocks, temp_files, temp_bytes, conflicts
                   FROM pg_catalog.pg_stat_database WHERE datname = current_database()""");
@@ -252,7 +250,7 @@ public final class DatabaseCollector {
     }
 
     private static Connections connections(Connection c) throws SQLException {
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
                        count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
                        current_setting('max_connections')::int
@@ -286,7 +284,7 @@ public final class DatabaseCollector {
 
     private static List<Session> sessions(Connection c, String sql, Double seconds) throws SQLException {
         List<Session> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, sql)) {
+        try (PreparedStatement ps = Sql.prepare(c, sql)) {
             if (seconds != null) {
                 ps.setDouble(1, seconds);
             }
@@ -312,7 +310,7 @@ public final class DatabaseCollector {
 
     private static List<TableStats> tables(Connection c) throws SQLException {
         List<TableStats> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT s.schemaname || '.' || s.relname,
                        -- relpages, not pg_total_relation_size: sizing opens the relation and would queue
                        -- behind an ACCESS EXCLUSIVE lock; a snapshot must never wait on locks.
@@ -354,7 +352,7 @@ public final class DatabaseCollector {
 
     private List<IndexIssue> indexes(Connection c) throws SQLException {
         List<IndexIssue> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT s.relname, s.indexrelname, ic.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_stat_user_indexes s JOIN pg_catalog.pg_index i ON i.indexrelid = s.indexrelid
                   JOIN pg_catalog.pg_class ic ON ic.oid = s.indexrelid
@@ -377,7 +375,7 @@ public final class DatabaseCollector {
         }
         // A duplicate: its columns are a prefix of another index on the same table, with the same
         // access method, expressions and predicate.
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT t.relname, a.relname, b.relname, a.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index ia JOIN pg_catalog.pg_index ib
                     ON ia.indrelid = ib.indrelid AND ia.indexrelid <> ib.indexrelid
@@ -406,7 +404,7 @@ public final class DatabaseCollector {
                         "DROP INDEX CONCURRENTLY " + rs.getString(2)));
             }
         }
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT t.relname, c.relname, c.relpages::bigint * current_setting('block_size')::bigint
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
                   JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
@@ -427,7 +425,7 @@ public final class DatabaseCollector {
 
     /** Age of the oldest unfrozen transaction ID as a share of the 2^31 wraparound horizon. */
     private static double xidAge(Connection c) throws SQLException {
-        try (PreparedStatement ps = prepare(
+        try (PreparedStatement ps = Sql.prepare(
                         c, "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -438,7 +436,7 @@ public final class DatabaseCollector {
     /** Sequences above 90% of their type's (or declared) maximum. */
     private static List<SequenceIssue> sequences(Connection c) throws SQLException {
         List<SequenceIssue> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT schemaname || '.' || sequencename, coalesce(last_value, 0), max_value
                   FROM pg_catalog.pg_sequences
                  WHERE last_value IS NOT NULL AND increment_by > 0 AND last_value::numeric > 0.9 * max_value""");
@@ -451,17 +449,8 @@ public final class DatabaseCollector {
         return out;
     }
 
-    /**
-     * Prepares a statement of the monitor, marked with {@link #MARK} so that history leaves it out
-     * of the workload: pg_stat_statements does not record application_name, but it keeps the
-     * first text of each statement, comment included.
-     */
-    public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return c.prepareStatement(MARK + sql);
-    }
-
     private static long count(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql);
+        try (PreparedStatement ps = Sql.prepare(c, sql);
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);

@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.monitor.internal.Sql;
 import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,7 +34,7 @@ public final class History {
     /** Stores a snapshot already taken of {@code monitored} and its statements' counters. */
     public int sample(Connection monitored, Connection store, DatabaseCollector.Snapshot s) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+        try (PreparedStatement ps = Sql.prepare(store, """
                 INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read,
                     deadlocks,
                        temp_bytes, connections, active, idle_in_tx, max_connections, blocked, long_running)
@@ -58,17 +59,17 @@ public final class History {
             return 0;
         }
         int n = 0;
-        try (PreparedStatement read = DatabaseCollector.prepare(monitored, """
+        try (PreparedStatement read = Sql.prepare(monitored, """
                 SELECT s.queryid, s.query, s.calls, s.total_exec_time, s.max_exec_time, s.rows, s.shared_blks_hit,
                        s.shared_blks_read
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.queryid IS NOT NULL
                    AND """ + OwnStatements.NOT_OWN_SQL);
-                PreparedStatement text = DatabaseCollector.prepare(
+                PreparedStatement text = Sql.prepare(
                         store,
                         "INSERT INTO chrono_perf.statements (queryid, query) VALUES (?, ?) ON CONFLICT (queryid) DO "
                                 + "NOTHING");
-                PreparedStatement sample = DatabaseCollector.prepare(store, """
+                PreparedStatement sample = Sql.prepare(store, """
                      INSERT INTO chrono_perf.statement_samples (taken_at, queryid, calls, total_ms, max_ms, rows,
                          shared_hit, shared_read)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
@@ -172,7 +173,7 @@ public final class History {
      */
     public List<StatementDelta> statementDeltas(Connection store, Instant from, Instant to) throws SQLException {
         List<StatementDelta> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+        try (PreparedStatement ps = Sql.prepare(store, """
                 WITH first AS (SELECT min(taken_at) AS t FROM chrono_perf.database_samples),
                 d AS (
                     SELECT queryid, taken_at, max_ms,
@@ -236,7 +237,7 @@ public final class History {
     /** The intervals between the database samples of the window, oldest first (resets dropped). */
     public List<Point> series(Connection store, Duration window) throws SQLException {
         List<Point> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+        try (PreparedStatement ps = Sql.prepare(store, """
                 SELECT taken_at, seconds, (commits + rollbacks) / nullif(seconds, 0),
                        CASE WHEN hit + read > 0 THEN 100.0 * hit / (hit + read) END, deadlocks,
                        connections, active, idle_in_tx, max_connections, blocked, long_running
@@ -282,7 +283,7 @@ public final class History {
      */
     public java.util.SortedMap<Instant, Double> statementP95(Connection store, Duration window) throws SQLException {
         java.util.SortedMap<Instant, List<double[]>> byInterval = new java.util.TreeMap<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+        try (PreparedStatement ps = Sql.prepare(store, """
                 SELECT taken_at, total_ms / calls, calls
                   FROM (SELECT taken_at, calls - lag(calls) OVER w AS calls, total_ms - lag(total_ms) OVER w AS total_ms
                           FROM chrono_perf.statement_samples
@@ -321,7 +322,7 @@ public final class History {
      * growth); the store says when the last ones were taken, so that instances share the rhythm.
      */
     void sampleSizes(Connection monitored, Connection store) throws SQLException {
-        try (PreparedStatement last = DatabaseCollector.prepare(
+        try (PreparedStatement last = Sql.prepare(
                 store, "SELECT max(taken_at) > ?::timestamptz - interval '1 hour' FROM chrono_perf.relation_sizes")) {
             last.setTimestamp(1, Timestamp.from(clock.instant()));
             try (ResultSet rs = last.executeQuery()) {
@@ -332,7 +333,7 @@ public final class History {
             }
         }
         List<Object[]> sizes = new ArrayList<>();
-        try (PreparedStatement read = DatabaseCollector.prepare(monitored, """
+        try (PreparedStatement read = Sql.prepare(monitored, """
                 SELECT n.nspname || '.' || c.relname, pg_total_relation_size(c.oid)
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.relkind IN ('r', 'm', 'p', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -343,7 +344,7 @@ public final class History {
                 sizes.add(new Object[] {rs.getString(1), rs.getLong(2)});
             }
         }
-        try (PreparedStatement write = DatabaseCollector.prepare(
+        try (PreparedStatement write = Sql.prepare(
                 store, "INSERT INTO chrono_perf.relation_sizes (taken_at, relation, bytes) VALUES (?, ?, ?)")) {
             Timestamp now = Timestamp.from(clock.instant());
             for (Object[] r : sizes) {
@@ -362,13 +363,12 @@ public final class History {
         long removed = 0;
         for (String table : List.of(
                 "chrono_perf.database_samples", "chrono_perf.statement_samples", "chrono_perf.relation_sizes")) {
-            try (PreparedStatement ps =
-                    DatabaseCollector.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
+            try (PreparedStatement ps = Sql.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();
             }
         }
-        try (PreparedStatement ps = DatabaseCollector.prepare(
+        try (PreparedStatement ps = Sql.prepare(
                 store,
                 "DELETE FROM chrono_perf.statements s WHERE NOT EXISTS (SELECT 1 FROM chrono_perf.statement_samples x "
                         + "WHERE x.queryid = s.queryid)")) {

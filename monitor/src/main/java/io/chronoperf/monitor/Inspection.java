@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.monitor.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,13 +45,13 @@ public final class Inspection {
 
     public static Space space(Connection c, int limit) throws SQLException {
         long size;
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, "SELECT pg_database_size(current_database())");
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT pg_database_size(current_database())");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             size = rs.getLong(1);
         }
         List<Relation> tables = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT n.nspname || '.' || c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid),
                        greatest(c.reltuples, 0)::bigint
                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -72,7 +73,7 @@ public final class Inspection {
             }
         }
         List<Relation> indexes = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT n.nspname || '.' || i.relname, n.nspname || '.' || t.relname, pg_relation_size(i.oid),
                        greatest(i.reltuples, 0)::bigint
                   FROM pg_catalog.pg_index x
@@ -115,15 +116,14 @@ public final class Inspection {
     /** Bytes a day per relation, from the first and last stored sizes of the last 7 days. */
     private static Map<String, Double> growth(Connection c) throws SQLException {
         Map<String, Double> out = new LinkedHashMap<>();
-        try (PreparedStatement has =
-                        DatabaseCollector.prepare(c, "SELECT to_regclass('chrono_perf.relation_sizes') IS NOT NULL");
+        try (PreparedStatement has = Sql.prepare(c, "SELECT to_regclass('chrono_perf.relation_sizes') IS NOT NULL");
                 ResultSet rs = has.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 return out;
             }
         }
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT relation,
                        (array_agg(bytes ORDER BY taken_at DESC))[1] - (array_agg(bytes ORDER BY taken_at))[1],
                        extract(epoch FROM max(taken_at) - min(taken_at))
@@ -153,7 +153,7 @@ public final class Inspection {
         }) {
             List<Count> counts = new ArrayList<>();
             // the expression is one of the four constants above, never input
-            try (PreparedStatement ps = DatabaseCollector.prepare(
+            try (PreparedStatement ps = Sql.prepare(
                             c,
                             "SELECT " + group[1] + ", count(*) FROM pg_catalog.pg_stat_activity"
                                     + " WHERE datname = current_database() GROUP BY 1 ORDER BY 2 DESC, 1");
@@ -168,7 +168,7 @@ public final class Inspection {
             by.put(group[0], counts);
         }
         int max;
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, "SELECT current_setting('max_connections')::int");
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT current_setting('max_connections')::int");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             max = rs.getInt(1);
@@ -189,7 +189,7 @@ public final class Inspection {
 
     public static List<LiveQuery> liveQueries(Connection c) throws SQLException {
         List<LiveQuery> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT pid, usename, application_name, host(client_addr), state,
                        extract(epoch FROM now() - coalesce(query_start, backend_start)), wait_event_type || ':' ||
                            wait_event,
@@ -224,7 +224,7 @@ public final class Inspection {
      */
     public static Signal signal(Connection c, int pid, boolean terminate) throws SQLException {
         String action = terminate ? "terminate" : "cancel";
-        try (PreparedStatement find = DatabaseCollector.prepare(c, """
+        try (PreparedStatement find = Sql.prepare(c, """
                 SELECT usename, query FROM pg_catalog.pg_stat_activity
                  WHERE pid = ? AND datname = current_database() AND backend_type = 'client backend'
                    AND pid <> pg_backend_pid() AND coalesce(application_name, '') NOT LIKE 'chrono-perf%'""")) {
@@ -235,7 +235,7 @@ public final class Inspection {
                 }
                 String user = rs.getString(1);
                 String query = rs.getString(2);
-                try (PreparedStatement ps = DatabaseCollector.prepare(
+                try (PreparedStatement ps = Sql.prepare(
                         c,
                         terminate
                                 ? "SELECT pg_catalog.pg_terminate_backend(?)"
@@ -267,7 +267,7 @@ public final class Inspection {
 
     public static Maintenance maintenance(Connection c, int limit) throws SQLException {
         List<Upkeep> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT s.schemaname || '.' || s.relname, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
                     s.last_vacuum,
                        s.last_autovacuum, s.last_analyze, s.last_autoanalyze, age(c.relfrozenxid)
@@ -302,7 +302,7 @@ public final class Inspection {
             }
         }
         long age;
-        try (PreparedStatement ps = DatabaseCollector.prepare(
+        try (PreparedStatement ps = Sql.prepare(
                         c, "SELECT age(datfrozenxid) FROM pg_catalog.pg_database WHERE datname = current_database()");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -324,7 +324,7 @@ public final class Inspection {
      */
     public static SettingsView settings(Connection c, long memoryMb, int cores, String basis) throws SQLException {
         Map<String, String> current = new LinkedHashMap<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT name, setting, unit FROM pg_catalog.pg_settings WHERE name IN ('shared_buffers',
                     'effective_cache_size',
                   'work_mem', 'maintenance_work_mem', 'max_connections', 'random_page_cost', 'effective_io_concurrency',
@@ -404,7 +404,7 @@ public final class Inspection {
     public static List<StatementPoint> statementHistory(Connection store, long queryid, Duration window)
             throws SQLException {
         List<StatementPoint> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+        try (PreparedStatement ps = Sql.prepare(store, """
                 WITH first AS (SELECT min(taken_at) AS t FROM chrono_perf.database_samples),
                 d AS (
                     SELECT taken_at,
@@ -450,14 +450,13 @@ public final class Inspection {
 
     public static List<IndexUse> indexUsage(Connection c, int limit) throws SQLException {
         boolean lastScan;
-        try (PreparedStatement ps =
-                        DatabaseCollector.prepare(c, "SELECT current_setting('server_version_num')::int >= 160000");
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT current_setting('server_version_num')::int >= 160000");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             lastScan = rs.getBoolean(1);
         }
         List<IndexUse> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(
+        try (PreparedStatement ps = Sql.prepare(
                 c,
                 "SELECT s.schemaname || '.' || s.indexrelname, s.schemaname || '.'"
                         + " || s.relname, s.idx_scan, s.idx_tup_read, pg_relation_size(s.indexrelid), x.indisunique, "

@@ -1,5 +1,6 @@
 package io.chronoperf.monitor;
 
+import io.chronoperf.monitor.internal.Sql;
 import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,14 +19,14 @@ public record StatementSummary(boolean available, long statements, long slow, lo
     public static final double CRITICAL_MS = 1_000;
 
     public static StatementSummary of(Connection c) throws SQLException {
-        try (PreparedStatement ps = DatabaseCollector.prepare(
-                        c, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
+        try (PreparedStatement ps =
+                        Sql.prepare(c, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
                 ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return new StatementSummary(false, 0, 0, 0, 0);
             }
         }
-        try (PreparedStatement ps = DatabaseCollector.prepare(c, """
+        try (PreparedStatement ps = Sql.prepare(c, """
                 SELECT count(*), count(*) FILTER (WHERE mean_exec_time >= ? AND mean_exec_time < ?),
                        count(*) FILTER (WHERE mean_exec_time >= ?), coalesce(sum(calls), 0)
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid

@@ -6,8 +6,7 @@ package io.chronoperf.runtime;
  * {@link InvalidParameterException} naming the parameter and what is allowed.
  */
 public final class Parameters {
-    private Parameters() {
-    }
+    private Parameters() {}
 
     /** {@code value}, or {@code fallback} when absent; a 400 naming {@code name} when outside min..max. */
     public static int range(String name, Integer value, int min, int max, int fallback) {
@@ -15,7 +14,8 @@ public final class Parameters {
             return fallback;
         }
         if (value < min || value > max) {
-            throw new InvalidParameterException(name, name + " must be between " + min + " and " + max + ", not " + value);
+            throw new InvalidParameterException(
+                    name, name + " must be between " + min + " and " + max + ", not " + value);
         }
         return value;
     }

@@ -1,5 +1,6 @@
 package io.chronoperf.cache.internal;
 
+import io.chronoperf.cache.CacheStats;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -396,11 +397,11 @@ public final class RedisLayer implements AutoCloseable {
                 values.getOrDefault("connected_clients", -1L));
     }
 
-    /** "up" when connected with a closed circuit, "degraded" otherwise (not yet connected included). */
-    public String state() {
+    /** Up when connected with a closed circuit, degraded otherwise (not yet connected included). */
+    public CacheStats.RedisState state() {
         return connected.get() && commands != null && breaker.getState() == CircuitBreaker.State.CLOSED
-                ? "up"
-                : "degraded";
+                ? CacheStats.RedisState.UP
+                : CacheStats.RedisState.DEGRADED;
     }
 
     public long errors() {

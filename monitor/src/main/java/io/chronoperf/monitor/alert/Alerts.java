@@ -1,7 +1,7 @@
 package io.chronoperf.monitor.alert;
 
-import io.chronoperf.monitor.DatabaseCollector;
 import io.chronoperf.monitor.Observation;
+import io.chronoperf.monitor.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,7 +66,7 @@ public final class Alerts {
             }
             Alert open = open(store, rule.name());
             if (open == null && rule.breached(value)) {
-                try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+                try (PreparedStatement ps = Sql.prepare(store, """
                         INSERT INTO chrono_perf.alerts (rule, metric, severity, value, peak, threshold, message,
                             started_at, last_seen_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -101,7 +101,7 @@ public final class Alerts {
                 }
             } else if (open != null) {
                 boolean resolved = rule.recovered(value);
-                try (PreparedStatement ps = DatabaseCollector.prepare(store, """
+                try (PreparedStatement ps = Sql.prepare(store, """
                         UPDATE chrono_perf.alerts
                            SET value = ?, last_seen_at = ?, resolved_at = CASE WHEN ? THEN ?::timestamptz END,
                                peak = CASE WHEN ? THEN greatest(peak, ?) ELSE least(peak, ?) END
@@ -144,7 +144,7 @@ public final class Alerts {
     /** Open alerts first, then those resolved within the window, newest first. */
     public List<Alert> list(Connection store, Instant since, int limit) throws SQLException {
         List<Alert> out = new ArrayList<>();
-        try (PreparedStatement ps = DatabaseCollector.prepare(store, SELECT + """
+        try (PreparedStatement ps = Sql.prepare(store, SELECT + """
                  WHERE resolved_at IS NULL OR resolved_at >= ?
                  ORDER BY (resolved_at IS NULL) DESC, started_at DESC LIMIT ?""")) {
             ps.setTimestamp(1, Timestamp.from(since));
@@ -160,8 +160,7 @@ public final class Alerts {
 
     /** Removes alerts resolved before the retention; returns how many. */
     public long cleanUp(Connection store, Instant now, Duration retention) throws SQLException {
-        try (PreparedStatement ps =
-                DatabaseCollector.prepare(store, "DELETE FROM chrono_perf.alerts WHERE resolved_at < ?")) {
+        try (PreparedStatement ps = Sql.prepare(store, "DELETE FROM chrono_perf.alerts WHERE resolved_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(now.minus(retention)));
             return ps.executeUpdate();
         }
@@ -173,8 +172,7 @@ public final class Alerts {
             """;
 
     private static Alert open(Connection store, String rule) throws SQLException {
-        try (PreparedStatement ps =
-                DatabaseCollector.prepare(store, SELECT + " WHERE rule = ? AND resolved_at IS NULL")) {
+        try (PreparedStatement ps = Sql.prepare(store, SELECT + " WHERE rule = ? AND resolved_at IS NULL")) {
             ps.setString(1, rule);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? read(rs) : null;

@@ -129,7 +129,8 @@ public class HealthController {
         return new Stats(
                 s,
                 monitor.pool(),
-                new RedisStats(cs.redis(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(), cs.redisClients()),
+                new RedisStats(
+                        cs.redis().label(), cs.redisMemoryBytes(), cs.redisKeyspaceHitRatioPct(), cs.redisClients()),
                 monitor.system());
     }
 

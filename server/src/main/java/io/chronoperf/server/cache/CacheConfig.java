@@ -48,8 +48,9 @@ public class CacheConfig {
     HealthIndicator cacheHealthIndicator(AdminCache cache) {
         return () -> {
             CacheStats stats = cache.stats();
-            Health.Builder h = stats.redis().equals("degraded") ? Health.status("DEGRADED") : Health.up();
-            return h.withDetail("redis", stats.redis())
+            Health.Builder h =
+                    stats.redis() == CacheStats.RedisState.DEGRADED ? Health.status("DEGRADED") : Health.up();
+            return h.withDetail("redis", stats.redis().label())
                     .withDetail("l1_size", stats.l1Size())
                     .build();
         };

@@ -118,7 +118,7 @@ public final class MonitorService {
                 s,
                 StatementSummary.of(c),
                 HealthScore.CacheWindow.of(last, s),
-                stats.redis().equals("degraded"));
+                stats.redis() == CacheStats.RedisState.DEGRADED);
         Observation.Builder b = Observation.at(clock.instant())
                 .database(s, last, history.meanStatementMs(c, MEAN_WINDOW), score)
                 .system(system.collect());
@@ -129,8 +129,8 @@ public final class MonitorService {
                     .put(Metric.POOL_PENDING, pool.pending())
                     .put(Metric.POOL_USAGE, pool.usage());
         }
-        if (!stats.redis().equals("none")) {
-            b.put(Metric.REDIS_DOWN, stats.redis().equals("degraded") ? 1 : 0);
+        if (stats.redis() != CacheStats.RedisState.NONE) {
+            b.put(Metric.REDIS_DOWN, stats.redis() == CacheStats.RedisState.DEGRADED ? 1 : 0);
             b.put(Metric.REDIS_MEMORY_BYTES, stats.redisMemoryBytes() < 0 ? null : stats.redisMemoryBytes());
             b.put(Metric.REDIS_HIT_RATIO_PCT, stats.redisKeyspaceHitRatioPct());
         }

@@ -367,7 +367,7 @@ public final class PerformanceService {
     private Map<String, String> services(CacheStats cs, Map<String, TaskRegistry.TaskState> states) {
         Map<String, String> services = new LinkedHashMap<>();
         services.put("database", "up");
-        services.put("redis", cs.redis());
+        services.put("redis", cs.redis().label());
         services.put("cache", "up");
         List<String> overrunning = states.values().stream()
                 .filter(t -> t != null && t.overrunning())
@@ -394,7 +394,7 @@ public final class PerformanceService {
             HealthScore.CacheWindow window,
             List<BlindSpots.BlindSpot> blindSpots,
             CacheStats cs) {
-        HealthScore.Result r = HealthScore.of(s, statements, window, cs.redis().equals("degraded"));
+        HealthScore.Result r = HealthScore.of(s, statements, window, cs.redis() == CacheStats.RedisState.DEGRADED);
         Map<String, TaskRegistry.TaskState> states = tasks.get().states();
         Map<String, String> services = services(cs, states);
         return new SystemHealth(
