@@ -58,7 +58,6 @@ public class L1HitBenchmark {
 
     private AdminCache ours;
     private CacheKey[] keys;
-    private Bounds.Page<User>[] pages;
     /**
      * The callers' loaders, made once: a hit never calls them, and their allocation is the caller's, not the cache's.
      */
@@ -110,12 +109,10 @@ public class L1HitBenchmark {
                 .buildCache();
 
         keys = new CacheKey[Payloads.KEYS];
-        pages = new Bounds.Page[Payloads.KEYS];
         loaders = new Supplier[Payloads.KEYS];
         names = new String[Payloads.KEYS];
         for (int i = 0; i < Payloads.KEYS; i++) {
             Bounds.Page<User> page = Payloads.usersPage(i);
-            pages[i] = page;
             keys[i] = ours.key(USERS, "list").param("page", i).build();
             names[i] = keys[i].value();
             loaders[i] = () -> page;
