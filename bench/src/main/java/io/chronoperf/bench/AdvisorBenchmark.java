@@ -133,6 +133,7 @@ public final class AdvisorBenchmark {
                     advice.baselineCost(),
                     advice.finalCost(),
                     advice.method(),
+                    advice.whatIfNote(),
                     advice.plannerCalls(),
                     advice.runtimeMs(),
                     advice.queries(),

@@ -352,7 +352,7 @@ final class BenchCommand implements Runnable {
             try (java.sql.Statement s = c.createStatement();
                     java.sql.ResultSet rs =
                             s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'hypopg'")) {
-                return rs.next() ? ", HypoPG " + rs.getString(1) : ", no HypoPG (transactional what-if)";
+                return rs.next() ? ", HypoPG " + rs.getString(1) : ", no HypoPG (what-if on copies)";
             }
         }
     }

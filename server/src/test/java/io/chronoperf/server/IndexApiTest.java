@@ -46,7 +46,7 @@ class IndexApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("baseline_cost").asDouble())
                 .isGreaterThan(r.json().get("final_cost").asDouble());
-        assertThat(r.json().get("method").asString()).isIn("hypopg", "transactional");
+        assertThat(r.json().get("method").asString()).isIn("hypopg", "copy");
         assertThat(r.json().get("workload").asString())
                 .contains("deltas"); // the monitor's history, not the cumulative view
         assertThat(r.json().get("planner_calls").asInt()).isPositive();

@@ -20,10 +20,11 @@ import org.postgresql.core.Utils;
 /**
  * Index candidates from the plan (scans that filter: equality columns first, then one range
  * column), each verified by a what-if: HypoPG's hypothetical index when the extension is
- * installed, otherwise a real CREATE INDEX inside a transaction that is rolled back, under a
- * lock_timeout and only on tables under a size limit (the build blocks writes to the table while
- * it runs). A candidate that an existing index already covers (same leading columns) is never
- * proposed. Only candidates that lower the statement's estimated cost by 10% or more are kept.
+ * installed, otherwise a real CREATE INDEX on a copy of the table in the session's temporary
+ * schema ({@link ScratchCopies}: tables under a size limit; no lock a writer of the table waits
+ * for), inside a transaction that is rolled back. A candidate that an existing index already
+ * covers (same leading columns) is never proposed. Only candidates that lower the statement's
+ * estimated cost by 10% or more are kept.
  */
 final class MissingIndexes {
     private static final Pattern TERM =
@@ -39,7 +40,7 @@ final class MissingIndexes {
     /**
      * @param explainSql     the EXPLAIN (FORMAT JSON) statement to cost with (already JDBC-escaped)
      * @param bound          its bound values
-     * @param maxTableBytes  the transactional what-if only builds on tables up to this size
+     * @param maxTableBytes  without HypoPG, only tables up to this size are copied for the what-if
      */
     static List<IndexRecommendation> find(
             PlanNode plan,
@@ -80,73 +81,80 @@ final class MissingIndexes {
             }
         }
         List<IndexRecommendation> out = new ArrayList<>();
-        for (Map.Entry<String, String> g : ginCandidates.entrySet()) {
-            String[] tableColumn = g.getKey().split("\u0000");
-            try (Connection c = source.open()) {
-                if (g.getValue().equals("gin_trgm_ops") && !extension(c, "pg_trgm")) {
-                    continue; // the operator class needs pg_trgm: CREATE EXTENSION pg_trgm first
-                }
-                if (ginCovered(c, tableColumn[0], tableColumn[1])) {
-                    continue;
-                }
-                String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(tableColumn[0]) + " USING gin ("
-                        + quote(tableColumn[1]) + " " + g.getValue() + ")";
-                String[] method = new String[1];
-                Double after = whatIf(c, tableColumn[0], ddl, explainSql, bound, maxTableBytes, method);
-                if (after != null && (costBefore - after) / costBefore * 100 >= MIN_IMPROVEMENT) {
-                    out.add(new IndexRecommendation(
-                            ddl,
-                            costBefore,
-                            after,
-                            Math.round((costBefore - after) / costBefore * 1000) / 10.0,
-                            method[0]));
-                }
-            }
+        if (ginCandidates.isEmpty() && candidates.isEmpty()) {
+            return out;
         }
-        for (Map.Entry<String, List<String>> e : candidates.entrySet()) {
-            try (Connection c = source.open()) {
-                if (covered(c, e.getKey(), e.getValue())) {
-                    continue;
+        try (Connection c = source.open()) {
+            boolean hypopg = hypopg(c);
+            try (ScratchCopies copies = new ScratchCopies(c, maxTableBytes, 30_000)) {
+                Costing costing = new Costing(c, hypopg, copies, explainSql, bound);
+                for (Map.Entry<String, String> g : ginCandidates.entrySet()) {
+                    String[] tableColumn = g.getKey().split("\u0000");
+                    if (g.getValue().equals("gin_trgm_ops") && !extension(c, "pg_trgm")) {
+                        continue; // the operator class needs pg_trgm: CREATE EXTENSION pg_trgm first
+                    }
+                    if (ginCovered(c, tableColumn[0], tableColumn[1])) {
+                        continue;
+                    }
+                    String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(tableColumn[0]) + " USING gin ("
+                            + quote(tableColumn[1]) + " " + g.getValue() + ")";
+                    costing.consider(tableColumn[0], ddl, costBefore, out);
                 }
-                String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(e.getKey()) + " ("
-                        + String.join(
-                                ", ",
-                                e.getValue().stream().map(MissingIndexes::quote).toList()) + ")";
-                String[] method = new String[1];
-                Double after = whatIf(c, e.getKey(), ddl, explainSql, bound, maxTableBytes, method);
-                if (after == null) {
-                    continue;
-                }
-                double improvement = (costBefore - after) / costBefore * 100;
-                if (improvement >= MIN_IMPROVEMENT) {
-                    out.add(new IndexRecommendation(
-                            ddl, costBefore, after, Math.round(improvement * 10) / 10.0, method[0]));
+                for (Map.Entry<String, List<String>> e : candidates.entrySet()) {
+                    if (covered(c, e.getKey(), e.getValue())) {
+                        continue;
+                    }
+                    String ddl = "CREATE INDEX CONCURRENTLY ON " + quote(e.getKey()) + " ("
+                            + String.join(
+                                    ", ",
+                                    e.getValue().stream()
+                                            .map(MissingIndexes::quote)
+                                            .toList()) + ")";
+                    costing.consider(e.getKey(), ddl, costBefore, out);
                 }
             }
         }
         return out;
     }
 
-    /** HypoPG first when installed (some index types it cannot simulate), then the rolled-back build. */
-    private static Double whatIf(
-            Connection c,
-            String table,
-            String ddl,
-            String explainSql,
-            List<Object> bound,
-            long maxTableBytes,
-            String[] method)
-            throws SQLException {
-        if (hypopg(c)) {
-            try {
-                method[0] = "hypopg";
-                return withHypopg(c, ddl, explainSql, bound);
-            } catch (SQLException unsupported) {
-                // e.g. an index type HypoPG does not simulate: fall through to the transactional what-if
+    /**
+     * One candidate at a time: HypoPG first when installed (some index types it cannot simulate),
+     * then a build on a copy of the table, rolled back; kept when it lowers the cost by 10% or
+     * more. On a copy, the cost before is the copy's own (freshly analyzed), so that both sides of
+     * the comparison come from the same statistics.
+     */
+    private record Costing(Connection c, boolean hypopg, ScratchCopies copies, String explainSql, List<Object> bound) {
+        void consider(String table, String ddl, double costBefore, List<IndexRecommendation> out) throws SQLException {
+            Double after = null;
+            String method = null;
+            double before = costBefore;
+            if (hypopg) {
+                try {
+                    after = withHypopg(c, ddl, explainSql, bound);
+                    method = "hypopg";
+                } catch (SQLException unsupported) {
+                    // e.g. an index type HypoPG does not simulate: the copy below
+                }
+            }
+            if (after == null && copies.ensure(quote(table))) {
+                Double copyBefore = withTransaction(c, null, explainSql, bound);
+                after = withTransaction(
+                        c, ddl.replace(" ON " + quote(table), " ON pg_temp." + quote(table)), explainSql, bound);
+                if (copyBefore == null) {
+                    after = null;
+                } else {
+                    before = copyBefore;
+                    method = "copy";
+                }
+            }
+            if (after == null) {
+                return;
+            }
+            double improvement = (before - after) / before * 100;
+            if (improvement >= MIN_IMPROVEMENT) {
+                out.add(new IndexRecommendation(ddl, before, after, Math.round(improvement * 10) / 10.0, method));
             }
         }
-        method[0] = "transactional";
-        return withTransaction(c, table, ddl, explainSql, bound, maxTableBytes);
     }
 
     private static boolean hypopg(Connection c) throws SQLException {
@@ -190,26 +198,19 @@ final class MissingIndexes {
         }
     }
 
-    private static Double withTransaction(
-            Connection c, String table, String ddl, String explainSql, List<Object> bound, long maxTableBytes)
+    /** The cost with the index built (on a copy) in a transaction that is rolled back; without one when null. */
+    private static Double withTransaction(Connection c, String ddl, String explainSql, List<Object> bound)
             throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
-            ps.setString(1, quote(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) > maxTableBytes) {
-                    return null; // too large to build for real: only HypoPG can cost it
-                }
-            }
-        }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
             s.execute(OwnStatements.MARK + "SET LOCAL statement_timeout = '30s'");
-            s.execute(OwnStatements.mark(ddl.replace(" CONCURRENTLY", ""))); // inside a transaction; rolled back below
+            if (ddl != null) {
+                s.execute(OwnStatements.mark(ddl.replace(" CONCURRENTLY", ""))); // on the copy; rolled back below
+            }
             return cost(c, explainSql, bound);
         } catch (SQLException e) {
-            return null; // lock timeout or a failed build: no verdict rather than a guess
+            return null; // a failed build or plan: no verdict rather than a guess
         } finally {
             c.rollback();
             c.setAutoCommit(true);

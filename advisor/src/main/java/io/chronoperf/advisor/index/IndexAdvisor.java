@@ -52,7 +52,7 @@ public final class IndexAdvisor {
      * @param maxWidth           most columns per index (2 by default)
      * @param maxIndexes         most indexes recommended (0: no limit)
      * @param minImprovementPct  a step must save at least this share of the current workload cost (0.001%)
-     * @param maxTableBytes      the transactional fallback builds indexes on tables up to this size
+     * @param maxTableBytes      without HypoPG, tables up to this size are copied to build indexes on
      * @param unusedIndexMin     hygiene reports unused indexes from this size (10 MB)
      * @param covering           also try covering variants of chosen indexes (INCLUDE the other columns a statement
      * reads)
@@ -118,6 +118,7 @@ public final class IndexAdvisor {
             double baselineCost,
             double finalCost,
             String method,
+            String whatIfNote,
             int plannerCalls,
             long runtimeMs,
             int queries,
@@ -220,6 +221,7 @@ public final class IndexAdvisor {
                     round(baseline),
                     round(s.cost),
                     whatIf.method(),
+                    whatIf.copyNote(),
                     whatIf.plannerCalls(),
                     (System.nanoTime() - start) / 1_000_000,
                     workload.queries().size(),

@@ -52,6 +52,22 @@ public record IndexDef(String table, List<String> columns, List<String> include)
         return "CREATE INDEX " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")" + includeClause();
     }
 
+    /** The statement without CONCURRENTLY on another relation of the same columns (a what-if copy). */
+    public String createSqlOn(String relation) {
+        return "CREATE INDEX " + quote(name()) + " ON " + relation + " (" + quotedColumns() + ")" + includeClause();
+    }
+
+    /** The table's name without its schema. */
+    public String bareTable() {
+        return table.substring(table.indexOf('.') + 1);
+    }
+
+    /** A catalog name (schema.table) quoted for to_regclass. */
+    static String qualify(String table) {
+        int dot = table.indexOf('.');
+        return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    }
+
     /** The statement to run in production. */
     public String ddl() {
         return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + quote(name()) + " ON " + qualified() + " ("
@@ -65,8 +81,7 @@ public record IndexDef(String table, List<String> columns, List<String> include)
     }
 
     String qualified() {
-        int dot = table.indexOf('.');
-        return dot < 0 ? quote(table) : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+        return qualify(table);
     }
 
     private String includeClause() {

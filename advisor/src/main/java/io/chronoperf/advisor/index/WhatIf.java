@@ -1,6 +1,7 @@
 package io.chronoperf.advisor.index;
 
 import io.chronoperf.advisor.analyze.QueryAnalyzer;
+import io.chronoperf.advisor.analyze.ScratchCopies;
 import io.chronoperf.runtime.OwnStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,27 +18,32 @@ import java.util.TreeSet;
 /**
  * What the planner would make of a query if some indexes existed: HypoPG's hypothetical indexes
  * when the extension is installed (EXPLAIN without execution, sizes estimated by HypoPG), or
- * otherwise real indexes built inside a transaction that is rolled back (tables up to a size
- * limit; sizes measured). Costs are cached per (query, indexes on the query's tables), so a
- * configuration is planned once. One connection, not thread-safe.
+ * otherwise real indexes built on copies of the tables in the session's temporary schema
+ * ({@link ScratchCopies}: tables up to a size limit, never a lock a writer waits for), inside a
+ * transaction that is rolled back (sizes measured). Costs are cached per (query, indexes on the
+ * query's tables), so a configuration is planned once. One connection, not thread-safe.
  */
 final class WhatIf implements AutoCloseable {
     private final Connection c;
     private final boolean hypopg;
-    private final long maxTableBytes;
+    /** The copies the what-if builds on without HypoPG; null with HypoPG. */
+    private final ScratchCopies copies;
+
     private final Map<String, Double> costs = new HashMap<>();
     private final Map<IndexDef, Long> sizes = new HashMap<>();
-    private final Map<String, Long> tableBytes = new HashMap<>();
     /** Hypothetical indexes now present on the connection, with their HypoPG oids. */
     private final Map<IndexDef, Long> present = new HashMap<>();
 
     private int plannerCalls;
     private String lastError;
 
+    /** How long a what-if waits for another session's copies before it gives up. */
+    static final long WAIT_FOR_OTHERS_MS = 60_000;
+
     WhatIf(Connection c, long maxTableBytes) throws SQLException {
         this.c = c;
-        this.maxTableBytes = maxTableBytes;
         this.hypopg = hasHypopg(c);
+        this.copies = hypopg ? null : new ScratchCopies(c, maxTableBytes, WAIT_FOR_OTHERS_MS);
         untracked(c, true);
         if (hypopg) {
             try (Statement s = c.createStatement()) {
@@ -55,7 +61,18 @@ final class WhatIf implements AutoCloseable {
     }
 
     String method() {
-        return hypopg ? "hypopg" : "transactional";
+        return hypopg ? "hypopg" : "copy";
+    }
+
+    /** What the copies cost (without HypoPG): bytes copied and time spent; null with HypoPG. */
+    String copyNote() {
+        return copies == null
+                ? null
+                : "HypoPG is not installed: indexes were costed on copies of the tables in a temporary schema ("
+                        + copies.copiedBytes() / 1024 / 1024 + " MB copied in " + copies.copyMs()
+                        + " ms; no lock a writer waits for). With HypoPG the what-if copies nothing and uses"
+                        + " the tables' own statistics: install postgresql-<version>-hypopg on the database"
+                        + " server, then CREATE EXTENSION hypopg";
     }
 
     /** The planner's last refusal. */
@@ -82,6 +99,11 @@ final class WhatIf implements AutoCloseable {
         if (costs.containsKey(key)) {
             return costs.get(key);
         }
+        if (copies != null) {
+            for (String table : q.use().tables()) {
+                copies.ensure(IndexDef.qualify(table)); // before the first plan: baseline and configurations alike
+            }
+        }
         Double cost = hypopg ? hypoCost(q, relevant) : transactionalCost(q, relevant);
         costs.put(key, cost);
         return cost;
@@ -107,7 +129,7 @@ final class WhatIf implements AutoCloseable {
             size = withIndexes(Set.of(d), () -> {
                         try (PreparedStatement ps = c.prepareStatement(
                                 OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
-                            ps.setString(1, d.qualifiedName());
+                            ps.setString(1, "pg_temp." + IndexDef.quote(d.name()));
                             try (ResultSet rs = ps.executeQuery()) {
                                 rs.next();
                                 return (double) rs.getLong(1);
@@ -153,41 +175,26 @@ final class WhatIf implements AutoCloseable {
     }
 
     private Double transactionalCost(Prepared q, Set<IndexDef> wanted) throws SQLException {
-        for (IndexDef d : wanted) {
-            if (bytes(d.table()) > maxTableBytes) {
-                return null; // too large to build for real: only HypoPG can cost it
-            }
-        }
         return withIndexes(wanted, () -> explain(q));
-    }
-
-    private long bytes(String table) throws SQLException {
-        Long known = tableBytes.get(table);
-        if (known != null) {
-            return known;
-        }
-        try (PreparedStatement ps =
-                c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_total_relation_size(to_regclass(?))")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                long bytes = rs.next() ? rs.getLong(1) : 0;
-                tableBytes.put(table, bytes);
-                return bytes;
-            }
-        }
     }
 
     private interface Body {
         Double run() throws SQLException;
     }
 
+    /** Runs the body with the indexes built on the tables' copies, in a transaction rolled back after it. */
     private Double withIndexes(Set<IndexDef> indexes, Body body) throws SQLException {
+        for (IndexDef d : indexes) {
+            if (!copies.ensure(d.qualified())) {
+                return null; // too large to copy (or not copyable): only HypoPG can cost it
+            }
+        }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
             for (IndexDef d : indexes) {
-                s.execute(OwnStatements.mark(
-                        d.createSql())); // inside the transaction: rolled back below, never seen by others
+                // on the copy, inside the transaction: rolled back below, never seen by others
+                s.execute(OwnStatements.mark(d.createSqlOn("pg_temp." + IndexDef.quote(d.bareTable()))));
             }
             return body.run();
         } catch (SQLException e) {
@@ -237,6 +244,9 @@ final class WhatIf implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        if (copies != null) {
+            copies.close();
+        }
         untracked(c, false);
         if (hypopg) {
             try (Statement s = c.createStatement()) {

@@ -31,7 +31,7 @@ class TransactionalAdvisorTest {
             IndexAdvisor.Advice a =
                     advisor.advise(c, Workload.fromText("t", "SELECT * FROM orders WHERE customer_id = 42"));
 
-            assertThat(a.method()).isEqualTo("transactional");
+            assertThat(a.method()).isEqualTo("copy");
             assertThat(a.indexes()).first().satisfies(r -> {
                 assertThat(r.columns().get(0)).isEqualTo("customer_id");
                 assertThat(r.sizeBytes()).isPositive();
