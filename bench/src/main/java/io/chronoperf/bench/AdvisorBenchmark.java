@@ -142,7 +142,8 @@ public final class AdvisorBenchmark {
                     advisorBytes,
                     advice.indexes(),
                     advice.hygiene(),
-                    advice.unplanned());
+                    advice.unplanned(),
+                    advice.estimateMisses());
             return new Result(strategicBytes, budget, measured, w, wo, a, perQuery);
         } finally {
             try (Connection c = dataSource.getConnection();

@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
         name = "advise",
         mixinStandardHelpOptions = true,
         description = "Workload-wide index advice for any PostgreSQL database, verified by the planner (HypoPG when"
-                + " installed, otherwise indexes built in rolled-back transactions), with index hygiene; --apply"
+                + " installed, otherwise indexes built on copies of the tables), with index hygiene; --apply"
                 + " creates the recommended indexes concurrently and times the read-only workload before and after.")
 final class AdviseCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -208,6 +208,19 @@ final class AdviseCommand implements Callable<Integer> {
                             g.costAfter(),
                             g.sql().length() > 100 ? g.sql().substring(0, 100) + "..." : g.sql()));
             System.out.printf(Locale.ROOT, "%n   %s%n", r.writeOverhead());
+        }
+        if (a.whatIfNote() != null) {
+            System.out.printf(Locale.ROOT, "%nwhat-if: %s%n", a.whatIfNote());
+        }
+        if (!a.estimateMisses().isEmpty()) {
+            System.out.println("\nestimates far from what the workload did:");
+            a.estimateMisses()
+                    .forEach(m -> System.out.printf(
+                            Locale.ROOT,
+                            "  %s  %s%n    %s%n",
+                            m.query(),
+                            m.sql().length() > 100 ? m.sql().substring(0, 100) + "..." : m.sql(),
+                            m.diagnosis()));
         }
         if (!a.unplanned().isEmpty()) {
             System.out.println("\nnot planned:");

@@ -515,6 +515,25 @@ public final class QueryAnalyzer implements AutoCloseable {
     }
 
     /**
+     * The statement with values of this kind for its $n from pg_stats (a custom plan), or null
+     * when one parameter has none.
+     */
+    public static Plannable plannableWith(Connection c, String statement, RepresentativeValues.Kind kind)
+            throws SQLException {
+        int placeholders = placeholders(statement);
+        if (placeholders == 0) {
+            return new Plannable(jdbcText(statement), List.of(), 0);
+        }
+        String fixed = intervalParameters(statement);
+        List<Object> values = RepresentativeValues.of(c, fixed, placeholders, kind);
+        if (values == null) {
+            return null;
+        }
+        List<Object> bound = new ArrayList<>();
+        return new Plannable(bindable(fixed, values, bound), bound, 0);
+    }
+
+    /**
      * pg_stat_statements writes a constant interval '1 hour' as "interval $1", which does not parse
      * with a parameter: it is planned as $1::interval.
      */

@@ -12,13 +12,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Values for a normalized statement's {@code $n} (as pg_stat_statements holds them) on servers
- * without {@code EXPLAIN (GENERIC_PLAN)} (before PostgreSQL 16): for each {@code column op $n},
- * the column's most common value from pg_stats, or the middle of its histogram, in one of the
- * statement's tables. A placeholder it cannot place gets no value, and the statement is then not
- * planned.
+ * Values for a normalized statement's {@code $n} (as pg_stat_statements holds them), from pg_stats:
+ * for each {@code column op $n}, a value of the column in one of the statement's tables, of the
+ * {@link Kind} asked for. A placeholder it cannot place gets no value, and the statement is then
+ * not planned with values. Used where there is no generic plan (before PostgreSQL 16, for the
+ * analysis) and where the workload's observed rows say the generic plan's estimate is far off
+ * (the advisor).
  */
-final class RepresentativeValues {
+public final class RepresentativeValues {
+    /** Which value of a column to take. */
+    public enum Kind {
+        /** The most common value (or the middle of the histogram when there is no list of them). */
+        COMMON,
+        /** A value from the middle of the histogram (not one of the most common), else the least common listed. */
+        TYPICAL,
+        /**
+         * A value the statistics have not seen: one past the largest for numbers, the histogram's
+         * last bound otherwise. The planner expects few rows for it, as for the rare values a
+         * workload may send to a column that statistics describe by its commonest value.
+         */
+        RARE
+    }
+
     private static final Pattern COMPARISON = Pattern.compile("(?i)([a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)\\s*"
             + "(?:=|<>|!=|<=|>=|<|>|\\blike\\b|\\bilike\\b)\\s*\\$(\\d+)");
     private static final Pattern TABLES = Pattern.compile("(?i)\\b(?:from|join)\\s+([a-z_][a-z0-9_.]*)");
@@ -31,8 +46,13 @@ final class RepresentativeValues {
 
     private RepresentativeValues() {}
 
-    /** The values in $n order, or null when one placeholder has no representative value. */
+    /** Common values in $n order, or null when one placeholder has no representative value. */
     static List<Object> of(Connection c, String sql, int placeholders) throws SQLException {
+        return of(c, sql, placeholders, Kind.COMMON);
+    }
+
+    /** Values of this kind in $n order, or null when one placeholder has none. */
+    static List<Object> of(Connection c, String sql, int placeholders, Kind kind) throws SQLException {
         Object[] values = new Object[placeholders];
         boolean[] found = new boolean[placeholders];
         Matcher lo = LIMIT_OFFSET.matcher(sql);
@@ -63,7 +83,7 @@ final class RepresentativeValues {
             if (n < 1 || n > placeholders || found[n - 1]) {
                 continue;
             }
-            String value = statsValue(c, tables, m.group(2).toLowerCase(Locale.ROOT));
+            String value = statsValue(c, tables, m.group(2).toLowerCase(Locale.ROOT), kind);
             if (value != null) {
                 values[n - 1] = value;
                 found[n - 1] = true;
@@ -71,7 +91,7 @@ final class RepresentativeValues {
         }
         Matcher in = IN_LIST.matcher(sql);
         while (in.find()) {
-            String value = statsValue(c, tables, in.group(1).toLowerCase(Locale.ROOT));
+            String value = statsValue(c, tables, in.group(1).toLowerCase(Locale.ROOT), kind);
             Matcher each = Pattern.compile("\\$(\\d+)").matcher(in.group(2));
             while (each.find() && value != null) {
                 int n = Integer.parseInt(each.group(1));
@@ -83,7 +103,7 @@ final class RepresentativeValues {
         }
         Matcher between = BETWEEN.matcher(sql);
         while (between.find()) {
-            String value = statsValue(c, tables, between.group(1).toLowerCase(Locale.ROOT));
+            String value = statsValue(c, tables, between.group(1).toLowerCase(Locale.ROOT), kind);
             for (int g = 2; g <= 3 && value != null; g++) {
                 int n = Integer.parseInt(between.group(g));
                 if (n >= 1 && n <= placeholders && !found[n - 1]) {
@@ -100,19 +120,52 @@ final class RepresentativeValues {
         return java.util.Arrays.asList(values);
     }
 
-    private static String statsValue(Connection c, List<String> tables, String column) throws SQLException {
+    private static String statsValue(Connection c, List<String> tables, String column, Kind kind) throws SQLException {
+        List<String> common;
+        List<String> histogram;
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
-                SELECT coalesce((most_common_vals::text::text[])[1],
-                                (histogram_bounds::text::text[])[greatest(1,
-                                    array_length(histogram_bounds::text::text[], 1) / 2)])
+                SELECT most_common_vals::text::text[], histogram_bounds::text::text[]
                   FROM pg_catalog.pg_stats
                  WHERE schemaname = current_schema() AND tablename = ANY(?) AND attname = ?
                  LIMIT 1""")) {
             ps.setArray(1, c.createArrayOf("text", tables.toArray()));
             ps.setString(2, column);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                common = texts(rs.getArray(1));
+                histogram = texts(rs.getArray(2));
             }
         }
+        String middle = histogram.isEmpty() ? null : histogram.get(Math.max(0, histogram.size() / 2 - 1));
+        return switch (kind) {
+            case COMMON -> !common.isEmpty() ? common.get(0) : middle;
+            case TYPICAL -> middle != null ? middle : common.isEmpty() ? null : common.get(common.size() - 1);
+            case RARE -> rare(common, histogram);
+        };
+    }
+
+    private static String rare(List<String> common, List<String> histogram) {
+        java.math.BigDecimal max = null;
+        List<String> all = new ArrayList<>(common);
+        all.addAll(histogram);
+        for (String v : all) {
+            try {
+                java.math.BigDecimal d = new java.math.BigDecimal(v);
+                max = max == null || d.compareTo(max) > 0 ? d : max;
+            } catch (NumberFormatException notANumber) {
+                max = null;
+                break;
+            }
+        }
+        if (max != null) {
+            return max.add(java.math.BigDecimal.ONE).toPlainString();
+        }
+        return histogram.isEmpty() ? null : histogram.get(histogram.size() - 1);
+    }
+
+    private static List<String> texts(java.sql.Array array) throws SQLException {
+        return array == null ? List.of() : java.util.Arrays.asList((String[]) array.getArray());
     }
 }

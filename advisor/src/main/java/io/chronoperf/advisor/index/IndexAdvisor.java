@@ -127,7 +127,8 @@ public final class IndexAdvisor {
             long usedBytes,
             List<Recommendation> indexes,
             List<DatabaseCollector.IndexIssue> hygiene,
-            List<Unplanned> unplanned) {
+            List<Unplanned> unplanned,
+            List<ObservedRows.Miss> estimateMisses) {
         public double relativeCost() {
             return baselineCost == 0 ? 1 : finalCost / baselineCost;
         }
@@ -150,6 +151,7 @@ public final class IndexAdvisor {
         Map<String, Double> updates = new HashMap<>(); // table -> weighted rows updated
         Map<String, Set<String>> updatedColumns = new HashMap<>();
         List<Unplanned> unplanned = new ArrayList<>();
+        List<ObservedRows.Miss> misses = new ArrayList<>();
         try (WhatIf whatIf = new WhatIf(c, options.maxTableBytes())) {
             for (Workload.Query q : workload.queries()) {
                 QueryColumns.Use use = catalog.use(q.sql());
@@ -164,6 +166,15 @@ public final class IndexAdvisor {
                 if (use.tables().isEmpty()) {
                     unplanned.add(new Unplanned(q.id(), "reads no table of this database"));
                     continue;
+                }
+                try {
+                    ObservedRows.Fit fit = ObservedRows.fit(c, q, plan, List.copyOf(use.tables()));
+                    plan = fit.plan();
+                    if (fit.miss() != null) {
+                        misses.add(fit.miss());
+                    }
+                } catch (SQLException e) {
+                    // no verdict on the estimate: the generic plan is costed, as without observations
                 }
                 List<QueryAnalyzer.Plannable> plans = new ArrayList<>(List.of(plan));
                 Matcher limit = PARAMETER_LIMIT.matcher(plan.sql());
@@ -230,7 +241,8 @@ public final class IndexAdvisor {
                     s.usedBytes,
                     out,
                     hygiene,
-                    unplanned);
+                    unplanned,
+                    misses);
         }
     }
 

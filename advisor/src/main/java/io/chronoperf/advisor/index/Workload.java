@@ -19,8 +19,18 @@ import java.util.stream.Stream;
  * {@code .sql} file per query, or from pg_stat_statements (weighted by calls).
  */
 public record Workload(String source, List<Query> queries) {
-    /** One statement and its weight; {@code id} names it in reports. */
-    public record Query(String id, String sql, double weight) {}
+    /**
+     * One statement and its weight; {@code id} names it in reports; {@code observed} is what it did
+     * when it ran (from pg_stat_statements), null when the workload is a file.
+     */
+    public record Query(String id, String sql, double weight, Observed observed) {
+        public Query(String id, String sql, double weight) {
+            this(id, sql, weight, null);
+        }
+    }
+
+    /** What a statement did per call when it ran: rows returned or affected, time, shared blocks touched. */
+    public record Observed(long calls, double rowsPerCall, double meanMs, double blocksPerCall) {}
 
     public Workload {
         queries = List.copyOf(queries);
@@ -72,7 +82,8 @@ public record Workload(String source, List<Query> queries) {
     public static Workload fromStatStatements(Connection c, int limit, boolean byTime) throws SQLException {
         List<Query> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
-                SELECT s.queryid, s.query, CASE WHEN ? THEN s.total_exec_time ELSE s.calls END
+                SELECT s.queryid, s.query, CASE WHEN ? THEN s.total_exec_time ELSE s.calls END,
+                       s.calls, s.rows, s.total_exec_time, s.shared_blks_hit + s.shared_blks_read
                   FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
                  WHERE d.datname = current_database() AND s.calls > 0
                    AND s.query ~* '^\\s*(with|select|update|delete|insert)\\M'
@@ -84,7 +95,13 @@ public record Workload(String source, List<Query> queries) {
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Query("pgss:" + rs.getLong(1), rs.getString(2), rs.getDouble(3)));
+                    long calls = rs.getLong(4);
+                    out.add(new Query(
+                            "pgss:" + rs.getLong(1),
+                            rs.getString(2),
+                            rs.getDouble(3),
+                            new Observed(
+                                    calls, rs.getDouble(5) / calls, rs.getDouble(6) / calls, rs.getDouble(7) / calls)));
                 }
             }
         }
@@ -106,7 +123,17 @@ public record Workload(String source, List<Query> queries) {
                     || OwnStatements.isOwn(sql)) {
                 continue;
             }
-            out.add(new Query("pgss:" + d.queryid(), sql, byTime ? d.totalMs() : d.calls()));
+            out.add(new Query(
+                    "pgss:" + d.queryid(),
+                    sql,
+                    byTime ? d.totalMs() : d.calls(),
+                    d.calls() == 0
+                            ? null
+                            : new Observed(
+                                    d.calls(),
+                                    (double) d.rows() / d.calls(),
+                                    d.meanMs(),
+                                    (double) (d.sharedHit() + d.sharedRead()) / d.calls())));
         }
         return new Workload("the monitor's pg_stat_statements deltas", out);
     }
