@@ -255,12 +255,15 @@ final class AdviseCommand implements Callable<Integer> {
             if (o.beforeMs() != null) {
                 System.out.printf(
                         Locale.ROOT,
-                        "  read-only workload: %.1f ms -> %.1f ms (%.1fx), stored: %s%n",
+                        "  statements using the new indexes: %.1f ms -> %.1f ms (medians of the rounds)%n",
                         o.beforeMs(),
-                        o.afterMs(),
-                        o.speedup() == null ? 0 : o.speedup(),
-                        o.stored() ? "chrono_perf.index_applications" : "no (no chrono_perf schema)");
+                        o.afterMs());
             }
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s%n  stored: %s%n",
+                    o.verdict(),
+                    o.stored() ? "chrono_perf.index_applications" : "no (no chrono_perf schema)");
             if (o.notTimed() != null) {
                 System.out.println("  " + o.notTimed());
             }

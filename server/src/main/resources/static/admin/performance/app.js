@@ -205,7 +205,7 @@
     button.disabled = true; $('apply-result').textContent = 'creating…';
     try {
       const o = await api('/indexes/apply', { method: 'POST', body: JSON.stringify({ confirm: true, indexes: [r.ddl] }) });
-      $('apply-result').textContent = o.indexes.map((i) => (i.valid ? 'created ' : 'FAILED ') + i.name).join(', ') + (o.speedup ? '; read-only workload ' + fmt(o.before_ms) + ' → ' + fmt(o.after_ms) + ' ms (' + fmt(o.speedup) + 'x)' : '');
+      $('apply-result').textContent = o.indexes.map((i) => (i.valid ? 'created ' : 'FAILED ') + i.name).join(', ') + '; ' + o.verdict;
     } catch (e) { $('apply-result').textContent = e.message; button.disabled = false; }
   }
 

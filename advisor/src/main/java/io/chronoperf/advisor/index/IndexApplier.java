@@ -16,33 +16,59 @@ import java.util.function.Consumer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Creates recommended indexes with proof: the read-only part of the workload is timed with
- * EXPLAIN ANALYZE (in a READ ONLY transaction, rolled back) before and after; each index is built
- * with CREATE INDEX CONCURRENTLY under a lock_timeout, one at a time, checked for indisvalid,
- * dropped and built once more when invalid, and its table analyzed. The outcome is stored in
- * {@code chrono_perf.index_applications} when the database has that table (chrono-perf's own), and
- * returned in any case. Nothing is ever dropped here except an invalid index this run built.
+ * Creates recommended indexes with proof. The read-only part of the workload (normalized
+ * statements with values from pg_stats) is timed with EXPLAIN ANALYZE in READ ONLY transactions
+ * that are rolled back: one warm-up run each, then {@link #ROUNDS} rounds in which every statement
+ * runs once (the statements interleaved, so that a drift of the machine touches them all alike),
+ * before and after; each index is built with CREATE INDEX CONCURRENTLY under a lock_timeout, one
+ * at a time, checked for indisvalid, dropped and built once more when invalid, and its table
+ * analyzed. Only statements whose plan afterwards uses a new index are credited: a statement that
+ * got faster without using one got faster by warm-up or noise, not by the index. The speed-up of
+ * the credited statements comes with a 95% confidence interval (on the logarithm of the per-round
+ * totals); when there is none to credit, or the interval holds 1, the verdict is "no measurable
+ * change". The outcome is stored in {@code chrono_perf.index_applications} when the database has
+ * that table (chrono-perf's own), and returned in any case. Nothing is ever dropped here except
+ * an invalid index this run built.
  */
 public final class IndexApplier {
-    /** Runs per query when timing; the median counts. */
-    public static final int RUNS = 3;
+    /** Timed rounds before and after (each statement once a round); medians and the interval come from them. */
+    public static final int ROUNDS = 7;
+    /** Student's t for 95% with ROUNDS + ROUNDS - 2 = 12 degrees of freedom. */
+    private static final double T_95 = 2.179;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public record Applied(
             String ddl, String name, boolean valid, int attempts, long sizeBytes, long buildMs, String error) {}
 
-    public record QueryTiming(String query, Double beforeMs, Double afterMs) {}
+    /**
+     * One timed statement: medians before and after, whether its plan uses a new index (only those
+     * are credited), and its own speed-up with the 95% interval.
+     */
+    public record QueryTiming(
+            String query,
+            String sql,
+            Double beforeMs,
+            Double afterMs,
+            boolean usesNewIndex,
+            Double speedup,
+            Double speedupLow,
+            Double speedupHigh) {}
 
     /**
-     * @param beforeMs weighted sum of the median execution times of the timed queries, before
-     * @param stored   true when the outcome was written to chrono_perf.index_applications
+     * @param beforeMs   weighted sum of the median execution times of the credited statements, before
+     * @param speedupLow the 95% confidence interval of {@code speedup}
+     * @param verdict    the sentence: how much faster, or "no measurable change" and why
+     * @param stored     true when the outcome was written to chrono_perf.index_applications
      */
     public record Outcome(
             List<Applied> indexes,
             Double beforeMs,
             Double afterMs,
             Double speedup,
+            Double speedupLow,
+            Double speedupHigh,
+            String verdict,
             List<QueryTiming> queries,
             String notTimed,
             boolean stored) {}
@@ -69,39 +95,162 @@ public final class IndexApplier {
                 skipped.add(q.id());
             }
         }
-        progress.accept("timing " + timed.size() + " read-only queries before");
-        double[] before = time(c, timed);
+        List<QueryAnalyzer.Plannable> plans = new ArrayList<>();
+        List<Workload.Query> runnable = new ArrayList<>();
+        for (Workload.Query q : timed) {
+            QueryAnalyzer.Plannable plan = runnablePlan(c, q.sql());
+            if (plan == null) {
+                skipped.add(q.id() + " (no values to run it with)");
+            } else {
+                plans.add(plan);
+                runnable.add(q);
+            }
+        }
+        progress.accept("timing " + runnable.size() + " read-only statements before (" + ROUNDS + " rounds)");
+        double[][] before = time(c, plans);
         List<Applied> applied = new ArrayList<>();
         for (IndexAdvisor.Recommendation r : indexes) {
             IndexDef d = r.definition();
             progress.accept("creating " + d.name());
             applied.add(create(c, d));
         }
-        progress.accept("timing " + timed.size() + " read-only queries after");
-        double[] after = time(c, timed);
+        progress.accept("timing " + runnable.size() + " read-only statements after (" + ROUNDS + " rounds)");
+        double[][] after = time(c, plans);
+        List<String> names =
+                applied.stream().filter(Applied::valid).map(Applied::name).toList();
         List<QueryTiming> timings = new ArrayList<>();
-        double b = 0;
-        double a = 0;
-        boolean complete = !timed.isEmpty();
-        for (int i = 0; i < timed.size(); i++) {
-            Double x = Double.isNaN(before[i]) ? null : before[i];
-            Double y = Double.isNaN(after[i]) ? null : after[i];
-            timings.add(new QueryTiming(timed.get(i).id(), x, y));
-            if (x == null || y == null) {
-                complete = false;
-                continue;
+        double[] totalBefore = new double[ROUNDS];
+        double[] totalAfter = new double[ROUNDS];
+        int credited = 0;
+        for (int i = 0; i < runnable.size(); i++) {
+            boolean complete = complete(before[i]) && complete(after[i]);
+            boolean uses = complete && usesAny(c, plans.get(i), names);
+            double[] ci = complete ? interval(before[i], after[i]) : null;
+            timings.add(new QueryTiming(
+                    runnable.get(i).id(),
+                    runnable.get(i).sql(),
+                    complete(before[i]) ? round(median(before[i])) : null,
+                    complete(after[i]) ? round(median(after[i])) : null,
+                    uses,
+                    ci == null ? null : round(ci[0]),
+                    ci == null ? null : round(ci[1]),
+                    ci == null ? null : round(ci[2])));
+            if (uses) {
+                credited++;
+                for (int r = 0; r < ROUNDS; r++) {
+                    totalBefore[r] += runnable.get(i).weight() * before[i][r];
+                    totalAfter[r] += runnable.get(i).weight() * after[i][r];
+                }
             }
-            b += timed.get(i).weight() * x;
-            a += timed.get(i).weight() * y;
         }
-        Double beforeMs = complete || b > 0 ? round(b) : null;
-        Double afterMs = complete || a > 0 ? round(a) : null;
-        Double speedup = beforeMs != null && afterMs != null && afterMs > 0 ? round(beforeMs / afterMs) : null;
-        String notTimed = skipped.isEmpty()
-                ? null
-                : skipped.size() + " statements are not read-only and were not timed: " + skipped;
-        Outcome outcome = new Outcome(applied, beforeMs, afterMs, speedup, timings, notTimed, false);
+        Double beforeMs = null;
+        Double afterMs = null;
+        double[] ci = null;
+        String verdict;
+        if (names.isEmpty()) {
+            verdict = "no measurable change: no index was built";
+        } else if (credited == 0) {
+            verdict = "no measurable change: no timed statement's plan uses the new "
+                    + (names.size() == 1 ? "index" : "indexes");
+        } else {
+            beforeMs = round(median(totalBefore));
+            afterMs = round(median(totalAfter));
+            ci = interval(totalBefore, totalAfter);
+            String range = String.format(java.util.Locale.ROOT, "95%% interval %.2fx to %.2fx", ci[1], ci[2]);
+            verdict = ci[1] <= 1 && ci[2] >= 1
+                    ? "no measurable change: the " + credited + " statement" + (credited == 1 ? "" : "s")
+                            + " using the new indexes ran " + String.format(java.util.Locale.ROOT, "%.2fx", ci[0])
+                            + " as fast, " + range + ", which holds no change"
+                    : String.format(java.util.Locale.ROOT, "%.2fx %s", ci[0], ci[0] >= 1 ? "faster" : "speed (slower)")
+                            + " over the " + credited + " statement" + (credited == 1 ? "" : "s")
+                            + " whose plan uses the new indexes (" + range + "; " + ROUNDS
+                            + " interleaved rounds before and after, after a warm-up)";
+        }
+        String notTimed = skipped.isEmpty() ? null : skipped.size() + " statements were not timed: " + skipped;
+        Outcome outcome = new Outcome(
+                applied,
+                beforeMs,
+                afterMs,
+                ci == null ? null : round(ci[0]),
+                ci == null ? null : round(ci[1]),
+                ci == null ? null : round(ci[2]),
+                verdict,
+                timings,
+                notTimed,
+                false);
         return store(c, outcome);
+    }
+
+    /** The statement ready to run: as it is, or with common values from pg_stats for its $n; null when none fit. */
+    private static QueryAnalyzer.Plannable runnablePlan(Connection c, String sql) throws SQLException {
+        try {
+            QueryAnalyzer.Plannable plan = QueryAnalyzer.plannable(c, sql);
+            if (plan.executable()) {
+                return plan;
+            }
+            return QueryAnalyzer.plannableWith(c, sql, io.chronoperf.advisor.analyze.RepresentativeValues.Kind.COMMON);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** True when the statement's plan names one of the indexes. */
+    private boolean usesAny(Connection c, QueryAnalyzer.Plannable plan, List<String> names) throws SQLException {
+        try {
+            String json = QueryAnalyzer.explain(c, plan, "").toString();
+            for (String name : names) {
+                if (json.contains("\"Index Name\":\"" + name + "\"")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Speed-up (before over after) of the geometric means, and its 95% interval from Welch's
+     * standard error of the difference of the log times (Student's t with 12 degrees of freedom).
+     */
+    static double[] interval(double[] before, double[] after) {
+        double mb = meanLog(before);
+        double ma = meanLog(after);
+        double se = Math.sqrt(varLog(before, mb) / before.length + varLog(after, ma) / after.length);
+        double d = mb - ma;
+        return new double[] {Math.exp(d), Math.exp(d - T_95 * se), Math.exp(d + T_95 * se)};
+    }
+
+    private static double meanLog(double[] xs) {
+        double sum = 0;
+        for (double x : xs) {
+            sum += Math.log(Math.max(x, 1e-3));
+        }
+        return sum / xs.length;
+    }
+
+    private static double varLog(double[] xs, double mean) {
+        double sum = 0;
+        for (double x : xs) {
+            double d = Math.log(Math.max(x, 1e-3)) - mean;
+            sum += d * d;
+        }
+        return sum / (xs.length - 1);
+    }
+
+    private static double median(double[] xs) {
+        double[] sorted = xs.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static boolean complete(double[] runs) {
+        for (double r : runs) {
+            if (Double.isNaN(r)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Applied create(Connection c, IndexDef d) throws SQLException {
@@ -162,26 +311,19 @@ public final class IndexApplier {
         }
     }
 
-    /** Median execution time of each query over RUNS runs (NaN when it cannot be run). */
-    private double[] time(Connection c, List<Workload.Query> queries) throws SQLException {
-        double[] out = new double[queries.size()];
-        for (int i = 0; i < queries.size(); i++) {
-            QueryAnalyzer.Plannable plan;
-            try {
-                plan = QueryAnalyzer.plannable(c, queries.get(i).sql());
-            } catch (RuntimeException e) {
-                plan = null;
+    /**
+     * Execution times of each statement ({@code [statement][round]}, NaN when it cannot run): a
+     * warm-up run each first, then ROUNDS rounds of every statement once.
+     */
+    private double[][] time(Connection c, List<QueryAnalyzer.Plannable> plans) throws SQLException {
+        double[][] out = new double[plans.size()][ROUNDS];
+        for (QueryAnalyzer.Plannable plan : plans) {
+            run(c, plan); // warm-up: the pages it reads in cache, before and after alike
+        }
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int i = 0; i < plans.size(); i++) {
+                out[i][r] = run(c, plans.get(i));
             }
-            if (plan == null || !plan.executable()) { // a generic plan cannot be executed
-                out[i] = Double.NaN;
-                continue;
-            }
-            double[] runs = new double[RUNS];
-            for (int r = 0; r < RUNS; r++) {
-                runs[r] = run(c, plan);
-            }
-            Arrays.sort(runs);
-            out[i] = runs[RUNS / 2];
         }
         return out;
     }
@@ -212,8 +354,17 @@ public final class IndexApplier {
                 return o;
             }
         }
-        Outcome stored =
-                new Outcome(o.indexes(), o.beforeMs(), o.afterMs(), o.speedup(), o.queries(), o.notTimed(), true);
+        Outcome stored = new Outcome(
+                o.indexes(),
+                o.beforeMs(),
+                o.afterMs(),
+                o.speedup(),
+                o.speedupLow(),
+                o.speedupHigh(),
+                o.verdict(),
+                o.queries(),
+                o.notTimed(),
+                true);
         try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK
                 + "INSERT INTO chrono_perf.index_applications (ddl, before_ms, after_ms, outcome) VALUES (?, "
                 + "?, ?, ?::jsonb)")) {

@@ -166,6 +166,51 @@ class IndexAdvisorTest {
         });
     }
 
+    /**
+     * Issue 16: a 1 MB index no statement could use was reported 3.4x faster, because the
+     * statements got faster by warm-up and noise. Only statements whose plan uses a new index are
+     * credited now.
+     */
+    @Test
+    void an_index_no_statement_uses_is_reported_as_no_measurable_change() throws SQLException {
+        Workload w = Workload.fromText(
+                "unused",
+                "SELECT count(*) FROM events WHERE kind = 'k7'; SELECT max(total) FROM orders WHERE total < 5");
+        IndexDef unused = new IndexDef("public.events", List.of("payload"));
+        IndexAdvisor.Recommendation r = new IndexAdvisor.Recommendation(
+                unused.ddl(), unused.name(), unused.table(), unused.columns(), List.of(), 0, List.of(), "");
+        try (Connection c = db.dataSource().getConnection()) {
+            try {
+                IndexApplier.Outcome o = new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> {})
+                        .apply(c, w, List.of(r));
+
+                assertThat(o.indexes())
+                        .singleElement()
+                        .satisfies(i -> assertThat(i.valid()).isTrue());
+                assertThat(o.queries())
+                        .hasSize(2)
+                        .allSatisfy(q -> assertThat(q.usesNewIndex()).isFalse());
+                assertThat(o.speedup()).isNull();
+                assertThat(o.verdict()).startsWith("no measurable change: no timed statement's plan uses");
+            } finally {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP INDEX IF EXISTS " + unused.qualifiedName());
+                }
+            }
+        }
+    }
+
+    @Test
+    void the_interval_holds_no_change_for_the_same_times_and_excludes_it_for_a_tenfold_gain() {
+        double[] noisy = {10, 12, 9, 11, 10, 13, 9};
+        double[] same = IndexApplier.interval(noisy, new double[] {11, 10, 12, 9, 10, 11, 12});
+        assertThat(same[1]).isLessThan(1);
+        assertThat(same[2]).isGreaterThan(1);
+        double[] tenfold = IndexApplier.interval(noisy, new double[] {1.1, 1, 0.9, 1.2, 1, 1, 1.1});
+        assertThat(tenfold[0]).isBetween(8.0, 12.0);
+        assertThat(tenfold[1]).isGreaterThan(5);
+    }
+
     @Test
     void apply_creates_valid_indexes_and_records_the_measured_improvement() throws SQLException {
         AdvisorSchema.migrate(db.dataSource());
@@ -184,6 +229,11 @@ class IndexAdvisorTest {
             });
             assertThat(o.afterMs()).isLessThan(o.beforeMs());
             assertThat(o.speedup()).isGreaterThan(2);
+            assertThat(o.speedupLow()).isGreaterThan(1);
+            assertThat(o.verdict()).contains("faster");
+            assertThat(o.queries())
+                    .singleElement()
+                    .satisfies(q -> assertThat(q.usesNewIndex()).isTrue());
             assertThat(o.stored()).isTrue();
             try (Statement s = c.createStatement();
                     var rs = s.executeQuery(
