@@ -1,5 +1,6 @@
 package io.chronoperf.bench;
 
+import io.chronoperf.advisor.index.IndexAdvisor;
 import io.chronoperf.advisor.index.Workload;
 import io.trino.tpch.TpchColumn;
 import io.trino.tpch.TpchEntity;
@@ -8,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -136,5 +139,44 @@ public final class Tpch {
             }
         }
         return new Workload("tpch", out);
+    }
+
+    /**
+     * The workload's cost with and without the indexes, computed anew with HypoPG on a connection
+     * of its own (none of the advisor's cached costs): {baseline, with the indexes}, each the sum
+     * of the statements' EXPLAIN total costs times their weights.
+     */
+    public static double[] recostWithHypopg(Connection c, Workload w, List<IndexAdvisor.Recommendation> indexes)
+            throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT hypopg_reset()");
+            double baseline = cost(s, w);
+            for (IndexAdvisor.Recommendation r : indexes) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT * FROM hypopg_create_index(?)")) {
+                    ps.setString(1, r.definition().createSql());
+                    ps.execute();
+                }
+            }
+            double with = cost(s, w);
+            s.execute("SELECT hypopg_reset()");
+            return new double[] {baseline, with};
+        }
+    }
+
+    private static double cost(Statement s, Workload w) throws SQLException {
+        double sum = 0;
+        for (Workload.Query q : w.queries()) {
+            try (ResultSet rs = s.executeQuery("EXPLAIN (FORMAT JSON) " + q.sql())) {
+                rs.next();
+                String json = rs.getString(1);
+                int at = json.indexOf("\"Total Cost\": ") + "\"Total Cost\": ".length();
+                int end = at;
+                while (end < json.length() && (Character.isDigit(json.charAt(end)) || json.charAt(end) == '.')) {
+                    end++;
+                }
+                sum += q.weight() * Double.parseDouble(json.substring(at, end));
+            }
+        }
+        return sum;
     }
 }

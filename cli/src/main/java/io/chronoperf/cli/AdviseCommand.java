@@ -119,7 +119,7 @@ final class AdviseCommand implements Callable<Integer> {
                             System.err.printf(Locale.ROOT, "\r  selecting: step %d", step);
                         }
                     });
-            IndexAdvisor.Advice a = advisor.advise(c, w);
+            IndexAdvisor.Advice a = advisor.advise(c, w, () -> svc.database().connect());
             if (tty) {
                 System.err.print("\r\u001b[K");
             }

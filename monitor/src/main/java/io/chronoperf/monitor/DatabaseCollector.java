@@ -23,9 +23,17 @@ public final class DatabaseCollector {
      * @param longRunning     a statement running longer is long-running (60 s: pgHero's default)
      * @param unusedIndexMin  unused indexes smaller than this are not worth reporting (10 MB by default)
      * @param bloatMin        estimated bloat smaller than this is not worth reporting (10 MB by default)
+     * @param unusedAfter     an index is reported unused only after it was watched this long without a scan
+     *                        (since the statistics were reset, or since chrono-perf first saw it, whichever is
+     *                        later; 7 days by default): an index built minutes ago has had no chance to be used
      */
-    public record Options(Duration longRunning, long unusedIndexMin, long bloatMin) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20, 10L << 20);
+    public record Options(Duration longRunning, long unusedIndexMin, long bloatMin, Duration unusedAfter) {
+        public static final Duration UNUSED_AFTER = Duration.ofDays(7);
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), 10L << 20, 10L << 20, UNUSED_AFTER);
+
+        public Options(Duration longRunning, long unusedIndexMin, long bloatMin) {
+            this(longRunning, unusedIndexMin, bloatMin, UNUSED_AFTER);
+        }
     }
 
     public record DatabaseStats(
@@ -352,23 +360,46 @@ public final class DatabaseCollector {
 
     private List<IndexIssue> indexes(Connection c) throws SQLException {
         List<IndexIssue> out = new ArrayList<>();
+        boolean watched = firstSeen(c);
         try (PreparedStatement ps = Sql.prepare(c, """
-                SELECT s.relname, s.indexrelname, ic.relpages::bigint * current_setting('block_size')::bigint
+                SELECT s.relname, s.indexrelname, ic.relpages::bigint * current_setting('block_size')::bigint,
+                       to_char(greatest(d.stats_reset, %1$s) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                       extract(epoch FROM now() - greatest(d.stats_reset, %1$s)), d.stats_reset IS NOT NULL
                   FROM pg_catalog.pg_stat_user_indexes s JOIN pg_catalog.pg_index i ON i.indexrelid = s.indexrelid
                   JOIN pg_catalog.pg_class ic ON ic.oid = s.indexrelid
+                  JOIN pg_catalog.pg_stat_database d ON d.datname = current_database()
+                  %2$s
                  WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = s.indexrelid)
                    AND ic.relpages::bigint * current_setting('block_size')::bigint >= ?
-                 ORDER BY 3 DESC""")) {
+                 ORDER BY 3 DESC""".formatted(
+                        watched ? "w.first_seen" : "NULL::timestamptz",
+                        watched ? "LEFT JOIN chrono_perf.index_first_seen w ON w.index_oid = s.indexrelid" : ""))) {
             ps.setLong(1, options.unusedIndexMin());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    double seconds = rs.getDouble(5);
+                    boolean known = !rs.wasNull();
+                    if (!options.unusedAfter().isZero()
+                            && (!known || seconds < options.unusedAfter().toSeconds())) {
+                        continue; // not watched long enough (or since when is unknown): no verdict yet
+                    }
                     out.add(new IndexIssue(
                             "unused",
                             rs.getString(1),
                             rs.getString(2),
                             rs.getLong(3),
-                            "no scans since the statistics were reset",
+                            known
+                                    ? String.format(
+                                            java.util.Locale.ROOT,
+                                            "no scans in the %.1f days watched (since %s, %s)",
+                                            seconds / 86_400,
+                                            rs.getString(4),
+                                            rs.getBoolean(6)
+                                                    ? "the later of the statistics reset and chrono-perf first"
+                                                            + " seeing it"
+                                                    : "when chrono-perf first saw it")
+                                    : "no scans since the statistics were reset",
                             "DROP INDEX CONCURRENTLY " + rs.getString(2)));
                 }
             }
@@ -421,6 +452,35 @@ public final class DatabaseCollector {
             }
         }
         return out;
+    }
+
+    /**
+     * Notes when chrono-perf first saw each index, where the database has chrono-perf's schema (and
+     * the session may write): PostgreSQL keeps no build time, and an index is judged unused only
+     * after it was watched long enough. True when the record is there to read.
+     */
+    private static boolean firstSeen(Connection c) throws SQLException {
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT to_regclass('chrono_perf.index_first_seen') IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        if (c.getAutoCommit() && !c.isReadOnly()) {
+            try (PreparedStatement ps = Sql.prepare(c, """
+                    WITH gone AS (DELETE FROM chrono_perf.index_first_seen w
+                                   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                                                      WHERE i.indexrelid = w.index_oid))
+                    INSERT INTO chrono_perf.index_first_seen (index_oid, index_name)
+                    SELECT indexrelid, schemaname || '.' || indexrelname FROM pg_catalog.pg_stat_user_indexes
+                    ON CONFLICT (index_oid) DO NOTHING""")) {
+                ps.executeUpdate();
+            } catch (SQLException readOnly) {
+                // a read-only session or role: the record is read as it is
+            }
+        }
+        return true;
     }
 
     /** Age of the oldest unfrozen transaction ID as a share of the 2^31 wraparound horizon. */

@@ -18,7 +18,7 @@ class DatabaseCollectorTest {
     static final TestDatabase db = new TestDatabase();
 
     static final DatabaseCollector collector =
-            new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0, 1L << 20));
+            new DatabaseCollector(new DatabaseCollector.Options(Duration.ofSeconds(1), 0, 1L << 20, Duration.ZERO));
 
     @BeforeAll
     static void schema() throws SQLException {
@@ -175,6 +175,36 @@ class DatabaseCollectorTest {
             assertThat(t.table()).endsWith(".items");
             assertThat(t.sizeBytes()).isPositive();
         });
+    }
+
+    /**
+     * Issue 16: hygiene proposed dropping the strategic indexes minutes after they were built.
+     * An index is judged unused only after it was watched long enough, and says how long.
+     */
+    @Test
+    void an_index_is_reported_unused_only_after_it_was_watched_long_enough() throws SQLException {
+        MonitorSchema.migrate(db.dataSource());
+        execute("CREATE INDEX items_fresh ON items (b, a)");
+        DatabaseCollector waiting = new DatabaseCollector(new DatabaseCollector.Options(
+                Duration.ofSeconds(1), 0, 1L << 20, DatabaseCollector.Options.UNUSED_AFTER));
+        try {
+            try (Connection c = db.dataSource().getConnection()) {
+                assertThat(waiting.collect(c).indexes())
+                        .as("built a moment ago: no verdict yet")
+                        .noneMatch(i -> i.index().equals("items_fresh"));
+            }
+            execute("UPDATE chrono_perf.index_first_seen SET first_seen = now() - interval '8 days'"
+                    + " WHERE index_name = 'public.items_fresh'");
+            try (Connection c = db.dataSource().getConnection()) {
+                assertThat(waiting.collect(c).indexes()).anySatisfy(i -> {
+                    assertThat(i.index()).isEqualTo("items_fresh");
+                    assertThat(i.kind()).isEqualTo("unused");
+                    assertThat(i.detail()).startsWith("no scans in the 8.0 days watched");
+                });
+            }
+        } finally {
+            execute("DROP INDEX items_fresh");
+        }
     }
 
     private static DatabaseCollector.Snapshot snapshot() throws SQLException {

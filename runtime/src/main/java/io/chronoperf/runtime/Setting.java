@@ -99,6 +99,12 @@ public enum Setting {
             "chrono-perf.monitor.long-running",
             "PT60S",
             "A statement running longer is long-running (pgHero's 60 s)."),
+    HYGIENE_UNUSED_AFTER(
+            "CHRONO_PERF_HYGIENE_UNUSED_AFTER",
+            "chrono-perf.hygiene.unused-after",
+            "P7D",
+            "An index is reported unused only after it was watched this long without a scan (since the statistics"
+                    + " were reset or chrono-perf first saw it, whichever is later)."),
     ALERT_WEBHOOK_URL(
             "CHRONO_PERF_ALERTS_WEBHOOK_URL",
             "chrono-perf.alerts.webhook-url",

@@ -16,14 +16,132 @@ final class TextRules {
     private static final Pattern NOT_IN_SUBQUERY = Pattern.compile("\\bnot in\\(select\\b");
     private static final Pattern LEADING_WILDCARD = Pattern.compile("([a-z_.\"]+) i?like \\?");
     private static final Pattern ORDER_BY_RANDOM = Pattern.compile("\\border by random\\(\\)");
+    /** A count compared with zero or one: a yes-or-no question answered by counting every match. */
+    private static final String COUNT = "count\\(\\s*(?:distinct\\s+)?(?:\\*|[0-9]+|[a-z_][a-z0-9_.\"]*)\\s*\\)";
+
+    private static final String ZERO_TEST_AFTER = "\\s*(?:>\\s*0|>=\\s*1|<>\\s*0|!=\\s*0|=\\s*0|<\\s*1)(?![0-9.])";
+    private static final String ZERO_TEST_BEFORE = "(?<![0-9.])(?:0\\s*<|1\\s*<=|0\\s*<>|0\\s*!=|0\\s*=|1\\s*>)\\s*";
+    /** A subquery's body: anything with balanced parentheses two deep. */
+    private static final String BODY = "(?:[^()]|\\((?:[^()]|\\([^()]*\\))*\\))*";
+
     private static final Pattern COUNT_EXISTS = Pattern.compile(
-            "^select count\\(\\*\\) ?from .*(?:>|>=)\\?|\\(select count\\(\\*\\) ?from [^)]*\\)(?:>|>=|<>|!=)\\?");
-    private static final Pattern FUNCTION_ON_COLUMN =
-            Pattern.compile("where (?:.*\\b(?:and|or) )?(lower|upper|date|date_trunc|coalesce)\\(([a-z_.\"]+)\\)=");
+            // count(...) > 0 in a select list, CASE or WHERE
+            "(?<!having )(?<!having  )" + COUNT + ZERO_TEST_AFTER
+                    // (SELECT count(...) FROM ...) > 0, and 0 < (SELECT count(...) ...)
+                    + "|\\(\\s*select\\s+" + COUNT + "\\s+from\\b" + BODY + "\\)" + ZERO_TEST_AFTER
+                    + "|" + ZERO_TEST_BEFORE + "\\(\\s*select\\s+" + COUNT);
+    /** Not functions of a column that hide it from an index: aggregates and set operators. */
+    private static final java.util.Set<String> NOT_WRAPPING = java.util.Set.of(
+            "count", "sum", "avg", "min", "max", "exists", "any", "all", "in", "array", "row", "values", "not", "and",
+            "or", "where", "on", "select", "from", "having", "over", "filter", "using");
+
+    private static final java.util.Set<String> KEYWORDS = java.util.Set.of(
+            "and",
+            "or",
+            "not",
+            "null",
+            "true",
+            "false",
+            "interval",
+            "case",
+            "when",
+            "then",
+            "else",
+            "end",
+            "current_date",
+            "current_timestamp",
+            "localtimestamp",
+            "is",
+            "as",
+            "from",
+            "year",
+            "month",
+            "day",
+            "hour",
+            "minute",
+            "second",
+            "epoch",
+            "dow",
+            "week",
+            "quarter",
+            "distinct",
+            "select",
+            "where");
+    /** What follows a predicate's left side: a comparison, LIKE, BETWEEN or IN. */
+    private static final String CMP =
+            "\\s*(?:=|<>|!=|<=|>=|<|>|~~\\*?|!~~|(?:not\\s+)?(?:i?like|between|in|similar)\\b)";
+
+    private static final String ID = "[a-z_][a-z0-9_$]*(?:\\.[a-z_][a-z0-9_$]*)?";
+    /** col::type compared. */
+    private static final Pattern CAST_ON_COLUMN =
+            Pattern.compile("(?<![a-z0-9_$.?'\\)])(" + ID + ")::([a-z_][a-z0-9_ ]*?(?:\\([0-9?, ]*\\))?)" + CMP);
+    /** CAST(col AS type) compared. */
+    private static final Pattern CAST_CALL_ON_COLUMN =
+            Pattern.compile("\\bcast\\(\\s*(" + ID + ")\\s+as\\s+([a-z_][a-z0-9_ ]*)\\)" + CMP);
+    /** fn(..., col, ...) compared (the innermost call; outer calls may wrap it). */
+    private static final Pattern FUNCTION_CALL =
+            Pattern.compile("\\b([a-z_][a-z0-9_]*)\\(([^()]*)\\)(?:\\s*\\))*" + CMP);
+    /** col + x compared. */
+    private static final Pattern ARITHMETIC_ON_COLUMN = Pattern.compile("(?<![a-z0-9_$.?'\\)])(" + ID
+            + ")\\s*([-+*/%])\\s*(?:\\?|\\$\\d+|[0-9.]+|interval\\s*\\?|" + ID + ")" + CMP);
+
     private static final Pattern OR_COLUMNS = Pattern.compile("\\bwhere ([a-z_.\"]+)=\\? or ([a-z_.\"]+)=\\?");
     private static final Pattern ORDER_NO_LIMIT = Pattern.compile("\\border by\\b");
 
     private TextRules() {}
+
+    /** A column hidden inside a function, a cast or arithmetic on the left of a condition. */
+    record Wrapped(String expression, String column) {}
+
+    /** The first column the condition wraps, in any of the forms, or null. */
+    static Wrapped wrappedColumn(String fp) {
+        int where = conditions(fp);
+        if (where < 0) {
+            return null;
+        }
+        String cond = fp.substring(where);
+        Matcher cast = CAST_ON_COLUMN.matcher(cond);
+        while (cast.find()) {
+            if (!KEYWORDS.contains(cast.group(1))) {
+                return new Wrapped(cast.group(1) + "::" + cast.group(2).strip(), cast.group(1));
+            }
+        }
+        Matcher castCall = CAST_CALL_ON_COLUMN.matcher(cond);
+        if (castCall.find()) {
+            return new Wrapped(
+                    "cast(" + castCall.group(1) + " as " + castCall.group(2).strip() + ")", castCall.group(1));
+        }
+        Matcher fn = FUNCTION_CALL.matcher(cond);
+        while (fn.find()) {
+            if (NOT_WRAPPING.contains(fn.group(1))) {
+                continue;
+            }
+            for (String arg : fn.group(2).split("[,\\s]+")) {
+                String a = arg.replaceAll("::.*$", "");
+                if (a.matches(ID) && !KEYWORDS.contains(a)) {
+                    return new Wrapped(fn.group(1) + "(" + fn.group(2) + ")", a);
+                }
+            }
+        }
+        Matcher arithmetic = ARITHMETIC_ON_COLUMN.matcher(cond);
+        while (arithmetic.find()) {
+            if (!KEYWORDS.contains(arithmetic.group(1))) {
+                return new Wrapped(arithmetic.group(1) + " " + arithmetic.group(2) + " ...", arithmetic.group(1));
+            }
+        }
+        return null;
+    }
+
+    /** Where the statement's conditions start (its first WHERE, ON or HAVING), or -1. */
+    private static int conditions(String fp) {
+        Matcher m = Pattern.compile("\\b(?:where|on|having)\\b").matcher(fp);
+        return m.find() ? m.end() : -1;
+    }
+
+    /** The raw text lower-cased with its whitespace collapsed (the fingerprint hides the constants 0 and 1). */
+    private static String normalized(String sql) {
+        return sql.toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+    }
 
     /** A "(select ... where ...)" at parenthesis depth 1 before the statement's top-level FROM. */
     static boolean scalarSubqueryInSelectList(String fp) {
@@ -95,7 +213,8 @@ final class TextRules {
                     "not in(select",
                     "NOT EXISTS (SELECT 1 FROM ... WHERE ...): an anti-join, and NULL-safe"));
         }
-        Matcher like = Pattern.compile("(?i)([a-z_.\"]+)\\s+(i?like)\\s+'%").matcher(sql);
+        Matcher like = Pattern.compile("(?i)([a-z_.\"]+(?:\\([^()]*\\))?)\\s+(i?like)\\s+'%")
+                .matcher(sql);
         if (like.find()) {
             out.add(new Insight(
                     "leading_wildcard_like",
@@ -112,23 +231,24 @@ final class TextRules {
                     "order by random()",
                     "TABLESAMPLE SYSTEM (p) or a random key range"));
         }
-        if (COUNT_EXISTS.matcher(fingerprint).find()) {
+        if (COUNT_EXISTS.matcher(normalized(sql)).find()) {
             out.add(new Insight(
                     "count_for_existence",
                     "low",
-                    "COUNT(*) compared with a constant counts every match to answer yes or no",
-                    "count(*) > ?",
+                    "COUNT compared with 0 or 1 counts every match to answer yes or no",
+                    "count(...) > 0",
                     "EXISTS (SELECT 1 FROM ... WHERE ...): stops at the first row"));
         }
-        Matcher fn = FUNCTION_ON_COLUMN.matcher(fingerprint);
-        if (fn.find()) {
+        Wrapped wrapped = wrappedColumn(fingerprint);
+        if (wrapped != null) {
             out.add(new Insight(
                     "function_on_column",
                     "medium",
-                    fn.group(1) + "(" + fn.group(2) + ") in WHERE cannot use an index on " + fn.group(2),
-                    fn.group(1) + "(" + fn.group(2) + ")=?",
-                    "An expression index ON (" + fn.group(1) + "(" + fn.group(2)
-                            + ")), or compare the bare column (a range instead of date_trunc)"));
+                    wrapped.expression() + " in a condition cannot use a plain index on " + wrapped.column(),
+                    wrapped.expression(),
+                    "An expression index ON (" + wrapped.expression()
+                            + "), or compare the bare column (a range of " + wrapped.column()
+                            + " instead of a function or cast of it; the cast on the other side)"));
         }
         Matcher or = OR_COLUMNS.matcher(fingerprint);
         if (or.find() && !or.group(1).equals(or.group(2))) {

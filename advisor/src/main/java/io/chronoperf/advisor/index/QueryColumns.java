@@ -47,6 +47,8 @@ final class QueryColumns {
                     + "+)?|true|false)(?![\\w.])|\\s+in\\s*\\()");
 
     private final Map<String, Table> byBareName = new HashMap<>();
+    /** A view visible on the search path -> the tables it reads, through other views too. */
+    private final Map<String, Set<String>> viewTables = new HashMap<>();
 
     private QueryColumns() {}
 
@@ -70,6 +72,35 @@ final class QueryColumns {
                                 List.of((String[]) rs.getArray(3).getArray()),
                                 rs.getLong(4),
                                 rs.getLong(5)));
+            }
+        }
+        // A statement that reads a view reads its tables: their indexes change its plan (TPC-H q15
+        // reads lineitem through revenue0), so its cost is keyed on them too.
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
+                WITH RECURSIVE deps(view_oid, ref) AS (
+                    SELECT r.ev_class, d.refobjid
+                      FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d
+                        ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                       AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+                    UNION
+                    SELECT deps.view_oid, d.refobjid
+                      FROM deps JOIN pg_catalog.pg_rewrite r ON r.ev_class = deps.ref
+                      JOIN pg_catalog.pg_depend d
+                        ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                       AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class)
+                SELECT v.relname, array_agg(DISTINCT n.nspname || '.' || t.relname)
+                  FROM deps JOIN pg_catalog.pg_class v ON v.oid = deps.view_oid
+                  JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace
+                  JOIN pg_catalog.pg_class t ON t.oid = deps.ref
+                  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+                 WHERE v.relkind = 'v' AND pg_catalog.pg_table_is_visible(v.oid)
+                   AND vn.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND t.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                 GROUP BY 1""");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                q.viewTables.put(
+                        rs.getString(1), Set.of((String[]) rs.getArray(2).getArray()));
             }
         }
         return q;
@@ -129,6 +160,11 @@ final class QueryColumns {
             Table t = byBareName.get(w);
             if (t != null) {
                 tables.add(t.name());
+            }
+            for (String behind : viewTables.getOrDefault(w, Set.of())) {
+                if (tableByName(behind) != null && tableByName(behind).name().equals(behind)) {
+                    tables.add(behind); // read through a view
+                }
             }
         }
         boolean insert = "insert".equals(first);

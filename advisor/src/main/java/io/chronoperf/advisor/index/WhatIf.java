@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -29,7 +30,9 @@ final class WhatIf implements AutoCloseable {
     /** The copies the what-if builds on without HypoPG; null with HypoPG. */
     private final ScratchCopies copies;
 
-    private final Map<String, Double> costs = new HashMap<>();
+    /** Shared by the what-ifs of one advice (one per connection when planning in parallel). */
+    private final Map<String, Optional<Double>> costs;
+
     private final Map<IndexDef, Long> sizes = new HashMap<>();
     /** Hypothetical indexes now present on the connection, with their HypoPG oids. */
     private final Map<IndexDef, Long> present = new HashMap<>();
@@ -41,7 +44,13 @@ final class WhatIf implements AutoCloseable {
     static final long WAIT_FOR_OTHERS_MS = 60_000;
 
     WhatIf(Connection c, long maxTableBytes) throws SQLException {
+        this(c, maxTableBytes, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** A what-if sharing its cost cache with others of the same advice (HypoPG only: copies are per session). */
+    WhatIf(Connection c, long maxTableBytes, Map<String, Optional<Double>> costs) throws SQLException {
         this.c = c;
+        this.costs = costs;
         this.hypopg = hasHypopg(c);
         this.copies = hypopg ? null : new ScratchCopies(c, maxTableBytes, WAIT_FOR_OTHERS_MS);
         untracked(c, true);
@@ -89,15 +98,11 @@ final class WhatIf implements AutoCloseable {
      * null when it cannot be planned.
      */
     Double cost(Prepared q, Set<IndexDef> config) throws SQLException {
-        TreeSet<IndexDef> relevant = new TreeSet<>();
-        for (IndexDef d : config) {
-            if (q.use().tables().contains(d.table())) {
-                relevant.add(d);
-            }
-        }
-        String key = q.query().id() + "|" + relevant;
-        if (costs.containsKey(key)) {
-            return costs.get(key);
+        TreeSet<IndexDef> relevant = relevant(q, config);
+        String key = key(q, relevant);
+        Optional<Double> known = costs.get(key);
+        if (known != null) {
+            return known.orElse(null);
         }
         if (copies != null) {
             for (String table : q.use().tables()) {
@@ -105,8 +110,35 @@ final class WhatIf implements AutoCloseable {
             }
         }
         Double cost = hypopg ? hypoCost(q, relevant) : transactionalCost(q, relevant);
-        costs.put(key, cost);
+        costs.put(key, Optional.ofNullable(cost));
         return cost;
+    }
+
+    /** True when the query's cost with these indexes is known already. */
+    boolean known(Prepared q, Set<IndexDef> config) {
+        return costs.containsKey(key(q, relevant(q, config)));
+    }
+
+    boolean hypopg() {
+        return hypopg;
+    }
+
+    Map<String, Optional<Double>> costs() {
+        return costs;
+    }
+
+    private static TreeSet<IndexDef> relevant(Prepared q, Set<IndexDef> config) {
+        TreeSet<IndexDef> relevant = new TreeSet<>();
+        for (IndexDef d : config) {
+            if (q.use().tables().contains(d.table())) {
+                relevant.add(d);
+            }
+        }
+        return relevant;
+    }
+
+    private static String key(Prepared q, Set<IndexDef> relevant) {
+        return q.query().id() + "|" + relevant;
     }
 
     /** The index's size: HypoPG's estimate, or the size of the index built in a rolled-back transaction. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each rule triggers on a statement made for it, and stays quiet on its well-behaved twin. */
 class RulesTest {
@@ -258,6 +259,79 @@ class RulesTest {
     void text_rules_trigger_on_the_pattern_and_not_on_the_fix(String rule, String bad, String good) {
         assertThat(textRules(bad)).as(bad).contains(rule);
         assertThat(textRules(good)).as(good).doesNotContain(rule);
+    }
+
+    /** Issue 16: casts and functions on a column were caught in some forms only. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "SELECT id FROM events WHERE lower(kind) = 'k1'",
+                "SELECT id FROM events WHERE upper(kind) LIKE 'K%'",
+                "SELECT id FROM events WHERE lower(payload) LIKE '%abc%'",
+                "SELECT id FROM events WHERE id::text = '5'",
+                "SELECT id FROM events e WHERE e.id::numeric(10, 2) > 5",
+                "SELECT id FROM events WHERE CAST(id AS text) = '5'",
+                "SELECT id FROM events WHERE date_trunc('day', created_at) = '2026-01-01'",
+                "SELECT id FROM events WHERE created_at::date = '2026-01-01'",
+                "SELECT id FROM events WHERE extract(year FROM created_at) = 2026",
+                "SELECT id FROM events WHERE id + 1 = 5",
+                "SELECT id FROM events WHERE created_at + interval '1 day' > now()",
+                "SELECT id FROM events WHERE kind = 'a' AND coalesce(payload, '') = ''",
+                "SELECT id FROM events WHERE lower(trim(kind)) = $1",
+                "SELECT e.id FROM events e JOIN events f ON lower(f.kind) = e.kind"
+            })
+    void a_function_cast_or_arithmetic_on_a_column_is_caught_in_every_form(String sql) {
+        assertThat(textRules(sql)).as(sql).contains("function_on_column");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "SELECT id FROM events WHERE kind = lower($1)",
+                "SELECT lower(kind) FROM events WHERE id = 1",
+                "SELECT id FROM events WHERE created_at > now() - interval '1 day'",
+                "SELECT id FROM events WHERE id = $1::bigint",
+                "SELECT id FROM events WHERE id IN (SELECT id FROM events WHERE kind = 'x')",
+                "SELECT kind, count(*) FROM events GROUP BY kind HAVING count(*) > 5",
+                "SELECT id FROM events WHERE created_at >= '2026-01-01' AND created_at < '2026-01-02'"
+            })
+    void a_bare_column_is_not_taken_for_a_wrapped_one(String sql) {
+        assertThat(textRules(sql)).as(sql).doesNotContain("function_on_column");
+    }
+
+    /** Issue 16: count-for-existence was caught in some forms only. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 0",
+                "SELECT count(*) > 0 FROM events WHERE kind = 'k1'",
+                "SELECT count(1) >= 1 FROM events WHERE kind = 'k1'",
+                "SELECT CASE WHEN count(id) > 0 THEN 'yes' ELSE 'no' END FROM events WHERE kind = 'k1'",
+                "SELECT 0 < (SELECT count(*) FROM events WHERE kind = 'k1')",
+                "SELECT (SELECT count(*) FROM events WHERE kind = 'k1') = 0",
+                "SELECT id FROM events t WHERE (SELECT count(*) FROM events e WHERE e.kind = t.kind) > 0",
+                "SELECT id FROM events t WHERE (SELECT COUNT(*) FROM events e WHERE e.id IN (SELECT 1)) <> 0"
+            })
+    void count_for_existence_is_caught_in_every_form(String sql) {
+        assertThat(textRules(sql)).as(sql).contains("count_for_existence");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "SELECT count(*) FROM events WHERE kind = 'k1'",
+                "SELECT kind, count(*) FROM events GROUP BY kind HAVING count(*) > 0",
+                "SELECT (SELECT count(*) FROM events WHERE kind = 'k1') > 10",
+                "SELECT count(*) FROM events WHERE id > 0"
+            })
+    void a_count_that_is_not_a_yes_or_no_is_left_alone(String sql) {
+        assertThat(textRules(sql)).as(sql).doesNotContain("count_for_existence");
+    }
+
+    @Test
+    void a_leading_wildcard_inside_a_function_is_found_too() {
+        assertThat(textRules("SELECT id FROM events WHERE lower(payload) LIKE '%abc%'"))
+                .contains("leading_wildcard_like", "function_on_column");
     }
 
     @Test

@@ -65,7 +65,8 @@ public final class AdvisorService {
             if (!io.chronoperf.monitor.StatementSummary.of(c).available()) {
                 throw new io.chronoperf.runtime.ConflictException(NO_WORKLOAD);
             }
-            IndexAdvisor.Advice a = new IndexAdvisor(options, step -> {}).advise(c, workload(c));
+            IndexAdvisor.Advice a =
+                    new IndexAdvisor(options, step -> {}).advise(c, workload(c), dataSource::getConnection);
             latest.set(a);
             return a;
         }

@@ -74,7 +74,8 @@ public class MonitorConfig {
         DatabaseCollector.Options options = new DatabaseCollector.Options(
                 longRunning,
                 DatabaseCollector.Options.DEFAULT.unusedIndexMin(),
-                DatabaseCollector.Options.DEFAULT.bloatMin());
+                DatabaseCollector.Options.DEFAULT.bloatMin(),
+                settings.duration(Setting.HYGIENE_UNUSED_AFTER));
         MonitorService service = new MonitorService(
                 OwnStatements.marked(dataSource),
                 cache,
