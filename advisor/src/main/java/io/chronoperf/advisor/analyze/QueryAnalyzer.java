@@ -181,12 +181,16 @@ public final class QueryAnalyzer implements AutoCloseable {
                 JsonNode explained;
                 String costSql;
                 List<Object> costBound = List.of();
-                if (placeholders > 0 && values.isEmpty() && c.getMetaData().getDatabaseMajorVersion() < 16) {
-                    // Before 16 there is no generic plan: plan with representative values from pg_stats.
-                    List<Object> representative = RepresentativeValues.of(c, statement, placeholders);
+                if (placeholders > 0 && values.isEmpty()) {
+                    // A normalized statement (a drill-down from pg_stat_statements): typical values from
+                    // pg_stats, so that it gets findings and index candidates like the same statement
+                    // with values; a generic plan (below) only where a parameter has none.
+                    List<Object> representative =
+                            RepresentativeValues.of(c, statement, placeholders, RepresentativeValues.Kind.TYPICAL);
                     if (representative != null) {
                         values = representative;
-                        note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given)";
+                        note = (note == null ? "" : note + "; ") + "values taken from pg_stats (no params given): "
+                                + representative;
                     } // otherwise: a generic plan, below
                 }
                 if (placeholders > 0 && values.isEmpty()) {
