@@ -63,7 +63,7 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Option(
             names = "--min-improvement",
-            defaultValue = "0.001",
+            defaultValue = "0.1",
             paramLabel = "PCT",
             description = "A step must save at least this share of the current workload cost, in percent. Default: "
                     + "${DEFAULT-VALUE}.")

@@ -52,9 +52,12 @@ public record IndexDef(String table, List<String> columns, List<String> include)
         return "CREATE INDEX " + quote(name()) + " ON " + qualified() + " (" + quotedColumns() + ")" + includeClause();
     }
 
-    /** The statement without CONCURRENTLY on another relation of the same columns (a what-if copy). */
-    public String createSqlOn(String relation) {
-        return "CREATE INDEX " + quote(name()) + " ON " + relation + " (" + quotedColumns() + ")" + includeClause();
+    /**
+     * The statement without CONCURRENTLY, under another name on another relation of the same
+     * columns (a what-if copy, whose own indexes may already hold {@link #name()}).
+     */
+    public String createSqlOn(String relation, String indexName) {
+        return "CREATE INDEX " + quote(indexName) + " ON " + relation + " (" + quotedColumns() + ")" + includeClause();
     }
 
     /** The table's name without its schema. */

@@ -38,6 +38,7 @@ final class WhatIf implements AutoCloseable {
     private final Map<IndexDef, Long> present = new HashMap<>();
 
     private int plannerCalls;
+    private final Map<IndexDef, String> scratchNames = new java.util.HashMap<>();
     private String lastError;
 
     /** How long a what-if waits for another session's copies before it gives up. */
@@ -142,6 +143,7 @@ final class WhatIf implements AutoCloseable {
     }
 
     /** The index's size: HypoPG's estimate, or the size of the index built in a rolled-back transaction. */
+    /** The index's size in bytes; -1 when it cannot be built (only HypoPG could size it). */
     long size(IndexDef d) throws SQLException {
         Long known = sizes.get(d);
         if (known != null) {
@@ -158,17 +160,17 @@ final class WhatIf implements AutoCloseable {
                 }
             }
         } else {
-            size = withIndexes(Set.of(d), () -> {
-                        try (PreparedStatement ps = c.prepareStatement(
-                                OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
-                            ps.setString(1, "pg_temp." + IndexDef.quote(d.name()));
-                            try (ResultSet rs = ps.executeQuery()) {
-                                rs.next();
-                                return (double) rs.getLong(1);
-                            }
-                        }
-                    })
-                    .longValue();
+            Double built = withIndexes(Set.of(d), () -> {
+                try (PreparedStatement ps =
+                        c.prepareStatement(OwnStatements.MARK + "SELECT pg_catalog.pg_relation_size(to_regclass(?))")) {
+                    ps.setString(1, "pg_temp." + IndexDef.quote(scratchName(d)));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return (double) rs.getLong(1);
+                    }
+                }
+            });
+            size = built == null ? -1 : built.longValue();
         }
         sizes.put(d, size);
         return size;
@@ -210,6 +212,14 @@ final class WhatIf implements AutoCloseable {
         return withIndexes(wanted, () -> explain(q));
     }
 
+    /**
+     * The name of a what-if index on a copy: its own, never one PostgreSQL chose for the indexes
+     * the copy carries ({@code shipments_order_ref_idx} for a hash index was the candidate's name too).
+     */
+    private String scratchName(IndexDef d) {
+        return scratchNames.computeIfAbsent(d, k -> "chrono_perf_whatif_" + scratchNames.size());
+    }
+
     private interface Body {
         Double run() throws SQLException;
     }
@@ -226,7 +236,8 @@ final class WhatIf implements AutoCloseable {
             s.execute(OwnStatements.MARK + "SET LOCAL lock_timeout = '1s'");
             for (IndexDef d : indexes) {
                 // on the copy, inside the transaction: rolled back below, never seen by others
-                s.execute(OwnStatements.mark(d.createSqlOn("pg_temp." + IndexDef.quote(d.bareTable()))));
+                s.execute(
+                        OwnStatements.mark(d.createSqlOn("pg_temp." + IndexDef.quote(d.bareTable()), scratchName(d))));
             }
             return body.run();
         } catch (SQLException e) {

@@ -175,6 +175,27 @@ class IndexAdvisorTest {
     }
 
     /**
+     * Issue 16: the advisor proposed a copy of an existing partial index: the normalized statement
+     * ({@code status = $1}) cannot prove the predicate, so the generic plan could not use it.
+     */
+    @Test
+    void an_existing_partial_index_is_not_copied() throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE tickets (id bigint PRIMARY KEY, status text NOT NULL, assignee int NOT NULL)");
+            s.execute("INSERT INTO tickets SELECT g, CASE WHEN g % 50 = 0 THEN 'open' ELSE 'closed' END, g % 5000"
+                    + " FROM generate_series(1, 200000) g");
+            s.execute("CREATE INDEX tickets_open_assignee ON tickets (assignee) WHERE status = 'open'");
+            s.execute("VACUUM ANALYZE tickets");
+        }
+        IndexAdvisor.Advice a = advise("SELECT id FROM tickets WHERE assignee = $1 AND status = 'open'");
+
+        assertThat(a.indexes())
+                .noneMatch(r ->
+                        r.table().equals("public.tickets") && r.columns().get(0).equals("assignee"));
+    }
+
+    /**
      * Issue 16: a 1 MB index no statement could use was reported 3.4x faster, because the
      * statements got faster by warm-up and noise. Only statements whose plan uses a new index are
      * credited now.
