@@ -693,8 +693,10 @@ public final class IndexAdvisor {
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new Existing(List.of((String[]) rs.getArray(2).getArray()), Set.of((String[])
-                                rs.getArray(3).getArray())));
+                        .add(new Existing(
+                                List.of((String[]) rs.getArray(2).getArray()),
+                                // a column both key and in the predicate depends twice: copyOf keeps one
+                                Set.copyOf(List.of((String[]) rs.getArray(3).getArray()))));
             }
         }
         return out;

@@ -186,6 +186,8 @@ class IndexAdvisorTest {
             s.execute("INSERT INTO tickets SELECT g, CASE WHEN g % 50 = 0 THEN 'open' ELSE 'closed' END, g % 5000"
                     + " FROM generate_series(1, 200000) g");
             s.execute("CREATE INDEX tickets_open_assignee ON tickets (assignee) WHERE status = 'open'");
+            // a key column its predicate reads too (the admin schema has such; pg_depend lists it twice)
+            s.execute("CREATE INDEX tickets_not_closed ON tickets (status) WHERE status <> 'closed'");
             s.execute("VACUUM ANALYZE tickets");
         }
         IndexAdvisor.Advice a = advise("SELECT id FROM tickets WHERE assignee = $1 AND status = 'open'");
