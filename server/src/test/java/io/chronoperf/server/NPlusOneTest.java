@@ -27,9 +27,10 @@ class NPlusOneTest {
 
     @Test
     void strict_fail_mode_replaces_the_response_of_a_request_with_an_n_plus_one() throws Exception {
-        NPlusOneLog log = new NPlusOneLog(Clock.systemUTC());
+        NPlusOneLog log = new NPlusOneLog(server.database().dataSource(), Clock.systemUTC());
         MockHttpServletResponse failed = run(NPlusOneFilter.Strict.FAIL, log);
-        MockHttpServletResponse warned = run(NPlusOneFilter.Strict.WARN, new NPlusOneLog(Clock.systemUTC()));
+        MockHttpServletResponse warned = run(
+                NPlusOneFilter.Strict.WARN, new NPlusOneLog(server.database().dataSource(), Clock.systemUTC()));
 
         assertThat(failed.getStatus()).isEqualTo(500);
         assertThat(failed.getContentType()).startsWith("application/problem+json");

@@ -112,6 +112,57 @@ class TwoProcessesTest {
         }
     }
 
+    /**
+     * Issue 18: N+1 findings were kept in each process's memory, so the dashboard of one process
+     * never showed what the other found. A finding recorded by this process (its filter's own
+     * path) is listed by the other, over HTTP, within a few seconds.
+     */
+    @Test
+    void an_n_plus_one_finding_of_one_process_is_listed_by_the_other() throws Exception {
+        String marker = "two processes " + System.nanoTime();
+        String sql = "SELECT * FROM pages WHERE project_id = ? /* " + marker + " */";
+        server.bean(io.chronoperf.server.nplusone.NPlusOneLog.class)
+                .record(
+                        "GET /api/v1/admin/projects/{id}/report",
+                        List.of(new io.chronoperf.advisor.nplusone.Finding(
+                                "GET /api/v1/admin/projects/{id}/report",
+                                io.chronoperf.advisor.nplusone.Finding.N_PLUS_ONE,
+                                sql,
+                                "fp-" + marker,
+                                "ProjectReport.java:42",
+                                4,
+                                2.5,
+                                "load the pages of all projects in one query",
+                                null,
+                                3,
+                                1.9)));
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        String viewer = server.token("viewer");
+        try (SecondServer second = SecondServer.start(server)) {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            String body;
+            do {
+                HttpResponse<String> r = second.get(http, "/api/v1/admin/performance/query/n-plus-one?hours=1", viewer);
+                assertThat(r.statusCode()).isEqualTo(200);
+                body = r.body();
+                if (body.contains(marker)) {
+                    break;
+                }
+                Thread.sleep(100);
+            } while (System.nanoTime() < deadline);
+            assertThat(body).as("the other process's findings").contains(marker);
+            var finding = java.util.stream.StreamSupport.stream(
+                            json.readTree(body).get("findings").spliterator(), false)
+                    .filter(f -> f.get("sql").asString().contains(marker))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(finding.get("site").asString()).isEqualTo("ProjectReport.java:42");
+            assertThat(finding.get("occurrences").asLong()).isEqualTo(1);
+            assertThat(finding.get("endpoints").get(0).asString()).isEqualTo("GET /api/v1/admin/projects/{id}/report");
+        }
+    }
+
     private static boolean locked(ObjectMapper json, String body) {
         return json.readTree(body).get("is_locked").asBoolean();
     }

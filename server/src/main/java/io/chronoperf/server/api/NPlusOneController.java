@@ -28,8 +28,9 @@ public class NPlusOneController {
     }
 
     /**
-     * The findings of a window, grouped by kind, query and call site, and the likely N+1 sources
-     * of other applications of the same database (from pg_stat_statements).
+     * The findings of a window, grouped by kind, query and call site, from every server process on
+     * this database, and the likely N+1 sources of other applications of the same database (from
+     * pg_stat_statements).
      */
     public record Report(
             int hours,
@@ -54,6 +55,7 @@ public class NPlusOneController {
         try (Connection c = dataSource.getConnection()) {
             others = StatStatementsSuspects.find(c, calls, 20);
         }
-        return new Report(h, log.unitsChecked(), log.statementsChecked(), log.summary(Duration.ofHours(h)), others);
+        Duration window = Duration.ofHours(h);
+        return new Report(h, log.unitsChecked(window), log.statementsChecked(window), log.summary(window), others);
     }
 }

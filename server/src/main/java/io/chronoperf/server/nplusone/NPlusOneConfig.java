@@ -4,6 +4,7 @@ import io.chronoperf.advisor.nplusone.Detector;
 import io.chronoperf.advisor.nplusone.StatementCapture;
 import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
+import io.chronoperf.server.config.StateConfig;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -47,9 +48,10 @@ public class NPlusOneConfig {
         };
     }
 
-    @Bean
-    NPlusOneLog nPlusOneLog(Clock clock) {
-        return new NPlusOneLog(clock);
+    /** Shared by every process through chrono-perf's own tables (hence {@link OwnState}). */
+    @Bean(destroyMethod = "close")
+    NPlusOneLog nPlusOneLog(DataSource dataSource, Clock clock, StateConfig.OwnState migrated) {
+        return new NPlusOneLog(dataSource, clock);
     }
 
     @Bean

@@ -445,7 +445,7 @@ public final class PerformanceService {
                     List.of(),
                     advisor.latest(),
                     List.of(),
-                    nPlusOne.summary(Duration.ofHours(24)));
+                    List.of()); // the findings are in the database too
         }
     }
 
