@@ -92,6 +92,15 @@ public final class AdminCache implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final Set<String> pendingNamespaces = ConcurrentHashMap.newKeySet();
+    /**
+     * Namespaces another instance holds invalidations of that Redis did not take (its "pending:"
+     * message), until its "replayed:" message or the namespace's TTL, after which no entry stored
+     * before could be served anyway: L2 is neither read nor written for them. In a cluster, one
+     * instance's connection may still route a slot to a dead primary while another's already
+     * reaches the promoted replica, which holds entries the first could not delete.
+     */
+    private final Map<String, Long> othersPending = new ConcurrentHashMap<>();
+
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Cache<String, Entry> l1;
     private final long maximumSize;
@@ -176,7 +185,7 @@ public final class AdminCache implements AutoCloseable {
         Space space = key.owner instanceof Space own && own.cache() == this ? own : space(key.namespace());
         Counters c = space.counters();
         Entry hit = l1.getIfPresent(key.value());
-        if (hit != null && hit.expiresAtMillis() > clock.millis()) {
+        if (hit != null && hit.expiresAtMillis() > clock.millis() && (l2 == null || l2.invalidationsHeard())) {
             c.l1Hits.increment();
             if (space.namespace().autoRefresh()) {
                 maybeRefresh(key, space.namespace(), hit, loader);
@@ -221,7 +230,9 @@ public final class AdminCache implements AutoCloseable {
         try {
             long generation = generation(ns.name());
             Entry present = l1.getIfPresent(key.value()); // a load may have finished just before we registered
-            Entry entry = present != null && present.expiresAtMillis() > clock.millis()
+            Entry entry = present != null
+                            && present.expiresAtMillis() > clock.millis()
+                            && (l2 == null || l2.invalidationsHeard())
                     ? present
                     : loadThroughL2(key, ns, type, loader);
             putIfCurrent(key, entry, generation);
@@ -288,8 +299,7 @@ public final class AdminCache implements AutoCloseable {
             c.encodedBytes.add(encoded.encodedBytes());
             c.storedBytes.add(encoded.bytes().length);
             if (l2Generation >= 0
-                    && !pendingNamespaces.contains(
-                            ns.name())) { // unknown generation or pending invalidation: nothing stored in L2
+                    && !bypassL2(ns.name())) { // unknown generation or pending invalidation: nothing stored in L2
                 l2.setIfGeneration(key.value(), encoded.bytes(), ns.ttl().toMillis(), ns.name(), l2Generation);
             }
         }
@@ -297,7 +307,7 @@ public final class AdminCache implements AutoCloseable {
     }
 
     private Entry readL2(CacheKey key, Namespace ns, Object type) {
-        if (l2 == null || pendingNamespaces.contains(ns.name())) {
+        if (l2 == null || bypassL2(ns.name())) {
             return null;
         }
         byte[] bytes = l2.get(key.value());
@@ -545,8 +555,33 @@ public final class AdminCache implements AutoCloseable {
         }
     }
 
+    /** True while an invalidation of the namespace, this instance's or another's, has not reached Redis. */
+    private boolean bypassL2(String namespace) {
+        if (pendingNamespaces.contains(namespace)) {
+            return true;
+        }
+        Long until = othersPending.get(namespace);
+        if (until == null) {
+            return false;
+        }
+        if (until > clock.millis()) {
+            return true;
+        }
+        othersPending.remove(namespace, until);
+        return false;
+    }
+
     private void onInvalidation(String message) {
-        if (message.startsWith("key:")) {
+        if (message.startsWith("pending:")) {
+            String ns = message.substring(8);
+            Space space = spaces.get(ns);
+            if (space != null) {
+                othersPending.put(ns, clock.millis() + space.namespace().ttl().toMillis());
+                clearMatching(prefix + ns + ":*");
+            }
+        } else if (message.startsWith("replayed:")) {
+            othersPending.remove(message.substring(9));
+        } else if (message.startsWith("key:")) {
             overtake(namespacesOf(message.substring(4)));
             dropLocal(message.substring(4));
         } else if (message.startsWith("pattern:")) {
@@ -558,6 +593,9 @@ public final class AdminCache implements AutoCloseable {
     private void keepPending(String invalidation, List<String> namespaces) {
         pendingNamespaces.addAll(namespaces);
         pending.add(invalidation);
+        for (String ns : namespaces) {
+            l2.publish("pending:" + ns); // best effort: in a cluster, another node may carry it
+        }
         log.warn(
                 "Redis did not take the invalidation {}: kept, replayed when Redis answers; L2 bypassed for {} until "
                         + "then",
@@ -583,10 +621,17 @@ public final class AdminCache implements AutoCloseable {
             overtake(affected);
             pending.poll();
         }
-        pendingNamespaces.clear();
+        Set<String> still = new java.util.HashSet<>();
         for (String left : pending) { // added meanwhile
-            pendingNamespaces.addAll(namespacesOf(left.substring(left.indexOf(':') + 1)));
+            still.addAll(namespacesOf(left.substring(left.indexOf(':') + 1)));
         }
+        for (String ns : pendingNamespaces) {
+            if (!still.contains(ns)) {
+                l2.publish("replayed:" + ns); // the others may read and write L2 for it again
+            }
+        }
+        pendingNamespaces.retainAll(still);
+        pendingNamespaces.addAll(still);
     }
 
     private long generation(String namespace) {

@@ -17,8 +17,8 @@ public enum Setting {
     REDIS_URL(
             "CHRONO_PERF_REDIS_URL",
             null,
-            "Redis URI (redis://host:port, redis-sentinel://..., rediss://...). Unset: embedded redis-server, unless "
-                    + "no-redis."),
+            "Redis URI (redis://host:port, rediss://..., redis-sentinel://..., or redis-cluster://host:port,host:port"
+                    + " for a Redis Cluster). Unset: embedded redis-server, unless no-redis."),
     NO_REDIS(
             "CHRONO_PERF_NO_REDIS",
             "false",

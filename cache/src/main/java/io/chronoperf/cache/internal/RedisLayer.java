@@ -4,6 +4,7 @@ import io.chronoperf.cache.CacheStats;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
@@ -15,8 +16,11 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -49,6 +53,14 @@ import org.slf4j.LoggerFactory;
  * the layer says so in one line, works as "degraded" (every call a miss or a no-op) and keeps
  * connecting in the background, 1 s doubling to 30 s, until Redis answers.
  *
+ * <p>A Redis Cluster ({@code redis-cluster://host:port,host:port}) goes through Lettuce's cluster
+ * client: the Redis key carries its namespace as a hash tag ({@code admin:{users}:list}), so that
+ * an entry and its namespace's generation key are in one slot (the conditional store is one
+ * script on one node); pattern clears SCAN every primary; invalidations are classic pub/sub,
+ * which a cluster delivers to every node; the topology is refreshed every second and on
+ * MOVED/ASK redirects and disconnects, so a replica promoted after a primary's failure is used
+ * within seconds. Standalone and Sentinel use the same key layout.
+ *
  * <p>Invalidations travel on one pub/sub channel. Lettuce resubscribes after a reconnect, but
  * messages published while this instance was cut off are lost: {@code onConnectionChange} is
  * told about every disconnect and connect so that the owner can clear its L1.
@@ -57,6 +69,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisLayer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLayer.class);
+    /** Messages on the invalidation channel that are pings, not invalidations. */
+    private static final String PING = "ping:";
+    /** Cluster: how often each instance pings itself through the invalidation channel. */
+    private static final long PING_EVERY_MS = 100;
+    /** Cluster: a subscription silent this long is taken for lost. */
+    private static final long PING_LOST_MS = 500;
     /** Store only if the namespace's generation is still the one the load started under. */
     private static final String SET_IF_GENERATION = "if (redis.call('get', KEYS[2]) or '0') == ARGV[2] then"
             + " redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1 else return 0 end";
@@ -65,10 +83,14 @@ public final class RedisLayer implements AutoCloseable {
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
     private final ClientResources resources;
-    private final RedisClient client;
-    private volatile StatefulRedisConnection<String, byte[]> connection;
+    /** A RedisClient (standalone, Sentinel) or a RedisClusterClient. */
+    private final AbstractRedisClient client;
+
+    private volatile StatefulConnection<String, byte[]> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
-    private volatile RedisCommands<String, byte[]> commands;
+    /** Standalone's RedisCommands and the cluster's RedisAdvancedClusterCommands alike. */
+    private volatile RedisClusterCommands<String, byte[]> commands;
+
     private final CircuitBreaker breaker;
     private final LongAdder errors = new LongAdder();
     private final AtomicLong reconnects = new AtomicLong();
@@ -87,6 +109,12 @@ public final class RedisLayer implements AutoCloseable {
     private final String channel;
 
     private final String prefix;
+    /** This instance's ping on the invalidation channel (cluster only): heard back, the subscription works. */
+    private final String ping = PING + java.util.UUID.randomUUID();
+
+    private volatile long lastPingHeard = System.nanoTime();
+    private volatile long lastResubscribe;
+    private volatile boolean invalidationsHeard = true;
     private final Consumer<String> onInvalidation;
     private final Consumer<Boolean> onConnectionChange;
     private final java.util.concurrent.ScheduledExecutorService connector;
@@ -109,12 +137,21 @@ public final class RedisLayer implements AutoCloseable {
             Consumer<Boolean> onConnectionChange) {
         this.prefix = prefix;
         this.channel = prefix + "cache:invalidate";
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setClientName(clientName);
-        redisUri.setTimeout(connectTimeout); // the handshake's bound; commands have their own below
-        this.where = redisUri.getSentinels().isEmpty()
-                ? redisUri.getHost() + ":" + redisUri.getPort()
-                : "sentinel " + redisUri.getSentinelMasterId();
+        List<RedisURI> clusterNodes = clusterNodes(uri);
+        RedisURI redisUri = clusterNodes == null ? RedisURI.create(uri) : null;
+        for (RedisURI u : clusterNodes == null ? List.of(redisUri) : clusterNodes) {
+            u.setClientName(clientName);
+            u.setTimeout(connectTimeout); // the handshake's bound; commands have their own below
+        }
+        if (clusterNodes != null) {
+            this.where = "cluster " + clusterNodes.get(0).getHost() + ":"
+                    + clusterNodes.get(0).getPort()
+                    + (clusterNodes.size() > 1 ? " (+" + (clusterNodes.size() - 1) + ")" : "");
+        } else {
+            this.where = redisUri.getSentinels().isEmpty()
+                    ? redisUri.getHost() + ":" + redisUri.getPort()
+                    : "sentinel " + redisUri.getSentinelMasterId();
+        }
         this.onInvalidation = onInvalidation;
         this.onConnectionChange = onConnectionChange;
         // Reconnect quickly (100 ms doubling to 2 s) rather than Lettuce's default of up to 30 s:
@@ -123,16 +160,35 @@ public final class RedisLayer implements AutoCloseable {
                 .reconnectDelay(
                         Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        client = RedisClient.create(resources, redisUri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail fast while disconnected instead of queueing requests behind a dead socket.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(io.lettuce.core.SocketOptions.builder()
-                        .connectTimeout(connectTimeout)
-                        .build())
-                .build());
+        io.lettuce.core.SocketOptions socket = io.lettuce.core.SocketOptions.builder()
+                .connectTimeout(connectTimeout)
+                .build();
+        if (clusterNodes == null) {
+            RedisClient standalone = RedisClient.create(resources, redisUri);
+            standalone.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    // Fail fast while disconnected instead of queueing requests behind a dead socket.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                    .socketOptions(socket)
+                    .build());
+            client = standalone;
+        } else {
+            RedisClusterClient cluster = RedisClusterClient.create(resources, clusterNodes);
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                    .socketOptions(socket)
+                    // a primary's failure: learn the promoted replica within a second or two
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(1))
+                            .enableAllAdaptiveRefreshTriggers()
+                            .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                            .build())
+                    .build());
+            client = cluster;
+        }
         breaker = CircuitBreaker.of(
                 "redis-l2",
                 CircuitBreakerConfig.custom()
@@ -150,8 +206,8 @@ public final class RedisLayer implements AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                if (closing.get() || !everConnected) {
-                    return; // our own close, not an outage
+                if (closing.get() || !everConnected || !ours(handler)) {
+                    return; // our own close, not an outage; or a cluster client's topology probe
                 }
                 if (connected.compareAndSet(true, false)) {
                     log.warn("Redis connection lost; serving from L1 and the database until it is back");
@@ -161,7 +217,7 @@ public final class RedisLayer implements AutoCloseable {
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-                if (!everConnected) {
+                if (!everConnected || !ours(handler)) {
                     return;
                 }
                 if (connected.compareAndSet(false, true)) {
@@ -172,6 +228,10 @@ public final class RedisLayer implements AutoCloseable {
             }
         });
         connector.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
+        if (client instanceof RedisClusterClient) {
+            connector.scheduleWithFixedDelay(
+                    this::watchInvalidations, PING_EVERY_MS, PING_EVERY_MS, TimeUnit.MILLISECONDS);
+        }
         String failure = connect();
         if (failure != null) {
             log.warn(
@@ -183,21 +243,79 @@ public final class RedisLayer implements AutoCloseable {
         }
     }
 
+    /**
+     * The nodes of a {@code redis-cluster://[user:password@]host:port[,host:port...]} URI (any one
+     * node is enough; the others are tried when it does not answer), or null for another URI.
+     */
+    static List<RedisURI> clusterNodes(String uri) {
+        String scheme = "redis-cluster://";
+        if (!uri.startsWith(scheme)) {
+            return null;
+        }
+        String rest = uri.substring(scheme.length());
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            rest = rest.substring(0, slash);
+        }
+        String user = null;
+        String password = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String info = java.net.URLDecoder.decode(rest.substring(0, at), StandardCharsets.UTF_8);
+            rest = rest.substring(at + 1);
+            int colon = info.indexOf(':');
+            user = colon < 0 ? null : info.substring(0, colon);
+            password = colon < 0 ? info : info.substring(colon + 1);
+        }
+        List<RedisURI> nodes = new java.util.ArrayList<>();
+        for (String node : rest.split(",")) {
+            int colon = node.lastIndexOf(':');
+            if (node.isBlank() || colon <= 0) {
+                throw new IllegalArgumentException(
+                        "a redis-cluster:// URI lists host:port pairs separated by commas, not '" + node + "'");
+            }
+            RedisURI.Builder b =
+                    RedisURI.Builder.redis(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
+            if (password != null) {
+                b = user == null || user.isEmpty()
+                        ? b.withPassword(password.toCharArray())
+                        : b.withAuthentication(user, password.toCharArray());
+            }
+            nodes.add(b.build());
+        }
+        return nodes;
+    }
+
+    /**
+     * True for the connections whose loss matters to L1. Standalone: both (there are no others).
+     * Cluster: none; the client opens and closes a connection to every node at each topology
+     * refresh (every second), which cleared L1 every second when these events were heard. A lost
+     * node of the data connection shows as failed calls ({@code onConnectionChange(true)} on the
+     * next success), and a lost pub/sub node is found by {@link #watchInvalidations()}.
+     */
+    private boolean ours(RedisChannelHandler<?, ?> handler) {
+        return !(client instanceof RedisClusterClient);
+    }
+
     /** One attempt at both connections; null on success, else why not. */
     private synchronized String connect() {
-        StatefulRedisConnection<String, byte[]> c = null;
+        StatefulConnection<String, byte[]> c = null;
         StatefulRedisPubSubConnection<String, String> ps = null;
         try {
-            c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-            ps = client.connectPubSub();
-            ps.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    onInvalidation.accept(message);
-                }
-            });
-            ps.sync().subscribe(channel);
-            commands = c.sync();
+            RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+            if (client instanceof RedisClusterClient cluster) {
+                var cc = cluster.connect(codec);
+                c = cc;
+                ps = cluster.connectPubSub();
+            } else {
+                c = ((RedisClient) client).connect(codec);
+                ps = ((RedisClient) client).connectPubSub();
+            }
+            subscribe(ps);
+            lastPingHeard = System.nanoTime();
+            commands = c instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc
+                    ? cc.sync()
+                    : ((io.lettuce.core.api.StatefulRedisConnection<String, byte[]>) c).sync();
             connection = c;
             pubsub = ps;
             connected.set(true);
@@ -218,6 +336,79 @@ public final class RedisLayer implements AutoCloseable {
         }
     }
 
+    private void subscribe(StatefulRedisPubSubConnection<String, String> ps) {
+        ps.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (message.startsWith(PING)) {
+                    if (message.equals(ping)) {
+                        lastPingHeard = System.nanoTime();
+                    }
+                    return;
+                }
+                onInvalidation.accept(message);
+            }
+        });
+        ps.sync().subscribe(channel);
+    }
+
+    /**
+     * True while invalidation messages are known to arrive, so that L1 may be trusted. Always true
+     * on a standalone Redis or Sentinel (a lost connection there clears L1 through
+     * {@code onConnectionChange}); on a cluster, false from the moment this instance's own pings
+     * stop coming back on the channel until they do again.
+     */
+    public boolean invalidationsHeard() {
+        return invalidationsHeard;
+    }
+
+    /**
+     * Cluster only: publishes a ping on the invalidation channel every {@value #PING_EVERY_MS} ms
+     * through the data connection and expects to hear it on the pub/sub connection. The pub/sub
+     * connection is to one node; when that node dies, Lettuce keeps reconnecting to it, and every
+     * invalidation published meanwhile (through the other nodes) is lost to this instance: a
+     * killed primary left an instance reading its L1 stale for good (RedisClusterTest). When no
+     * ping comes back for {@value #PING_LOST_MS} ms, L1 is distrusted and cleared and the
+     * subscription is made again on a node of the current topology; once a ping is heard again,
+     * L1 is cleared once more and trusted.
+     */
+    private void watchInvalidations() {
+        if (closing.get() || commands == null) {
+            return;
+        }
+        publish(ping); // on any node that answers; the silence below decides
+        long silentMs = (System.nanoTime() - lastPingHeard) / 1_000_000;
+        if (invalidationsHeard && silentMs > PING_LOST_MS) {
+            invalidationsHeard = false;
+            log.warn("Redis cluster: invalidations not heard for {} ms; L1 bypassed, subscribing again", silentMs);
+            onConnectionChange.accept(false);
+        }
+        if (!invalidationsHeard) {
+            if (silentMs <= PING_EVERY_MS * 2L) {
+                invalidationsHeard = true;
+                log.info("Redis cluster: invalidations heard again; L1 in use");
+                onConnectionChange.accept(true);
+            } else if (System.nanoTime() - lastResubscribe > PING_LOST_MS * 1_000_000L) {
+                resubscribe();
+            }
+        }
+    }
+
+    private synchronized void resubscribe() {
+        lastResubscribe = System.nanoTime();
+        StatefulRedisPubSubConnection<String, String> old = pubsub;
+        try {
+            StatefulRedisPubSubConnection<String, String> ps = ((RedisClusterClient) client).connectPubSub();
+            subscribe(ps);
+            pubsub = ps;
+            if (old != null) {
+                old.closeAsync();
+            }
+        } catch (RuntimeException e) {
+            log.debug("Redis cluster: subscribing again failed: {}", e.toString());
+        }
+    }
+
     /** Background attempts after a failed first connection, backing off to 30 s, until one succeeds. */
     private void retry(Duration delay) {
         if (closing.get()) {
@@ -235,13 +426,58 @@ public final class RedisLayer implements AutoCloseable {
         connector.schedule(() -> retry(next), next.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The Redis key of a cache key {@code <prefix><namespace>:<rest>}: the namespace as a hash tag,
+     * {@code <prefix>{<namespace>}:<rest>}, so that in a cluster an entry and its namespace's
+     * generation key share a slot. Other keys (locks) are used as they are.
+     */
+    String redisKey(String key) {
+        if (!key.startsWith(prefix)) {
+            return key;
+        }
+        String rest = key.substring(prefix.length());
+        int colon = rest.indexOf(':');
+        return colon < 0
+                ? prefix + "{" + rest + "}"
+                : prefix + "{" + rest.substring(0, colon) + "}" + rest.substring(colon);
+    }
+
+    /** The cache key of a Redis key ({@link #redisKey} undone). */
+    String cacheKey(String redisKey) {
+        if (!redisKey.startsWith(prefix + "{")) {
+            return redisKey;
+        }
+        int close = redisKey.indexOf('}', prefix.length());
+        return close < 0
+                ? redisKey
+                : prefix + redisKey.substring(prefix.length() + 1, close) + redisKey.substring(close + 1);
+    }
+
+    /**
+     * A SCAN glob for a cache-key glob ({@code *} and {@code ?} only): exact when the namespace
+     * is spelled out ({@code admin:users:*} becomes {@code admin:{users}:*}), else a wider glob whose
+     * keys are filtered against the cache-key glob ({@code admin:*} scans {@code admin:{*}).
+     */
+    String redisGlob(String glob) {
+        if (!glob.startsWith(prefix)) {
+            return glob;
+        }
+        String rest = glob.substring(prefix.length());
+        int colon = rest.indexOf(':');
+        String namespace = colon < 0 ? rest : rest.substring(0, colon);
+        if (colon >= 0 && namespace.indexOf('*') < 0 && namespace.indexOf('?') < 0) {
+            return prefix + "{" + namespace + "}" + rest.substring(colon);
+        }
+        return prefix + "{*";
+    }
+
     /** The value, or null on a miss, an error or an open circuit. */
     public byte[] get(String key) {
-        return guarded(() -> commands.get(key), null);
+        return guarded(() -> commands.get(redisKey(key)), null);
     }
 
     public void set(String key, byte[] value, long ttlMillis) {
-        guarded(() -> commands.set(key, value, SetArgs.Builder.px(ttlMillis)), null);
+        guarded(() -> commands.set(redisKey(key), value, SetArgs.Builder.px(ttlMillis)), null);
     }
 
     /** The outcome of a lock attempt. */
@@ -281,7 +517,7 @@ public final class RedisLayer implements AutoCloseable {
      * namespace's entries. Outside the keys' prefix, so no pattern clear can reset it.
      */
     private String generationKey(String namespace) {
-        return "chrono-perf:gen:" + prefix + namespace;
+        return "chrono-perf:gen:" + prefix + "{" + namespace + "}";
     }
 
     /** The namespace's generation (0 before the first write), or -1 when Redis did not answer. */
@@ -316,7 +552,7 @@ public final class RedisLayer implements AutoCloseable {
                 () -> commands.eval(
                         SET_IF_GENERATION,
                         ScriptOutputType.INTEGER,
-                        new String[] {key, generationKey(namespace)},
+                        new String[] {redisKey(key), generationKey(namespace)},
                         value,
                         Long.toString(generation).getBytes(StandardCharsets.US_ASCII),
                         Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII)),
@@ -326,42 +562,122 @@ public final class RedisLayer implements AutoCloseable {
 
     /** True when Redis took it. */
     public boolean unlink(String key) {
-        return guarded(() -> commands.unlink(key), null) != null;
+        return guarded(() -> commands.unlink(redisKey(key)), null) != null;
     }
 
-    /** Deletes the keys matching the glob with SCAN + UNLINK (never KEYS); returns how many, or -1. */
+    /**
+     * Deletes the keys matching the cache-key glob with SCAN + UNLINK (never KEYS; in a cluster,
+     * every primary is scanned and the UNLINK split by slot); returns how many, or -1.
+     */
     public long unlinkMatching(String glob) {
         return scan(glob, 500, keys -> commands.unlink(keys.toArray(String[]::new)));
     }
 
-    /** Counts keys matching the glob with SCAN (for statistics; O(keys)), or -1. */
+    /** Counts keys matching the cache-key glob with SCAN (for statistics; O(keys)), or -1. */
     public long countMatching(String glob) {
         return scan(glob, 1000, keys -> (long) keys.size());
     }
 
-    /** Walks the keys matching the glob page by page; sums what {@code perPage} returns. */
+    /** Walks the Redis keys matching the cache-key glob page by page; sums what {@code perPage} returns. */
     private long scan(String glob, int pageSize, java.util.function.ToLongFunction<List<String>> perPage) {
+        String redisGlob = redisGlob(glob);
+        java.util.regex.Pattern exact = java.util.regex.Pattern.compile(globRegex(glob));
         Long total = guarded(
                 () -> {
                     long n = 0;
-                    ScanCursor cursor = ScanCursor.INITIAL;
-                    do {
-                        KeyScanCursor<String> page = commands.scan(
-                                cursor, ScanArgs.Builder.matches(glob).limit(pageSize));
-                        if (!page.getKeys().isEmpty()) {
-                            n += perPage.applyAsLong(page.getKeys());
-                        }
-                        cursor = page;
-                    } while (!cursor.isFinished());
+                    for (RedisClusterCommands<String, byte[]> node : scanned()) {
+                        ScanCursor cursor = ScanCursor.INITIAL;
+                        do {
+                            KeyScanCursor<String> page = node.scan(
+                                    cursor, ScanArgs.Builder.matches(redisGlob).limit(pageSize));
+                            List<String> keys = page.getKeys().stream()
+                                    .filter(k -> exact.matcher(cacheKey(k)).matches())
+                                    .toList();
+                            if (!keys.isEmpty()) {
+                                n += perPage.applyAsLong(keys); // UNLINK by the data connection: routed by slot
+                            }
+                            cursor = page;
+                        } while (!cursor.isFinished());
+                    }
                     return n;
                 },
                 -1L);
         return total == null ? -1 : total;
     }
 
-    /** True when Redis took the message. */
+    /**
+     * What a SCAN walks: the one server; in a cluster, each primary that serves slots and is not
+     * marked failed (Lettuce's cluster-wide SCAN also asked the dead primary a failover had
+     * replaced, failed every time, and its failures opened the breaker).
+     */
+    private List<RedisClusterCommands<String, byte[]>> scanned() {
+        if (!(connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc)) {
+            return List.of(commands);
+        }
+        List<RedisClusterCommands<String, byte[]>> out = new java.util.ArrayList<>();
+        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : cc.getPartitions()) {
+            if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)
+                    && !node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.FAIL)
+                    && !node.getSlots().isEmpty()) {
+                out.add(cc.getConnection(node.getNodeId()).sync());
+            }
+        }
+        return out;
+    }
+
+    /** A glob of {@code *} and {@code ?} as a regular expression (everything else literal). */
+    static String globRegex(String glob) {
+        StringBuilder out = new StringBuilder();
+        for (char ch : glob.toCharArray()) {
+            switch (ch) {
+                case '*' -> out.append(".*");
+                case '?' -> out.append('.');
+                default -> out.append(java.util.regex.Pattern.quote(String.valueOf(ch)));
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * True when Redis took the message. In a cluster, a PUBLISH on any node reaches the
+     * subscribers of every node; when the node the client publishes through does not answer (a
+     * killed primary, before the topology says so), each other node is tried in turn, so that
+     * other instances hear a write's invalidation while its key cannot be deleted.
+     */
     public boolean publish(String message) {
-        return guarded(() -> commands.publish(channel, message.getBytes(StandardCharsets.UTF_8)), null) != null;
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        if (!(connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]>)) {
+            return guarded(() -> commands.publish(channel, bytes), null) != null;
+        }
+        return onAnyNode(node -> node.publish(channel, bytes)) != null;
+    }
+
+    /**
+     * Cluster: a command that names no key, on the first node of the current topology that
+     * answers, not on the client's default connection, which stays bound to the node it first
+     * reached even after that node died (its PINGs then opened the breaker and took L2 away from
+     * an instance started after a failover). Outside the breaker; null when no node answered.
+     */
+    private <T> T onAnyNode(java.util.function.Function<RedisClusterCommands<String, byte[]>, T> command) {
+        if (closing.get()
+                || !(connection
+                        instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc)) {
+            return null;
+        }
+        List<io.lettuce.core.cluster.models.partitions.RedisClusterNode> nodes =
+                new java.util.ArrayList<>(cc.getPartitions().getPartitions());
+        nodes.sort(java.util.Comparator.comparing(
+                n -> n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.FAIL)
+                        || n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.EVENTUAL_FAIL)));
+        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : nodes) {
+            try {
+                return command.apply(cc.getConnection(node.getNodeId()).sync());
+            } catch (RuntimeException e) {
+                // that node does not answer: the next
+            }
+        }
+        errors.increment();
+        return null;
     }
 
     /** What the Redis server says of itself (INFO); -1 where it did not answer. */
@@ -377,7 +693,9 @@ public final class RedisLayer implements AutoCloseable {
 
     /** used_memory, keyspace hits and misses, connected clients from one INFO call. */
     public ServerInfo serverInfo() {
-        String info = guarded(() -> commands.info(), null);
+        String info = client instanceof RedisClusterClient
+                ? onAnyNode(RedisClusterCommands::info) // one node's figures
+                : guarded(() -> commands.info(), null);
         if (info == null) {
             return ServerInfo.UNKNOWN;
         }
@@ -437,7 +755,8 @@ public final class RedisLayer implements AutoCloseable {
 
     /** A PING every second once connected: an instance that only reads L1 notices a stall too. */
     private void heartbeat() {
-        if (!closing.get() && commands != null) {
+        if (!closing.get() && commands != null && !(client instanceof RedisClusterClient)) {
+            // a cluster's liveness is watchInvalidations(): its pings go through a node that answers
             guarded(() -> commands.ping(), null);
         }
     }
