@@ -34,6 +34,7 @@ public final class History {
     /** Stores a snapshot already taken of {@code monitored} and its statements' counters. */
     public int sample(Connection monitored, Connection store, DatabaseCollector.Snapshot s) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
+        ensurePartitions(store, clock.instant());
         try (PreparedStatement ps = Sql.prepare(store, """
                 INSERT INTO chrono_perf.database_samples (taken_at, commits, rollbacks, blocks_hit, blocks_read,
                     deadlocks,
@@ -357,13 +358,91 @@ public final class History {
         }
     }
 
-    /** Deletes samples older than the retention; returns the rows removed. */
+    /** The history tables, partitioned by day (UTC) on taken_at. */
+    static final List<String> PARTITIONED = List.of("database_samples", "statement_samples", "relation_sizes");
+
+    /** Days whose partitions this instance made sure of (one catalog round trip per table and day). */
+    private final java.util.Set<java.time.LocalDate> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Makes sure the day of {@code at} and the next have their partitions in every history table.
+     * A day whose rows already went to the DEFAULT partition keeps them there (PostgreSQL refuses the
+     * partition then); retention deletes them by row.
+     */
+    public void ensurePartitions(Connection store, java.time.Instant at) throws SQLException {
+        java.time.LocalDate day = at.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        for (java.time.LocalDate d : List.of(day, day.plusDays(1))) {
+            if (ensured.contains(d)) {
+                continue;
+            }
+            boolean all = true;
+            for (String table : PARTITIONED) {
+                String sql = "CREATE TABLE IF NOT EXISTS chrono_perf." + partition(table, d) // names from constants
+                        + " PARTITION OF chrono_perf." + table + " FOR VALUES FROM ('" + d + " 00:00:00+00') TO ('"
+                        + d.plusDays(1) + " 00:00:00+00')";
+                boolean auto = store.getAutoCommit();
+                java.sql.Savepoint sp = auto ? null : store.setSavepoint();
+                try (java.sql.Statement st = store.createStatement()) {
+                    st.execute(OwnStatements.MARK + sql);
+                } catch (SQLException e) {
+                    all = false; // rows of that day in the default partition, or a concurrent creator
+                    if (sp != null) {
+                        store.rollback(sp);
+                    }
+                }
+            }
+            if (all) {
+                ensured.add(d);
+            }
+        }
+    }
+
+    private static String partition(String table, java.time.LocalDate day) {
+        return table + "_p" + day.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    /**
+     * Deletes samples older than the retention: whole days by dropping their partitions (no DELETE,
+     * no WAL for the rows, nothing to vacuum), the rest (the boundary day, the default partition) by
+     * row; returns the rows removed.
+     */
     public long cleanUp(Connection store, Duration retention) throws SQLException {
-        Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
+        java.time.Instant cutoffAt = clock.instant().minus(retention);
+        Timestamp cutoff = Timestamp.from(cutoffAt);
+        java.time.LocalDate firstKept =
+                cutoffAt.atZone(java.time.ZoneOffset.UTC).toLocalDate();
         long removed = 0;
-        for (String table : List.of(
-                "chrono_perf.database_samples", "chrono_perf.statement_samples", "chrono_perf.relation_sizes")) {
-            try (PreparedStatement ps = Sql.prepare(store, "DELETE FROM " + table + " WHERE taken_at < ?")) {
+        for (String table : PARTITIONED) {
+            List<String> old = new java.util.ArrayList<>();
+            try (PreparedStatement ps = Sql.prepare(store, """
+                    SELECT c.relname FROM pg_catalog.pg_inherits i
+                      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+                     WHERE i.inhparent = to_regclass(?) AND c.relname ~ '_p[0-9]{8}$'
+                     ORDER BY c.relname""")) {
+                ps.setString(1, "chrono_perf." + table);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String name = rs.getString(1);
+                        java.time.LocalDate day = java.time.LocalDate.parse(
+                                name.substring(name.length() - 8), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                        if (day.isBefore(firstKept)) { // the whole day is older than the cutoff
+                            old.add(name);
+                        }
+                    }
+                }
+            }
+            for (String name : old) {
+                try (java.sql.Statement st = store.createStatement()) {
+                    try (ResultSet rs =
+                            st.executeQuery(OwnStatements.MARK + "SELECT count(*) FROM chrono_perf." + name)) {
+                        rs.next();
+                        removed += rs.getLong(1);
+                    }
+                    st.execute(OwnStatements.MARK + "DROP TABLE chrono_perf." + name);
+                }
+            }
+            try (PreparedStatement ps =
+                    Sql.prepare(store, "DELETE FROM chrono_perf." + table + " WHERE taken_at < ?")) {
                 ps.setTimestamp(1, cutoff);
                 removed += ps.executeUpdate();
             }

@@ -4,7 +4,6 @@ import io.chronoperf.advisor.nplusone.Detector;
 import io.chronoperf.advisor.nplusone.StatementCapture;
 import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
-import io.chronoperf.server.config.StateConfig;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -48,9 +47,14 @@ public class NPlusOneConfig {
         };
     }
 
-    /** Shared by every process through chrono-perf's own tables (hence {@link OwnState}). */
+    /**
+     * Shared by every process through chrono-perf's own tables. Not made after them on purpose: the
+     * filter that uses it is built with the web server, before the database is asked anything, and
+     * a database that does not answer must fail the start where it always did (exit 4); the log
+     * writes only later, and keeps its findings until the tables answer.
+     */
     @Bean(destroyMethod = "close")
-    NPlusOneLog nPlusOneLog(DataSource dataSource, Clock clock, StateConfig.OwnState migrated) {
+    NPlusOneLog nPlusOneLog(DataSource dataSource, Clock clock) {
         return new NPlusOneLog(dataSource, clock);
     }
 
