@@ -361,8 +361,11 @@ public final class History {
     /** The history tables, partitioned by day (UTC) on taken_at. */
     static final List<String> PARTITIONED = List.of("database_samples", "statement_samples", "relation_sizes");
 
-    /** Days whose partitions this instance made sure of (one catalog round trip per table and day). */
-    private final java.util.Set<java.time.LocalDate> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Days whose partitions this instance made sure of, per store (one History samples every watched
+     * database, each with a history of its own): one catalog round trip per store, table and day.
+     */
+    private final java.util.Set<String> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Makes sure the day of {@code at} and the next have their partitions in every history table.
@@ -371,8 +374,9 @@ public final class History {
      */
     public void ensurePartitions(Connection store, java.time.Instant at) throws SQLException {
         java.time.LocalDate day = at.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        String storeUrl = store.getMetaData().getURL();
         for (java.time.LocalDate d : List.of(day, day.plusDays(1))) {
-            if (ensured.contains(d)) {
+            if (ensured.contains(storeUrl + " " + d)) {
                 continue;
             }
             boolean all = true;
@@ -392,7 +396,7 @@ public final class History {
                 }
             }
             if (all) {
-                ensured.add(d);
+                ensured.add(storeUrl + " " + d);
             }
         }
     }

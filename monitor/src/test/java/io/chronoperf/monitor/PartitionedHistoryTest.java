@@ -79,6 +79,37 @@ class PartitionedHistoryTest {
         }
     }
 
+    @RegisterExtension
+    static final TestDatabase watchedA = new TestDatabase();
+
+    @RegisterExtension
+    static final TestDatabase watchedB = new TestDatabase();
+
+    /**
+     * One History samples every watched database into that database's own history: the days it
+     * made partitions for are per database (at first they were per History, and the second
+     * database's samples all went to its DEFAULT partition).
+     */
+    @Test
+    void each_watched_database_gets_its_own_partitions_from_one_history() throws SQLException {
+        MonitorSchema.migrate(watchedA.dataSource());
+        MonitorSchema.migrate(watchedB.dataSource());
+        MutableClock clock = new MutableClock();
+        clock.advance(Duration.ofDays(40)); // a day no other test made
+        History history = new History(clock);
+        try (Connection a = watchedA.dataSource().getConnection();
+                Connection b = watchedB.dataSource().getConnection()) {
+            history.ensurePartitions(a, clock.instant());
+            history.ensurePartitions(b, clock.instant());
+            String day = clock.instant()
+                    .atZone(java.time.ZoneOffset.UTC)
+                    .toLocalDate()
+                    .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+            assertThat(partitions(a, "statement_samples")).contains("statement_samples_p" + day);
+            assertThat(partitions(b, "statement_samples")).contains("statement_samples_p" + day);
+        }
+    }
+
     private static String partitionOfDaysAgo(Connection c, int days) {
         try (Statement s = c.createStatement();
                 ResultSet rs =
