@@ -4,6 +4,8 @@
 -- <table>_pYYYYMMDD (days in UTC) and are created ahead by the sampler (History.ensurePartitions); the DEFAULT
 -- partition only catches a sample for a day that has none yet, and retention deletes its old rows.
 -- The rows of an existing installation are moved with their indexes' definitions.
+SET LOCAL lock_timeout = '5s';
+
 DO $$
 DECLARE
     t text;
@@ -26,11 +28,15 @@ BEGIN
         END LOOP;
         EXECUTE format('INSERT INTO chrono_perf.%I SELECT * FROM chrono_perf.%I', t, t || '_unpartitioned');
         EXECUTE format('DROP TABLE chrono_perf.%I', t || '_unpartitioned');
+        -- the same indexes, on the partitioned table (each partition gets its own)
+        IF t = 'database_samples' THEN
+            CREATE INDEX database_samples_taken_at ON chrono_perf.database_samples USING brin (taken_at);
+        ELSIF t = 'statement_samples' THEN
+            CREATE INDEX statement_samples_taken_at ON chrono_perf.statement_samples USING brin (taken_at);
+            CREATE INDEX statement_samples_queryid ON chrono_perf.statement_samples (queryid, taken_at);
+        ELSE
+            CREATE INDEX relation_sizes_relation ON chrono_perf.relation_sizes (relation, taken_at);
+        END IF;
     END LOOP;
 END
 $$;
-
-CREATE INDEX IF NOT EXISTS database_samples_taken_at ON database_samples USING brin (taken_at);
-CREATE INDEX IF NOT EXISTS statement_samples_taken_at ON statement_samples USING brin (taken_at);
-CREATE INDEX IF NOT EXISTS statement_samples_queryid ON statement_samples (queryid, taken_at);
-CREATE INDEX IF NOT EXISTS relation_sizes_relation ON relation_sizes (relation, taken_at);
