@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
             BenchCommand.TpchBench.class,
             BenchCommand.AdvisorBench.class,
             BenchCommand.DashboardBench.class,
-            BenchCommand.LoadBench.class
+            BenchCommand.LoadBench.class,
+            BenchCommand.FleetBench.class
         })
 final class BenchCommand implements Runnable {
     @Override
@@ -211,6 +212,73 @@ final class BenchCommand implements Runnable {
                 io.chronoperf.bench.AnalyzeBenchmark bench = new io.chronoperf.bench.AnalyzeBenchmark(analyzer);
                 System.out.print(bench.run(rounds));
                 System.out.print(bench.runStatStatements(() -> svc.database().connect(), statements, fill));
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "fleet",
+            mixinStandardHelpOptions = true,
+            description = "The monitor watching a fleet of small databases it creates (cp_fleet_NNN): an hour of"
+                    + " simulated samples, the cost of a sample per database, the history's size per database-day,"
+                    + " the time to read a 24-hour window of one database.")
+    static final class FleetBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(
+                names = "--databases",
+                defaultValue = "100",
+                description = "Databases to create and watch. Default: ${DEFAULT-VALUE}.")
+        int databases;
+
+        @Option(
+                names = "--simulated",
+                defaultValue = "PT1H",
+                description = "Simulated time to sample (ISO-8601). Default: ${DEFAULT-VALUE}.")
+        java.time.Duration simulated;
+
+        @Option(
+                names = "--interval",
+                defaultValue = "PT30S",
+                description = "The sampling interval (the server's default). Default: ${DEFAULT-VALUE}.")
+        java.time.Duration interval;
+
+        @Override
+        public Integer call() throws java.sql.SQLException {
+            if (databases < 1 || databases > 1000) {
+                System.err.println("chrono-perf: --databases must be from 1 to 1000, not " + databases);
+                return 2;
+            }
+            if (interval.isNegative() || interval.isZero() || simulated.compareTo(interval) < 0) {
+                System.err.println("chrono-perf: --interval must be positive and at most --simulated");
+                return 2;
+            }
+            try (Services svc = Services.start(services.settings(), false)) {
+                System.out.printf(
+                        "creating %d databases and sampling %s of simulated time every %s%n",
+                        databases, simulated, interval);
+                io.chronoperf.bench.FleetBenchmark.Report r = io.chronoperf.bench.FleetBenchmark.run(
+                        svc.database(), databases, simulated, interval, System.out::println);
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "%n| databases | rounds | sample p50 | sample p95 | one round (all databases) | history per"
+                                + " database-hour | per database-day | 24 h window: series | 24 h window: slow"
+                                + " queries | rows in the window |%n"
+                                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n"
+                                + "| %d | %d | %.1f ms | %.1f ms | %.2f s | %d kB | %.1f MB | %.1f ms | %.1f ms"
+                                + " | %,d |%n",
+                        r.databases(),
+                        r.rounds(),
+                        r.sampleP50Ms(),
+                        r.sampleP95Ms(),
+                        r.roundSeconds(),
+                        r.historyBytesPerDatabaseHour() / 1024,
+                        r.historyBytesPerDatabaseDay() / 1024.0 / 1024.0,
+                        r.window24hSeriesMs(),
+                        r.window24hSlowQueriesMs(),
+                        r.rows24h());
             }
             return 0;
         }
