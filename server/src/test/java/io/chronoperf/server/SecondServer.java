@@ -30,7 +30,7 @@ public final class SecondServer implements AutoCloseable {
 
     /**
      * The child process's entry: args are the JDBC URL, the user, the password (or "-"), the Redis URI, the token
-     * secret.
+     * secret, then any further Spring properties as {@code name=value}.
      */
     public static void main(String[] args) throws IOException {
         Map<String, Object> props = new HashMap<>();
@@ -47,6 +47,10 @@ public final class SecondServer implements AutoCloseable {
                 Files.createTempDirectory("chrono-perf-second").toString());
         props.put("chrono-perf.tasks.lock-at-least-for", "PT0S");
         props.put("logging.level.root", "WARN");
+        for (int i = 5; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            props.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
         var context = ChronoPerfServer.start(props);
         System.out.println(
                 "PORT " + ((WebServerApplicationContext) context).getWebServer().getPort());
@@ -54,7 +58,8 @@ public final class SecondServer implements AutoCloseable {
     }
 
     /** Starts a second server process on the fixture's database and Redis; returns once it answers. */
-    public static SecondServer start(ServerFixture first) throws IOException, InterruptedException {
+    public static SecondServer start(ServerFixture first, String... properties)
+            throws IOException, InterruptedException {
         DatabaseEndpoint db = first.database().endpoint();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -66,6 +71,7 @@ public final class SecondServer implements AutoCloseable {
                 db.password() == null ? "-" : db.password(),
                 first.redisUri(),
                 ServerFixture.SECRET));
+        command.addAll(List.of(properties));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -163,6 +163,69 @@ class TwoProcessesTest {
         }
     }
 
+    /**
+     * Issue 18: each background task runs on one process at a time, across JVMs. This process holds
+     * the clean-up task's lock (a run that waits); the other, whose clean-up is due every second,
+     * skips it while the lock is held and runs it once it is free.
+     */
+    @Test
+    void a_background_task_runs_on_one_process_at_a_time() throws Exception {
+        var registry = server.bean(io.chronoperf.server.tasks.TaskRegistry.class);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> registry.run(
+                io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.CLEANUP,
+                java.time.Duration.ofMinutes(1),
+                () -> {
+                    holding.countDown();
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                }));
+        holder.start();
+        assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("this process holds the clean-up's lock")
+                .isTrue();
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        String viewer = server.token("viewer");
+        try (SecondServer second = SecondServer.start(server, "chrono-perf.tasks.cleanup-interval=PT1S")) {
+            tools.jackson.databind.JsonNode cleanup = awaitCleanup(
+                    second, http, json, viewer, t -> t.get("skipped").asLong() >= 2);
+            assertThat(cleanup.get("runs").asLong())
+                    .as("the other process never ran it while the lock was held")
+                    .isZero();
+            release.countDown();
+            holder.join(10_000);
+            cleanup =
+                    awaitCleanup(second, http, json, viewer, t -> t.get("runs").asLong() >= 1);
+            assertThat(cleanup.get("last_outcome").asString()).isEqualTo("ok");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private static tools.jackson.databind.JsonNode awaitCleanup(
+            SecondServer second,
+            HttpClient http,
+            ObjectMapper json,
+            String token,
+            java.util.function.Predicate<tools.jackson.databind.JsonNode> done)
+            throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        tools.jackson.databind.JsonNode task;
+        do {
+            HttpResponse<String> r = second.get(http, "/api/v1/admin/performance/system/health", token);
+            assertThat(r.statusCode()).isEqualTo(200);
+            task = json.readTree(r.body())
+                    .get("tasks")
+                    .get(io.chronoperf.server.schedule.TasksConfig.BackgroundTasks.CLEANUP);
+            if (task != null && done.test(task)) {
+                return task;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the other process's clean-up task: " + task);
+    }
+
     private static boolean locked(ObjectMapper json, String body) {
         return json.readTree(body).get("is_locked").asBoolean();
     }
