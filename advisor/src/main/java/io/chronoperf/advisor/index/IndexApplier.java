@@ -256,6 +256,19 @@ public final class IndexApplier {
     private Applied create(Connection c, IndexDef d) throws SQLException {
         String error = null;
         long start = System.nanoTime();
+        if (relationExists(c, d)) {
+            // IF NOT EXISTS would build nothing and the other index would pass for this one
+            return new Applied(
+                    d.ddl(),
+                    d.name(),
+                    false,
+                    0,
+                    0,
+                    0,
+                    "a relation named " + d.qualifiedName() + " already exists (another index, or this one built"
+                            + " before): nothing was built; drop or rename it, or create this index under another"
+                            + " name by hand");
+        }
         for (int attempt = 1; attempt <= 2; attempt++) {
             try (Statement s = c.createStatement()) {
                 s.execute(OwnStatements.MARK + "SET lock_timeout = " + lockTimeout.toMillis());
@@ -288,6 +301,16 @@ public final class IndexApplier {
             }
         }
         return new Applied(d.ddl(), d.name(), false, 2, 0, (System.nanoTime() - start) / 1_000_000, error);
+    }
+
+    private static boolean relationExists(Connection c, IndexDef d) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + "SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, d.qualifiedName());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** indisvalid of the index, or null when it does not exist. */

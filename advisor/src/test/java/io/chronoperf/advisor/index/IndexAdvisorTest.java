@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chronoperf.advisor.AdvisorSchema;
 import io.chronoperf.testkit.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -227,6 +228,39 @@ class IndexAdvisorTest {
                 try (Statement s = c.createStatement()) {
                     s.execute("DROP INDEX IF EXISTS " + unused.qualifiedName());
                 }
+            }
+        }
+    }
+
+    /**
+     * Found in issue 16's review: the DDL is CREATE INDEX CONCURRENTLY IF NOT EXISTS under the name
+     * the advisor derives ({@code events_kind_idx}), which is also the name PostgreSQL gives an
+     * unnamed index on the same column. With another index of that name (here a hash index) the
+     * apply built nothing and reported the other index as built and valid.
+     */
+    @Test
+    void an_apply_whose_index_name_is_taken_by_another_index_builds_nothing_and_says_so() throws SQLException {
+        IndexDef wanted = new IndexDef("public.events", List.of("kind"));
+        IndexAdvisor.Recommendation r = new IndexAdvisor.Recommendation(
+                wanted.ddl(), wanted.name(), wanted.table(), wanted.columns(), List.of(), 0, List.of(), "");
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX " + wanted.name() + " ON events USING hash (kind)");
+            try {
+                IndexApplier.Outcome o = new IndexApplier(Duration.ofSeconds(5), Duration.ofSeconds(30), line -> {})
+                        .apply(c, Workload.fromText("w", "SELECT count(*) FROM events WHERE kind = 'k7'"), List.of(r));
+
+                assertThat(o.indexes()).singleElement().satisfies(i -> {
+                    assertThat(i.valid()).isFalse();
+                    assertThat(i.error()).contains(wanted.name()).contains("already exists");
+                });
+                try (ResultSet rs =
+                        s.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname = '" + wanted.name() + "'")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as("the other index, untouched").contains("USING hash");
+                }
+            } finally {
+                s.execute("DROP INDEX IF EXISTS " + wanted.qualifiedName());
             }
         }
     }
