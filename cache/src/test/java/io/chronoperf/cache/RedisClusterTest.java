@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 class RedisClusterTest {
     /** How soon an acknowledged write must be seen by every instance (the pub/sub bound). */
     private static final long BOUND_MILLIS = 1_000;
+    /** Writes in the failover run; the primary is killed after the twentieth. */
+    private static final int WRITES = 80;
 
     private static RedisClusterProcesses cluster;
     private final List<AdminCache> caches = new ArrayList<>();
@@ -117,7 +119,13 @@ class RedisClusterTest {
         ConcurrentLinkedQueue<String> stale = new ConcurrentLinkedQueue<>();
         AtomicLong reads = new AtomicLong();
         List<Thread> readers = new ArrayList<>();
-        for (AdminCache reader : List.of(a, b, b)) {
+        List<AdminCache> readerCaches = List.of(a, b, b);
+        // reads each reader made that started a bound after the last write: the ones the test is for
+        java.util.concurrent.atomic.AtomicIntegerArray afterLast =
+                new java.util.concurrent.atomic.AtomicIntegerArray(readerCaches.size());
+        for (int n = 0; n < readerCaches.size(); n++) {
+            AdminCache reader = readerCaches.get(n);
+            int index = n;
             Thread t = new Thread(() -> {
                 while (running.get()) {
                     long start = System.nanoTime();
@@ -128,6 +136,9 @@ class RedisClusterTest {
                                 + " was acknowledged more than " + BOUND_MILLIS + " ms before (at "
                                 + java.time.LocalTime.now() + ")");
                     }
+                    if (due != null && due.getValue() == WRITES) {
+                        afterLast.incrementAndGet(index);
+                    }
                     reads.incrementAndGet();
                 }
             });
@@ -135,7 +146,7 @@ class RedisClusterTest {
             readers.add(t);
         }
         int killedPort = -1;
-        for (int i = 1; i <= 80; i++) {
+        for (int i = 1; i <= WRITES; i++) {
             version.set(i);
             (i % 2 == 0 ? a : b).invalidate(key); // the write path: data changed, then the invalidation
             acked.put(System.nanoTime(), i);
@@ -145,19 +156,34 @@ class RedisClusterTest {
             Thread.sleep(50);
         }
         cluster.awaitOk(Duration.ofSeconds(30));
-        Thread.sleep(BOUND_MILLIS + 500);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!everyOneAtLeast(afterLast, 10) && System.nanoTime() < deadline) {
+            Thread.sleep(20); // a poll of the condition, not a bet on time
+        }
         running.set(false);
         for (Thread t : readers) {
             t.join(10_000);
         }
+        assertThat(everyOneAtLeast(afterLast, 10))
+                .as("every reader read after the last write's bound")
+                .isTrue();
         assertThat(killedPort).isPositive();
         assertThat(stale).as("stale reads after the failover").isEmpty();
         assertThat(reads.get()).isGreaterThan(100);
-        assertThat(a.get(key, Integer.class, version::get)).isEqualTo(80);
-        assertThat(b.get(key, Integer.class, version::get)).isEqualTo(80);
+        assertThat(a.get(key, Integer.class, version::get)).isEqualTo(WRITES);
+        assertThat(b.get(key, Integer.class, version::get)).isEqualTo(WRITES);
         System.out.printf(
                 "cluster failover: primary on port %d killed after write 20 of 80; %d reads, none stale%n",
                 killedPort, reads.get());
+    }
+
+    private static boolean everyOneAtLeast(java.util.concurrent.atomic.AtomicIntegerArray counts, int n) {
+        for (int i = 0; i < counts.length(); i++) {
+            if (counts.get(i) < n) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Integer load(AtomicInteger version, AtomicInteger loads) {

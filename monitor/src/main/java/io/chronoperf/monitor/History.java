@@ -6,12 +6,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Snapshots stored in the {@code perf} schema (V4 migration) and read back: {@link #sample}
@@ -365,17 +372,17 @@ public final class History {
      * Days whose partitions this instance made sure of, per store (one History samples every watched
      * database, each with a history of its own): one catalog round trip per store, table and day.
      */
-    private final java.util.Set<String> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> ensured = ConcurrentHashMap.newKeySet();
 
     /**
      * Makes sure the day of {@code at} and the next have their partitions in every history table.
      * A day whose rows already went to the DEFAULT partition keeps them there (PostgreSQL refuses the
      * partition then); retention deletes them by row.
      */
-    public void ensurePartitions(Connection store, java.time.Instant at) throws SQLException {
-        java.time.LocalDate day = at.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    public void ensurePartitions(Connection store, Instant at) throws SQLException {
+        LocalDate day = at.atZone(ZoneOffset.UTC).toLocalDate();
         String storeUrl = store.getMetaData().getURL();
-        for (java.time.LocalDate d : List.of(day, day.plusDays(1))) {
+        for (LocalDate d : List.of(day, day.plusDays(1))) {
             if (ensured.contains(storeUrl + " " + d)) {
                 continue;
             }
@@ -385,8 +392,8 @@ public final class History {
                         + " PARTITION OF chrono_perf." + table + " FOR VALUES FROM ('" + d + " 00:00:00+00') TO ('"
                         + d.plusDays(1) + " 00:00:00+00')";
                 boolean auto = store.getAutoCommit();
-                java.sql.Savepoint sp = auto ? null : store.setSavepoint();
-                try (java.sql.Statement st = store.createStatement()) {
+                Savepoint sp = auto ? null : store.setSavepoint();
+                try (Statement st = store.createStatement()) {
                     st.execute(OwnStatements.MARK + sql);
                 } catch (SQLException e) {
                     all = false; // rows of that day in the default partition, or a concurrent creator
@@ -401,8 +408,8 @@ public final class History {
         }
     }
 
-    private static String partition(String table, java.time.LocalDate day) {
-        return table + "_p" + day.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+    private static String partition(String table, LocalDate day) {
+        return table + "_p" + day.format(DateTimeFormatter.BASIC_ISO_DATE);
     }
 
     /**
@@ -411,13 +418,12 @@ public final class History {
      * row; returns the rows removed.
      */
     public long cleanUp(Connection store, Duration retention) throws SQLException {
-        java.time.Instant cutoffAt = clock.instant().minus(retention);
+        Instant cutoffAt = clock.instant().minus(retention);
         Timestamp cutoff = Timestamp.from(cutoffAt);
-        java.time.LocalDate firstKept =
-                cutoffAt.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        LocalDate firstKept = cutoffAt.atZone(ZoneOffset.UTC).toLocalDate();
         long removed = 0;
         for (String table : PARTITIONED) {
-            List<String> old = new java.util.ArrayList<>();
+            List<String> old = new ArrayList<>();
             try (PreparedStatement ps = Sql.prepare(store, """
                     SELECT c.relname FROM pg_catalog.pg_inherits i
                       JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
@@ -427,8 +433,8 @@ public final class History {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String name = rs.getString(1);
-                        java.time.LocalDate day = java.time.LocalDate.parse(
-                                name.substring(name.length() - 8), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                        LocalDate day =
+                                LocalDate.parse(name.substring(name.length() - 8), DateTimeFormatter.BASIC_ISO_DATE);
                         if (day.isBefore(firstKept)) { // the whole day is older than the cutoff
                             old.add(name);
                         }
@@ -436,7 +442,7 @@ public final class History {
                 }
             }
             for (String name : old) {
-                try (java.sql.Statement st = store.createStatement()) {
+                try (Statement st = store.createStatement()) {
                     try (ResultSet rs =
                             st.executeQuery(OwnStatements.MARK + "SELECT count(*) FROM chrono_perf." + name)) {
                         rs.next();

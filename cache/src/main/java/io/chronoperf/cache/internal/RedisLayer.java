@@ -15,12 +15,16 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -85,6 +89,8 @@ public final class RedisLayer implements AutoCloseable {
     private final ClientResources resources;
     /** A RedisClient (standalone, Sentinel) or a RedisClusterClient. */
     private final AbstractRedisClient client;
+    /** A Redis Cluster ({@code redis-cluster://}). */
+    private final boolean cluster;
 
     private volatile StatefulConnection<String, byte[]> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
@@ -160,26 +166,23 @@ public final class RedisLayer implements AutoCloseable {
                 .reconnectDelay(
                         Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        io.lettuce.core.SocketOptions socket = io.lettuce.core.SocketOptions.builder()
-                .connectTimeout(connectTimeout)
+        SocketOptions socket =
+                SocketOptions.builder().connectTimeout(connectTimeout).build();
+        ClientOptions options = ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected instead of queueing requests behind a dead socket.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(socket)
                 .build();
-        if (clusterNodes == null) {
+        cluster = clusterNodes != null;
+        if (!cluster) {
             RedisClient standalone = RedisClient.create(resources, redisUri);
-            standalone.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    // Fail fast while disconnected instead of queueing requests behind a dead socket.
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                    .socketOptions(socket)
-                    .build());
+            standalone.setOptions(options);
             client = standalone;
         } else {
-            RedisClusterClient cluster = RedisClusterClient.create(resources, clusterNodes);
-            cluster.setOptions(ClusterClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                    .socketOptions(socket)
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, clusterNodes);
+            clusterClient.setOptions(ClusterClientOptions.builder(options)
                     // a primary's failure: learn the promoted replica within a second or two
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(1))
@@ -187,7 +190,7 @@ public final class RedisLayer implements AutoCloseable {
                             .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
                             .build())
                     .build());
-            client = cluster;
+            client = clusterClient;
         }
         breaker = CircuitBreaker.of(
                 "redis-l2",
@@ -203,32 +206,16 @@ public final class RedisLayer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                if (closing.get() || !everConnected || !ours(handler)) {
-                    return; // our own close, not an outage; or a cluster client's topology probe
-                }
-                if (connected.compareAndSet(true, false)) {
-                    log.warn("Redis connection lost; serving from L1 and the database until it is back");
-                }
-                onConnectionChange.accept(false);
-            }
-
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-                if (!everConnected || !ours(handler)) {
-                    return;
-                }
-                if (connected.compareAndSet(false, true)) {
-                    reconnects.incrementAndGet();
-                    log.info("Redis connection back ({})", address);
-                }
-                onConnectionChange.accept(true);
-            }
-        });
+        // Connection events clear L1 on a standalone Redis or Sentinel (two connections, both ours).
+        // Not on a cluster: its client opens and closes a connection to every node at each topology
+        // refresh (every second), and hearing those cleared L1 every second. There a lost node of
+        // the data connection shows as failed calls (onConnectionChange(true) on the next success),
+        // and a lost pub/sub node is found by watchInvalidations().
+        if (!cluster) {
+            client.addListener(connectionEvents());
+        }
         connector.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
-        if (client instanceof RedisClusterClient) {
+        if (cluster) {
             connector.scheduleWithFixedDelay(
                     this::watchInvalidations, PING_EVERY_MS, PING_EVERY_MS, TimeUnit.MILLISECONDS);
         }
@@ -286,15 +273,32 @@ public final class RedisLayer implements AutoCloseable {
         return nodes;
     }
 
-    /**
-     * True for the connections whose loss matters to L1. Standalone: both (there are no others).
-     * Cluster: none; the client opens and closes a connection to every node at each topology
-     * refresh (every second), which cleared L1 every second when these events were heard. A lost
-     * node of the data connection shows as failed calls ({@code onConnectionChange(true)} on the
-     * next success), and a lost pub/sub node is found by {@link #watchInvalidations()}.
-     */
-    private boolean ours(RedisChannelHandler<?, ?> handler) {
-        return !(client instanceof RedisClusterClient);
+    /** A disconnect or a reconnect of a standalone or Sentinel connection: L1 may have missed messages. */
+    private RedisConnectionStateListener connectionEvents() {
+        return new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (closing.get() || !everConnected) {
+                    return; // our own close, not an outage
+                }
+                if (connected.compareAndSet(true, false)) {
+                    log.warn("Redis connection lost; serving from L1 and the database until it is back");
+                }
+                onConnectionChange.accept(false);
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                if (!everConnected) {
+                    return;
+                }
+                if (connected.compareAndSet(false, true)) {
+                    reconnects.incrementAndGet();
+                    log.info("Redis connection back ({})", address);
+                }
+                onConnectionChange.accept(true);
+            }
+        };
     }
 
     /** One attempt at both connections; null on success, else why not. */
@@ -303,19 +307,21 @@ public final class RedisLayer implements AutoCloseable {
         StatefulRedisPubSubConnection<String, String> ps = null;
         try {
             RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-            if (client instanceof RedisClusterClient cluster) {
-                var cc = cluster.connect(codec);
+            RedisClusterCommands<String, byte[]> sync;
+            if (cluster) {
+                StatefulRedisClusterConnection<String, byte[]> cc = ((RedisClusterClient) client).connect(codec);
                 c = cc;
-                ps = cluster.connectPubSub();
+                sync = cc.sync();
+                ps = ((RedisClusterClient) client).connectPubSub();
             } else {
-                c = ((RedisClient) client).connect(codec);
+                StatefulRedisConnection<String, byte[]> sc = ((RedisClient) client).connect(codec);
+                c = sc;
+                sync = sc.sync();
                 ps = ((RedisClient) client).connectPubSub();
             }
             subscribe(ps);
             lastPingHeard = System.nanoTime();
-            commands = c instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc
-                    ? cc.sync()
-                    : ((io.lettuce.core.api.StatefulRedisConnection<String, byte[]>) c).sync();
+            commands = sync;
             connection = c;
             pubsub = ps;
             connected.set(true);
@@ -611,13 +617,13 @@ public final class RedisLayer implements AutoCloseable {
      * replaced, failed every time, and its failures opened the breaker).
      */
     private List<RedisClusterCommands<String, byte[]>> scanned() {
-        if (!(connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc)) {
+        if (!(connection instanceof StatefulRedisClusterConnection<String, byte[]> cc)) {
             return List.of(commands);
         }
         List<RedisClusterCommands<String, byte[]>> out = new java.util.ArrayList<>();
-        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : cc.getPartitions()) {
-            if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)
-                    && !node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.FAIL)
+        for (RedisClusterNode node : cc.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+                    && !node.is(RedisClusterNode.NodeFlag.FAIL)
                     && !node.getSlots().isEmpty()) {
                 out.add(cc.getConnection(node.getNodeId()).sync());
             }
@@ -646,7 +652,7 @@ public final class RedisLayer implements AutoCloseable {
      */
     public boolean publish(String message) {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        if (!(connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]>)) {
+        if (!(connection instanceof StatefulRedisClusterConnection<String, byte[]>)) {
             return guarded(() -> commands.publish(channel, bytes), null) != null;
         }
         return onAnyNode(node -> node.publish(channel, bytes)) != null;
@@ -659,17 +665,14 @@ public final class RedisLayer implements AutoCloseable {
      * an instance started after a failover). Outside the breaker; null when no node answered.
      */
     private <T> T onAnyNode(java.util.function.Function<RedisClusterCommands<String, byte[]>, T> command) {
-        if (closing.get()
-                || !(connection
-                        instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, byte[]> cc)) {
+        if (closing.get() || !(connection instanceof StatefulRedisClusterConnection<String, byte[]> cc)) {
             return null;
         }
-        List<io.lettuce.core.cluster.models.partitions.RedisClusterNode> nodes =
+        List<RedisClusterNode> nodes =
                 new java.util.ArrayList<>(cc.getPartitions().getPartitions());
         nodes.sort(java.util.Comparator.comparing(
-                n -> n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.FAIL)
-                        || n.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.EVENTUAL_FAIL)));
-        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : nodes) {
+                n -> n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)));
+        for (RedisClusterNode node : nodes) {
             try {
                 return command.apply(cc.getConnection(node.getNodeId()).sync());
             } catch (RuntimeException e) {
@@ -693,7 +696,7 @@ public final class RedisLayer implements AutoCloseable {
 
     /** used_memory, keyspace hits and misses, connected clients from one INFO call. */
     public ServerInfo serverInfo() {
-        String info = client instanceof RedisClusterClient
+        String info = cluster
                 ? onAnyNode(RedisClusterCommands::info) // one node's figures
                 : guarded(() -> commands.info(), null);
         if (info == null) {
@@ -755,7 +758,7 @@ public final class RedisLayer implements AutoCloseable {
 
     /** A PING every second once connected: an instance that only reads L1 notices a stall too. */
     private void heartbeat() {
-        if (!closing.get() && commands != null && !(client instanceof RedisClusterClient)) {
+        if (!closing.get() && commands != null && !cluster) {
             // a cluster's liveness is watchInvalidations(): its pings go through a node that answers
             guarded(() -> commands.ping(), null);
         }

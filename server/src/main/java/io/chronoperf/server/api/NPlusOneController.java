@@ -56,6 +56,7 @@ public class NPlusOneController {
             others = StatStatementsSuspects.find(c, calls, 20);
         }
         Duration window = Duration.ofHours(h);
-        return new Report(h, log.unitsChecked(window), log.statementsChecked(window), log.summary(window), others);
+        NPlusOneLog.Checks checked = log.checks(window);
+        return new Report(h, checked.units(), checked.statements(), log.summary(window), others);
     }
 }

@@ -96,17 +96,11 @@ public final class NPlusOneLog implements AutoCloseable {
         }
     }
 
-    /** Units checked by every process that reported in the window. */
-    public long unitsChecked(Duration window) throws SQLException {
-        return checks(window)[0];
-    }
+    /** Capture units and statements checked by every process that reported in a window. */
+    public record Checks(long units, long statements) {}
 
-    /** Statements checked by every process that reported in the window. */
-    public long statementsChecked(Duration window) throws SQLException {
-        return checks(window)[1];
-    }
-
-    private long[] checks(Duration window) throws SQLException {
+    /** What every process that reported in the window has checked (so "no findings" is not "not capturing"). */
+    public Checks checks(Duration window) throws SQLException {
         flushOnWriter();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(OwnStatements.MARK + """
@@ -115,7 +109,7 @@ public final class NPlusOneLog implements AutoCloseable {
             ps.setTimestamp(1, Timestamp.from(clock.instant().minus(window)));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
+                return new Checks(rs.getLong(1), rs.getLong(2));
             }
         }
     }
@@ -182,7 +176,7 @@ public final class NPlusOneLog implements AutoCloseable {
 
     /** Writes this process's queued findings and its counts; on failure they stay queued. */
     void flush() throws SQLException {
-        synchronized (writer) { // one flush at a time: the writer thread and readers
+        synchronized (writer) { // one flush at a time: the writer thread, and close() after it
             List<Entry> batch;
             synchronized (pending) {
                 batch = new ArrayList<>(pending);
