@@ -38,7 +38,7 @@ final class WhatIf implements AutoCloseable {
     private final Map<IndexDef, Long> present = new HashMap<>();
 
     private int plannerCalls;
-    private final Map<IndexDef, String> scratchNames = new java.util.HashMap<>();
+    private final Map<IndexDef, String> scratchNames = new HashMap<>();
     private String lastError;
 
     /** How long a what-if waits for another session's copies before it gives up. */
@@ -142,8 +142,10 @@ final class WhatIf implements AutoCloseable {
         return q.query().id() + "|" + relevant;
     }
 
-    /** The index's size: HypoPG's estimate, or the size of the index built in a rolled-back transaction. */
-    /** The index's size in bytes; -1 when it cannot be built (only HypoPG could size it). */
+    /**
+     * The index's size in bytes: HypoPG's estimate, or the size of the index built on the copy in a
+     * rolled-back transaction; -1 when it cannot be built there (only HypoPG could size it).
+     */
     long size(IndexDef d) throws SQLException {
         Long known = sizes.get(d);
         if (known != null) {
