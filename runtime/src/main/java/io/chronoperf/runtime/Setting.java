@@ -14,6 +14,20 @@ public enum Setting {
                     + "CHRONO_PERF_HOME."),
     DB_USER("CHRONO_PERF_DB_USER", null, "Database user for CHRONO_PERF_DB_URL (the embedded server uses 'postgres')."),
     DB_PASSWORD("CHRONO_PERF_DB_PASSWORD", null, "Database password for CHRONO_PERF_DB_URL."),
+    DB_REPLICA_URLS(
+            "CHRONO_PERF_DB_REPLICA_URLS",
+            "chrono-perf.db-replica-urls",
+            null,
+            "Streaming replicas of CHRONO_PERF_DB_URL for the admin API's reads, comma-separated (JDBC or postgres://"
+                    + " URLs; the primary's user and password unless the URL names others). A read goes to a replica"
+                    + " only once it has replayed every write acknowledged before the read started; otherwise to the"
+                    + " primary (docs/operations.md)."),
+    DB_REPLICA_MAX_LAG(
+            "CHRONO_PERF_DB_REPLICA_MAX_LAG",
+            "chrono-perf.db-replica-max-lag",
+            "PT0.1S",
+            "The replicas' lag bound: a read waits at most this long for a replica to replay its position, and a"
+                    + " replica whose replay lags more is not tried until it catches up."),
     REDIS_URL(
             "CHRONO_PERF_REDIS_URL",
             null,

@@ -27,7 +27,7 @@ import tools.jackson.databind.ObjectMapper;
 public final class ServerFixture implements BeforeAllCallback, AfterAllCallback {
     public static final String SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
-    private final TestDatabase db = new TestDatabase();
+    private final TestDatabase db;
     private final java.util.List<String> existing;
     private boolean faulty;
     private String redisUri;
@@ -45,7 +45,17 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     }
 
     private ServerFixture(java.util.List<String> existing) {
+        this(existing, new TestDatabase());
+    }
+
+    private ServerFixture(java.util.List<String> existing, TestDatabase db) {
         this.existing = existing;
+        this.db = db;
+    }
+
+    /** The server on a database of its own on another PostgreSQL server (a private one the test started). */
+    public static ServerFixture onServer(java.util.function.Supplier<io.chronoperf.runtime.DatabaseEndpoint> server) {
+        return new ServerFixture(java.util.List.of(), new TestDatabase(server));
     }
 
     /**

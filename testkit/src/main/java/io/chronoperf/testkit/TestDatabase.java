@@ -19,8 +19,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <pre>{@code @RegisterExtension static final TestDatabase db = new TestDatabase();}</pre>
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+    private final java.util.function.Supplier<DatabaseEndpoint> server;
     private DatabaseEndpoint endpoint;
     private HikariDataSource dataSource;
+
+    /** On the tests' PostgreSQL ({@link TestServers#postgres()}). */
+    public TestDatabase() {
+        this(TestServers::postgres);
+    }
+
+    /** On another server (a private one the test started), asked for when the database is created. */
+    public TestDatabase(java.util.function.Supplier<DatabaseEndpoint> server) {
+        this.server = server;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -36,7 +47,7 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     public void create() {
         String name = "cpt_"
                 + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
-        DatabaseEndpoint server = TestServers.postgres();
+        DatabaseEndpoint server = this.server.get();
         try (Connection c = server.connect();
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name); // generated name, never input
@@ -61,7 +72,7 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         if (endpoint == null) {
             return;
         }
-        try (Connection c = TestServers.postgres().connect();
+        try (Connection c = server.get().connect();
                 Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + endpoint.databaseName() + " WITH (FORCE)");
         } catch (SQLException e) {

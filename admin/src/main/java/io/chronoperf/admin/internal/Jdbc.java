@@ -20,9 +20,20 @@ import javax.sql.DataSource;
  */
 public final class Jdbc {
     private final DataSource dataSource;
+    private final DataSource reads;
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, dataSource);
+    }
+
+    /**
+     * @param dataSource the primary: transactions (the writes, and what they read) run there
+     * @param reads      where {@link #list} and {@link #one} run: the primary, or a routing data
+     *                   source that may hand out a replica's connection
+     */
+    public Jdbc(DataSource dataSource, DataSource reads) {
         this.dataSource = dataSource;
+        this.reads = reads;
     }
 
     @FunctionalInterface
@@ -35,8 +46,9 @@ public final class Jdbc {
         T run(Connection c) throws SQLException;
     }
 
+    /** A read outside any transaction, on the read data source. */
     public <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.getConnection()) {
             return list(c, sql, mapper, params);
         } catch (SQLException e) {
             throw failure(e);

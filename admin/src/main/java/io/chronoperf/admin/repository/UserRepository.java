@@ -37,7 +37,16 @@ public final class UserRepository {
     private final Jdbc jdbc;
 
     public UserRepository(DataSource dataSource) {
-        this.jdbc = new Jdbc(dataSource);
+        this(dataSource, dataSource);
+    }
+
+    /**
+     * @param dataSource the primary: the writes, each in one transaction with what it reads
+     * @param reads      the reads outside a write: the primary, or a data source that routes them to
+     *                   replicas without losing a write acknowledged before the read started
+     */
+    public UserRepository(DataSource dataSource, DataSource reads) {
+        this.jdbc = new Jdbc(dataSource, reads);
     }
 
     /** Counts by approval status and activity, plus the queue and lock figures an admin watches. */

@@ -13,6 +13,7 @@ import io.chronoperf.runtime.ChronoPerfException;
 import io.chronoperf.runtime.ErrorCode;
 import io.chronoperf.runtime.Setting;
 import io.chronoperf.runtime.Settings;
+import io.chronoperf.server.replica.ReadReplicas;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -97,28 +98,31 @@ public class AdminPlatformConfig {
         return Clock.systemUTC();
     }
 
+    // The repositories read through the read routing (the primary unless replicas are configured);
+    // only the users' one writes, on the primary.
+
     @Bean
-    UserRepository userRepository(DataSource dataSource, MigratedSchema schema) {
-        return new UserRepository(dataSource);
+    UserRepository userRepository(DataSource dataSource, ReadReplicas replicas, MigratedSchema schema) {
+        return new UserRepository(dataSource, replicas.reads());
     }
 
     @Bean
-    AuditLogRepository auditLogRepository(DataSource dataSource, Clock clock, MigratedSchema schema) {
-        return new AuditLogRepository(dataSource, clock);
+    AuditLogRepository auditLogRepository(ReadReplicas replicas, Clock clock, MigratedSchema schema) {
+        return new AuditLogRepository(replicas.reads(), clock);
     }
 
     @Bean
-    SecurityEventRepository securityEventRepository(DataSource dataSource, Clock clock, MigratedSchema schema) {
-        return new SecurityEventRepository(dataSource, clock);
+    SecurityEventRepository securityEventRepository(ReadReplicas replicas, Clock clock, MigratedSchema schema) {
+        return new SecurityEventRepository(replicas.reads(), clock);
     }
 
     @Bean
-    BackupRepository backupRepository(DataSource dataSource, MigratedSchema schema) {
-        return new BackupRepository(dataSource);
+    BackupRepository backupRepository(ReadReplicas replicas, MigratedSchema schema) {
+        return new BackupRepository(replicas.reads());
     }
 
     @Bean
-    ProjectRepository projectRepository(DataSource dataSource, MigratedSchema schema) {
-        return new ProjectRepository(dataSource);
+    ProjectRepository projectRepository(ReadReplicas replicas, MigratedSchema schema) {
+        return new ProjectRepository(replicas.reads());
     }
 }

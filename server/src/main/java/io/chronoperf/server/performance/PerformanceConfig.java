@@ -8,6 +8,7 @@ import io.chronoperf.runtime.Settings;
 import io.chronoperf.server.advisor.AdvisorService;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
+import io.chronoperf.server.replica.ReadReplicas;
 import io.chronoperf.server.tasks.TaskRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -27,7 +28,8 @@ public class PerformanceConfig {
             NPlusOneLog nPlusOne,
             ObjectProvider<TaskRegistry> tasks,
             Clock clock,
-            Settings settings) {
+            Settings settings,
+            ReadReplicas replicas) {
         return new PerformanceService(
                 OwnStatements.marked(dataSource),
                 cache,
@@ -37,6 +39,7 @@ public class PerformanceConfig {
                 nPlusOne,
                 tasks::getObject,
                 clock,
-                settings.decimal(Setting.SLOW_MS));
+                settings.decimal(Setting.SLOW_MS),
+                replicas);
     }
 }

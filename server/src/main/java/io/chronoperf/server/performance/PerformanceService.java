@@ -17,6 +17,7 @@ import io.chronoperf.server.cache.AdminNamespaces;
 import io.chronoperf.server.monitor.Findings;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
+import io.chronoperf.server.replica.ReadReplicas;
 import io.chronoperf.server.tasks.TaskRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -53,6 +54,7 @@ public final class PerformanceService {
     private final Supplier<TaskRegistry> tasks;
     private final Clock clock;
     private final double slowMs;
+    private final ReadReplicas replicas;
     private final AtomicReference<CompletableFuture<OptimizeReport>> running = new AtomicReference<>();
 
     public PerformanceService(
@@ -64,8 +66,10 @@ public final class PerformanceService {
             NPlusOneLog nPlusOne,
             Supplier<TaskRegistry> tasks,
             Clock clock,
-            double slowMs) {
+            double slowMs,
+            ReadReplicas replicas) {
         this.dataSource = dataSource;
+        this.replicas = replicas;
         this.cache = cache;
         cache.require(AdminNamespaces.PERFORMANCE);
         this.monitor = monitor;
@@ -421,7 +425,23 @@ public final class PerformanceService {
             List<History.SlowQuery> slowQueries,
             IndexAdvisor.Advice recommendations,
             List<Alert> alerts,
-            List<NPlusOneLog.Summary> nPlusOne) {}
+            List<NPlusOneLog.Summary> nPlusOne,
+            ReadReplicas.Status replicas) {
+        /** This document with the read routing as it is now (the rest may come from the cache). */
+        Dashboard withReplicas(ReadReplicas.Status now) {
+            return new Dashboard(
+                    generatedAt,
+                    health,
+                    database,
+                    connections,
+                    cache,
+                    slowQueries,
+                    recommendations,
+                    alerts,
+                    nPlusOne,
+                    now);
+        }
+    }
 
     /**
      * The dashboard document, from the cache (10 s) or built. While the database is away: the last
@@ -431,7 +451,10 @@ public final class PerformanceService {
     public Dashboard dashboard() {
         try {
             return cache.get(
-                    cache.key(AdminNamespaces.PERFORMANCE, "dashboard").build(), Dashboard.class, this::buildDashboard);
+                            cache.key(AdminNamespaces.PERFORMANCE, "dashboard").build(),
+                            Dashboard.class,
+                            this::buildDashboard)
+                    .withReplicas(replicas.status());
         } catch (RuntimeException e) {
             if (!DatabaseErrors.isUnavailable(e)) {
                 throw e;
@@ -445,7 +468,8 @@ public final class PerformanceService {
                     List.of(),
                     advisor.latest(),
                     List.of(),
-                    List.of()); // the findings are in the database too
+                    List.of(), // the findings are in the database too
+                    replicas.status());
         }
     }
 
@@ -464,7 +488,8 @@ public final class PerformanceService {
                         monitor.history().slowQueries(c, Duration.ofHours(24), slowMs, 10),
                         advisor.latest(),
                         monitor.alerts().list(c, clock.instant().minus(Duration.ofHours(24)), 50),
-                        nPlusOne.summary(Duration.ofHours(24)));
+                        nPlusOne.summary(Duration.ofHours(24)),
+                        replicas.status());
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the dashboard could not be built: " + e.getMessage(), e);

@@ -1,0 +1,123 @@
+package io.chronoperf.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoperf.server.ServerFixture.Response;
+import io.chronoperf.server.replica.ReadReplicas;
+import io.chronoperf.server.replica.ReadReplicas.Route;
+import io.chronoperf.testkit.ReplicatedPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The server with a read replica ({@code CHRONO_PERF_DB_REPLICA_URLS}): a private primary with a
+ * streaming replica made by pg_basebackup. The admin API's reads are served by the replica while
+ * it keeps up; a read after a write through the API sees the write while the replica's replay is
+ * paused; the dashboard shows the replica's lag and where reads went.
+ */
+class ReadReplicaServerTest {
+    @RegisterExtension
+    @Order(1)
+    static final ReplicatedPostgres pg = new ReplicatedPostgres();
+
+    @RegisterExtension
+    @Order(2)
+    static final ServerFixture server = ServerFixture.onServer(pg::primary)
+            .withProperties(() -> Map.of(
+                    "chrono-perf.db-replica-urls",
+                    pg.replica()
+                            .withDatabase(ReadReplicaServerTest.server
+                                    .database()
+                                    .endpoint()
+                                    .databaseName())
+                            .jdbcUrl(),
+                    "chrono-perf.db-replica-max-lag",
+                    "PT0.5S"));
+
+    @Test
+    void admin_reads_are_served_by_the_replica_and_the_dashboard_says_so() throws Exception {
+        ReadReplicas routing = server.bean(ReadReplicas.class);
+        pg.awaitCaughtUp(Duration.ofSeconds(30));
+        awaitServing(routing);
+        long before = routing.count(Route.REPLICA);
+        String viewer = server.token("viewer");
+
+        for (String path : new String[] {
+            "/api/v1/admin/users?approval_status=pending&limit=5",
+            "/api/v1/admin/users/security-status",
+            "/api/v1/admin/audit-logs?limit=5",
+            "/api/v1/admin/security-events/high-risk?limit=5"
+        }) {
+            Response r = server.get(path, viewer);
+            assertThat(r.status()).as(path + ": " + r.body()).isEqualTo(200);
+        }
+
+        assertThat(routing.count(Route.REPLICA)).isGreaterThan(before);
+        Response dashboard = server.get("/api/v1/admin/performance/dashboard", viewer);
+        assertThat(dashboard.status()).as(dashboard.body()).isEqualTo(200);
+        JsonNode replicas = dashboard.json().get("replicas");
+        assertThat(replicas.get("configured").asBoolean()).isTrue();
+        assertThat(replicas.get("reads").get("replica").asLong()).isGreaterThan(before);
+        JsonNode replica = replicas.get("replicas").get(0);
+        assertThat(replica.get("state").asString()).isEqualTo("SERVING");
+        assertThat(replica.get("lag_seconds").asDouble()).isLessThanOrEqualTo(0.5);
+        assertThat(replica.get("reads").asLong()).isPositive();
+    }
+
+    @Test
+    void a_read_after_a_write_sees_the_write_while_the_replica_has_not_replayed_it() throws Exception {
+        ReadReplicas routing = server.bean(ReadReplicas.class);
+        pg.awaitCaughtUp(Duration.ofSeconds(30));
+        awaitServing(routing);
+        long user = firstUnlockedUser();
+        String admin = server.token("admin");
+        Response seen = server.get("/api/v1/admin/users/" + user, admin); // cached, as a page would
+        assertThat(seen.json().get("is_locked").asBoolean()).isFalse();
+        long onPrimary = routing.count(Route.PRIMARY_REPLICA_BEHIND) + routing.count(Route.PRIMARY_REPLICA_LAGGING);
+
+        pg.pauseReplay();
+        try {
+            Response locked =
+                    server.post("/api/v1/admin/users/" + user + "/lock", "{\"reason\": \"replica test\"}", admin);
+            assertThat(locked.status()).as(locked.body()).isEqualTo(200);
+
+            Response after = server.get("/api/v1/admin/users/" + user, admin);
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(after.json().get("is_locked").asBoolean()).isTrue();
+            Response audit = server.get("/api/v1/admin/audit-logs?category=user_management&limit=5", admin);
+            assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+            assertThat(audit.body()).contains("replica test");
+            assertThat(routing.count(Route.PRIMARY_REPLICA_BEHIND) + routing.count(Route.PRIMARY_REPLICA_LAGGING))
+                    .isGreaterThan(onPrimary);
+        } finally {
+            pg.resumeReplay();
+        }
+    }
+
+    private static long firstUnlockedUser() throws Exception {
+        try (Connection c = server.database().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT min(id) FROM users WHERE NOT is_locked AND role = 'user'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void awaitServing(ReadReplicas routing) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (routing.status().replicas().get(0).state() == ReadReplicas.State.SERVING) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the replica does not serve: " + routing.status());
+    }
+}
