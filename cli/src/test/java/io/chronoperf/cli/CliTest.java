@@ -190,6 +190,32 @@ class CliTest {
         assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
     }
 
+    @Test
+    void a_replica_url_that_is_not_a_postgresql_one_fails_the_start_with_one_line() {
+        Run r = run(
+                "serve",
+                "--home",
+                home.toString(),
+                "--port",
+                "0",
+                "--no-redis",
+                "--db-replica-urls",
+                "redis://127.0.0.1:6379",
+                "--db-url",
+                db.endpoint().jdbcUrl(),
+                "--db-user",
+                db.endpoint().user());
+
+        assertThat(r.status).isEqualTo(3);
+        List<String> ours =
+                r.err.lines().filter(l -> l.startsWith("chrono-perf:")).toList();
+        assertThat(ours).hasSize(1);
+        assertThat(ours.get(0))
+                .contains(
+                        "CHRONO_PERF_DB_REPLICA_URLS: 'redis://127.0.0.1:6379' does not start with jdbc:postgresql://");
+        assertThat(r.err).doesNotContain("\tat ").doesNotContain("Caused by");
+    }
+
     private static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;

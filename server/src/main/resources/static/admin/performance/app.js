@@ -109,9 +109,29 @@
     fill('tasks', Object.values(h.tasks).map((t) => row([t.name, t.interval, num(t.runs), num(t.failures), t.last_run_at ? new Date(t.last_run_at).toLocaleTimeString() : '–', t.last_outcome || '–'])), 'no task yet');
     fill('slow', (d.slow_queries || []).map((q) => { const tr = row([code(q.query), num(q.calls), num(fmt(q.mean_ms)), num(fmt(q.max_ms)), num(fmt(q.share_of_total_pct) + '%'), num(q.cache_hit_ratio_pct === undefined ? '–' : fmt(q.cache_hit_ratio_pct) + '%')]); tr.className = 'clickable'; tr.addEventListener('click', () => analyse(q)); return tr; }), 'no statement over the slow threshold in the last 24 h');
     renderAdvice(d.recommendations);
+    renderReplicas(d.replicas);
     fill('alerts', (d.alerts || []).map((a) => row([a.rule, a.severity, a.state, num(fmt(a.value, 2)), new Date(a.started_at).toLocaleString()])), 'no alert in the last 24 h');
     fill('n1', (d.n_plus_one || []).map((f) => row([f.kind, code(f.sql || ''), f.site || '–', num(f.occurrences)])), 'no N+1 finding in the last 24 h');
     fill('namespaces', Object.entries(d.cache.namespaces || {}).map(([name, n]) => row([name, num(fmt(n.hit_ratio * 100, 1) + '%'), num(n.l1_hits), num(n.l2_hits), num(n.misses), num(n.l2_keys), num(fmt(n.compression_ratio, 2))])), 'no namespace');
+  }
+
+  function renderReplicas(r) {
+    if (!r || !r.configured) {
+      $('replicas-summary').textContent = r ? 'none configured: every read runs on the primary (CHRONO_PERF_DB_REPLICA_URLS adds them)' : 'the main database\'s reads only';
+      $('routing').replaceChildren();
+      fill('replicas', [], 'no replica');
+      return;
+    }
+    const total = Object.values(r.reads).reduce((a, n) => a + n, 0);
+    $('replicas-summary').textContent = 'lag bound ' + r.max_lag + ' · ' + total + ' reads since the start';
+    $('routing').replaceChildren(...Object.entries(r.reads).filter(([, n]) => n > 0).map(([k, n]) => {
+      const seg = el('span', k.replace(/_/g, ' ') + ' ' + fmt(100 * n / total, 0) + '%', k === 'replica' ? 'ok' : 'other');
+      seg.style.flexGrow = n;
+      return seg;
+    }));
+    fill('replicas', r.replicas.map((x) => row([code(x.url), x.state.toLowerCase().replace(/_/g, ' '),
+      num(x.lag_seconds == null ? '–' : fmt(x.lag_seconds * 1000, 0) + ' ms'), num(x.lag_bytes == null ? '–' : bytes(x.lag_bytes)),
+      num(x.reads), x.reason || ''])), 'no replica');
   }
 
   function renderAdvice(a) {

@@ -114,6 +114,7 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("services")).getText())
                 .contains("database: up")
                 .contains("redis: up");
+        assertThat(browser.findElement(By.id("replicas-summary")).getText()).contains("none configured");
         assertThat(browser.findElement(By.id("tasks")).getText())
                 .contains("monitor-sampling")
                 .contains("cache-warming");
