@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronoperf.server.ServerFixture.Response;
 import io.chronoperf.server.schedule.TasksConfig.BackgroundTasks;
+import io.chronoperf.server.watch.SampleRounds;
 import io.chronoperf.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +55,9 @@ class WatchedDatabasesTest {
             throw new IllegalStateException(e);
         }
         return Map.of(
+                // the spread round's test drives its ticks itself: no scheduled tick in between
+                "chrono-perf.monitor.first-sample-delay",
+                "PT1H",
                 "chrono-perf.watch",
                 "bench=" + url(bench) + ", empty=" + url(empty) + ", gone=jdbc:postgresql://127.0.0.1:" + closed
                         + "/gone?user=nobody");
@@ -61,6 +67,40 @@ class WatchedDatabasesTest {
         var e = db.endpoint();
         return e.jdbcUrl() + (e.jdbcUrl().contains("?") ? "&" : "?") + "user=" + e.user()
                 + (e.password() == null ? "" : "&password=" + e.password());
+    }
+
+    @Test
+    void a_tick_of_the_spread_round_samples_the_databases_whose_slice_began_and_skips_one_that_is_down()
+            throws Exception {
+        awaitGoneDown();
+        BackgroundTasks tasks = server.bean(BackgroundTasks.class);
+        SampleRounds rounds = new SampleRounds(3, Duration.ofSeconds(30)); // bench, empty, gone: 10 s each
+        long first = (rounds.tickAt(Instant.now()) / 3 + 1000) * 3; // a slice 0, well ahead of any real tick
+        Instant at = Instant.ofEpochMilli(first * rounds.tick().toMillis());
+
+        assertThat(tasks.sampleWatchedDue(at)).containsExactly("bench");
+        assertThat(tasks.sampleWatchedDue(at.plus(rounds.tick()))).containsExactly("empty");
+        assertThat(tasks.sampleWatchedDue(at.plus(rounds.tick().multipliedBy(2))))
+                .as("gone is down")
+                .isEmpty();
+        // a tick that comes late samples every slice that began since the previous one
+        assertThat(tasks.sampleWatchedDue(at.plus(rounds.tick().multipliedBy(5))))
+                .containsExactly("bench", "empty");
+    }
+
+    private void awaitGoneDown() throws InterruptedException {
+        String viewer = server.token("viewer");
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!server.get("/api/v1/admin/performance/databases", viewer)
+                .json()
+                .get("databases")
+                .get(3)
+                .get("state")
+                .asString()
+                .equals("down")) {
+            assertThat(System.nanoTime()).as("the watch finds gone down").isLessThan(deadline);
+            Thread.sleep(50); // waits for the condition: the watches' first probes
+        }
     }
 
     @Test

@@ -9,9 +9,11 @@ import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
 import io.chronoperf.server.tasks.TaskRegistry;
 import io.chronoperf.server.watch.Databases;
+import io.chronoperf.server.watch.SampleRounds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -88,6 +90,11 @@ public class TasksConfig {
         private final PerformanceService performance;
         private final Databases databases;
         private final Settings settings;
+        private final Duration sampleEvery;
+        /** The slice of this process's previous spread tick (-1: none yet). */
+        private final java.util.concurrent.atomic.AtomicLong lastTick = new java.util.concurrent.atomic.AtomicLong(-1);
+
+        private volatile SampleRounds rounds;
 
         BackgroundTasks(
                 TaskRegistry registry,
@@ -102,6 +109,7 @@ public class TasksConfig {
             this.warming = warming;
             this.performance = performance;
             this.settings = settings;
+            this.sampleEvery = settings.duration(Setting.SAMPLE_INTERVAL);
         }
 
         @Override
@@ -110,7 +118,11 @@ public class TasksConfig {
             Duration firstSample = settings.duration(Setting.FIRST_SAMPLE_DELAY);
             schedule(tasks, SAMPLE, sample, firstSample, this::sample);
             if (databases.all().size() > 1) {
-                schedule(tasks, SAMPLE_WATCHED, sample, firstSample, this::sampleWatched);
+                // A round of the watched databases is spread over the interval: a tick each slice.
+                rounds = new SampleRounds(databases.watchedInOrder().size(), sample);
+                registry.declare(SAMPLE_WATCHED, sample);
+                tasks.addFixedDelayTask(new FixedDelayTask(
+                        () -> sampleWatchedDue(java.time.Instant.now()), rounds.tick(), firstSample));
             }
             schedule(tasks, HEALTH, settings.duration(Setting.HEALTH_INTERVAL), Duration.ofMinutes(1), this::health);
             Duration warm = settings.duration(Setting.WARM_INTERVAL);
@@ -129,9 +141,26 @@ public class TasksConfig {
             registry.run(SAMPLE, Duration.ofMinutes(1), monitor::sample);
         }
 
-        /** The databases of CHRONO_PERF_WATCH, each on its own: one down never stops the others. */
+        /** Every database of CHRONO_PERF_WATCH now, each on its own: one down never stops the others. */
         public void sampleWatched() {
             registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), databases::sampleWatched);
+        }
+
+        /**
+         * One tick of the spread round ({@link SampleRounds}): the watched databases whose slices
+         * began since this process's previous tick, under the task's lock (one process at a time).
+         * Returns the names sampled (none when another process holds the lock).
+         */
+        public List<String> sampleWatchedDue(java.time.Instant now) {
+            SampleRounds r = rounds != null
+                    ? rounds
+                    : new SampleRounds(databases.watchedInOrder().size(), sampleEvery);
+            List<String> sampled = new java.util.concurrent.CopyOnWriteArrayList<>();
+            registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), () -> {
+                long tick = r.tickAt(now);
+                sampled.addAll(databases.sampleWatched(r.due(lastTick.getAndSet(tick), tick)));
+            });
+            return sampled;
         }
 
         public void health() {

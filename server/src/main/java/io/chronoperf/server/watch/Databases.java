@@ -142,8 +142,32 @@ public final class Databases implements AutoCloseable {
      * the others go on.
      */
     public void sampleWatched() {
-        for (WatchedDatabase db : all.values()) {
-            if (db.main() || !db.up()) {
+        List<WatchedDatabase> watched = watchedInOrder();
+        List<Integer> every = new ArrayList<>();
+        for (int i = 0; i < watched.size(); i++) {
+            every.add(i);
+        }
+        sampleWatched(every);
+    }
+
+    /** The watched databases (not main) in name order: their places in a round ({@link SampleRounds}). */
+    public List<WatchedDatabase> watchedInOrder() {
+        return all.values().stream()
+                .filter(db -> !db.main())
+                .sorted(java.util.Comparator.comparing(WatchedDatabase::name))
+                .toList();
+    }
+
+    /**
+     * Samples the watched databases at these places of {@link #watchedInOrder()} that answer; one
+     * that fails is logged (one line a minute) and skipped. Returns the names of those sampled.
+     */
+    public List<String> sampleWatched(List<Integer> places) {
+        List<WatchedDatabase> watched = watchedInOrder();
+        List<String> sampled = new ArrayList<>();
+        for (int place : places) {
+            WatchedDatabase db = watched.get(place);
+            if (!db.up()) {
                 continue;
             }
             try {
@@ -155,8 +179,11 @@ public final class Databases implements AutoCloseable {
                                 + (e.getMessage() == null
                                         ? e.toString()
                                         : e.getMessage().lines().findFirst().orElse("")));
+                continue;
             }
+            sampled.add(db.name());
         }
+        return sampled;
     }
 
     private void sample(WatchedDatabase db) throws Exception {
