@@ -11,6 +11,7 @@ import io.chronoperf.runtime.Services;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
             BenchCommand.AdvisorBench.class,
             BenchCommand.DashboardBench.class,
             BenchCommand.LoadBench.class,
-            BenchCommand.FleetBench.class
+            BenchCommand.FleetBench.class,
+            BenchCommand.ReplicaBench.class
         })
 final class BenchCommand implements Runnable {
     @Override
@@ -281,6 +283,96 @@ final class BenchCommand implements Runnable {
                         r.rows24h());
             }
             return 0;
+        }
+    }
+
+    @Command(
+            name = "replicas",
+            mixinStandardHelpOptions = true,
+            description = "What the read routing costs and where reads go: a point read timed on the primary, through"
+                    + " the routing with the primary idle, and through it under a stream of writes (a table"
+                    + " cp_replica_bench is made on the primary and dropped at the end).")
+    static final class ReplicaBench implements Callable<Integer> {
+        @Mixin
+        ServiceOptions services;
+
+        @Option(
+                names = "--replica-url",
+                required = true,
+                description = "A streaming replica of --db-url (JDBC or postgres:// URL; the primary's user unless it"
+                        + " names one).")
+        String replicaUrl;
+
+        @Option(
+                names = "--reads",
+                defaultValue = "3000",
+                description = "Reads per way of reading. Default: ${DEFAULT-VALUE}.")
+        int reads;
+
+        @Option(
+                names = "--max-lag",
+                defaultValue = "PT0.1S",
+                description = "The lag bound (CHRONO_PERF_DB_REPLICA_MAX_LAG). Default: ${DEFAULT-VALUE}.")
+        java.time.Duration maxLag;
+
+        @Option(
+                names = "--write-every",
+                defaultValue = "PT0.01S",
+                description = "The writer's pause between two updates. Default: ${DEFAULT-VALUE}.")
+        java.time.Duration writeEvery;
+
+        @Override
+        public Integer call() throws Exception {
+            if (reads < 10 || reads > 1_000_000) {
+                System.err.println("chrono-perf: --reads must be from 10 to 1000000, not " + reads);
+                return 2;
+            }
+            try (Services svc = Services.start(services.settings(), false)) {
+                io.chronoperf.runtime.DatabaseEndpoint primary = svc.database();
+                io.chronoperf.runtime.DatabaseEndpoint replica = io.chronoperf.server.replica.ReplicaConfig.parse(
+                                replicaUrl, primary.user(), primary.password())
+                        .get(0);
+                List<io.chronoperf.bench.ReplicaBenchmark.Phase> phases = io.chronoperf.bench.ReplicaBenchmark.run(
+                        primary, replica, reads, maxLag, writeEvery, System.out::println);
+                System.out.printf("%n| reads | p50 | p95 | on the replica | primary: replica behind | primary:"
+                        + " replica lagging | primary: replica down | writes meanwhile |%n"
+                        + "|---|---:|---:|---:|---:|---:|---:|---:|%n");
+                for (var p : phases) {
+                    var routes = p.routes();
+                    System.out.printf(
+                            java.util.Locale.ROOT,
+                            "| %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %d |%n",
+                            p.name(),
+                            p.p50Ms(),
+                            p.p95Ms(),
+                            share(routes, io.chronoperf.server.replica.ReadReplicas.Route.REPLICA, p.reads()),
+                            share(
+                                    routes,
+                                    io.chronoperf.server.replica.ReadReplicas.Route.PRIMARY_REPLICA_BEHIND,
+                                    p.reads()),
+                            share(
+                                    routes,
+                                    io.chronoperf.server.replica.ReadReplicas.Route.PRIMARY_REPLICA_LAGGING,
+                                    p.reads()),
+                            share(
+                                    routes,
+                                    io.chronoperf.server.replica.ReadReplicas.Route.PRIMARY_REPLICA_DOWN,
+                                    p.reads()),
+                            p.writes());
+                }
+            }
+            return 0;
+        }
+
+        private static String share(
+                java.util.Map<io.chronoperf.server.replica.ReadReplicas.Route, Long> routes,
+                io.chronoperf.server.replica.ReadReplicas.Route route,
+                int reads) {
+            if (routes.isEmpty()) {
+                return "–";
+            }
+            long n = routes.getOrDefault(route, 0L);
+            return String.format(java.util.Locale.ROOT, "%d (%.1f%%)", n, 100.0 * n / reads);
         }
     }
 

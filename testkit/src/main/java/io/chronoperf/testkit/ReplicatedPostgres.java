@@ -207,6 +207,35 @@ public final class ReplicatedPostgres implements BeforeAllCallback, AfterAllCall
         pgCtl(dir.resolve("replica"), "start");
     }
 
+    /**
+     * Freezes the replica (SIGSTOP to its postmaster and every process of it): it accepts TCP
+     * connections and answers nothing, as a machine that hangs. {@link #thawReplica()} undoes it.
+     */
+    public void freezeReplica() throws IOException, InterruptedException {
+        signalReplica("-STOP");
+    }
+
+    public void thawReplica() throws IOException, InterruptedException {
+        signalReplica("-CONT");
+    }
+
+    private void signalReplica(String signal) throws IOException, InterruptedException {
+        String pid = Files.readAllLines(dir.resolve("replica").resolve("postmaster.pid"))
+                .get(0)
+                .strip();
+        List<String> pids = new ArrayList<>(List.of(pid));
+        for (String child : run(List.of("pgrep", "-P", pid), Duration.ofSeconds(10), false)
+                .strip()
+                .split("\\s+")) {
+            if (!child.isBlank()) {
+                pids.add(child);
+            }
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", signal));
+        kill.addAll(pids);
+        run(kill, Duration.ofSeconds(10), true);
+    }
+
     private void onReplica(String sql) {
         try (Connection c = replica().connect();
                 Statement s = c.createStatement()) {

@@ -340,6 +340,10 @@ public final class ReadReplicas implements AutoCloseable {
             Connection c = null;
             try {
                 c = pool.getConnection();
+                // A replica that froze must not hold the read: the check gives up with the socket
+                // (the pool puts the connection's own timeout back when it is returned).
+                int timeout = c.getNetworkTimeout();
+                c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, wait.toMillis() + 1_000));
                 long pause = 1;
                 try (PreparedStatement ps = c.prepareStatement(REPLAYED)) {
                     ps.setString(1, position);
@@ -347,6 +351,7 @@ public final class ReadReplicas implements AutoCloseable {
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();
                             if (rs.getBoolean(1)) {
+                                c.setNetworkTimeout(Runnable::run, timeout);
                                 return c;
                             }
                         }

@@ -1,6 +1,7 @@
 package io.chronoperf.server.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -151,6 +152,31 @@ class ReadReplicasTest {
                 assertThat(routing.count(Route.PRIMARY_REPLICA_DOWN)).isEqualTo(5);
             } finally {
                 pg.startReplica();
+            }
+            await(routing, s -> s == State.SERVING);
+            assertThat(inRecovery(routing)).isTrue();
+        }
+    }
+
+    @Test
+    void a_replica_that_freezes_does_not_hold_reads_for_longer_than_the_bound_and_a_second() throws Exception {
+        try (ReadReplicas routing = routing(pg.replica(), Duration.ofMillis(200))) {
+            await(routing, s -> s == State.SERVING);
+            assertThat(inRecovery(routing)).isTrue(); // a pooled connection to it now exists
+            pg.freezeReplica();
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                    for (int i = 0; i < 5; i++) {
+                        try (Connection c = routing.reads().getConnection()) {
+                            assertThat(inRecovery(c)).isFalse();
+                            assertThat(status(c, 2)).isEqualTo("active");
+                        }
+                    }
+                });
+                await(routing, s -> s == State.DOWN);
+                assertThat(routing.count(Route.REPLICA)).isEqualTo(1);
+            } finally {
+                pg.thawReplica();
             }
             await(routing, s -> s == State.SERVING);
             assertThat(inRecovery(routing)).isTrue();
