@@ -313,6 +313,9 @@ public final class ReadReplicas implements AutoCloseable {
             config.setMaximumPoolSize(primary.getMaximumPoolSize());
             config.setMinimumIdle(0);
             config.setConnectionTimeout(250); // then the read goes to the primary
+            // and no longer to find a pooled connection dead (the default, 5 s, held a read that long
+            // on a replica that froze)
+            config.setValidationTimeout(250);
             config.setInitializationFailTimeout(-1); // a replica that is down never stops a start
             config.setReadOnly(true);
             config.addDataSourceProperty("ApplicationName", "chrono-perf-server");

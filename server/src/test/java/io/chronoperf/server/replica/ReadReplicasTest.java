@@ -163,14 +163,21 @@ class ReadReplicasTest {
         try (ReadReplicas routing = routing(pg.replica(), Duration.ofMillis(200))) {
             await(routing, s -> s == State.SERVING);
             assertThat(inRecovery(routing)).isTrue(); // a pooled connection to it now exists
+            Thread.sleep(600); // idle past the pool's 500 ms: it is validated before it is handed out
             pg.freezeReplica();
             try {
                 assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
                     for (int i = 0; i < 5; i++) {
+                        long start = System.nanoTime();
                         try (Connection c = routing.reads().getConnection()) {
                             assertThat(inRecovery(c)).isFalse();
                             assertThat(status(c, 2)).isEqualTo("active");
                         }
+                        // the bound and a second at most, with room for a busy machine; it was 5 s
+                        // (the pool's default validation timeout) and, before, forever
+                        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                                .as("read %d", i)
+                                .isLessThan(Duration.ofMillis(3_500));
                     }
                 });
                 await(routing, s -> s == State.DOWN);
