@@ -41,8 +41,7 @@ import org.springframework.jdbc.datasource.AbstractDataSource;
  * there, waiting at most the lag bound. Every write acknowledged before the read started is
  * therefore visible to it: a request that follows its own write reads its write, and so does a
  * cache load in any process after any process's write (the cache then never stores an old row
- * for everyone). Otherwise the read goes to the primary, on the connection the position was read
- * from.
+ * for everyone). Otherwise the read goes to the primary.
  *
  * <p>A probe of its own (one connection per replica, 1-s timeouts) measures each replica every
  * {@code probeInterval}: whether it answers, whether it is in recovery and a copy of this primary
@@ -193,28 +192,24 @@ public final class ReadReplicas implements AutoCloseable {
                         .increment();
                 return primary.getConnection();
             }
-            Connection onPrimary = primary.getConnection();
-            try {
-                String position;
-                try (Statement s = onPrimary.createStatement();
-                        ResultSet rs = s.executeQuery(POSITION)) {
-                    rs.next();
-                    position = rs.getString(1);
-                }
-                Connection onReplica = replica.connectionAt(position, maxLag);
-                if (onReplica != null) {
-                    onPrimary.close();
-                    replica.reads.increment();
-                    routed.get(Route.REPLICA).increment();
-                    return onReplica;
-                }
-                routed.get(replica.state == State.DOWN ? Route.PRIMARY_REPLICA_DOWN : Route.PRIMARY_REPLICA_BEHIND)
-                        .increment();
-                return onPrimary;
-            } catch (SQLException | RuntimeException e) {
-                onPrimary.close();
-                throw e;
+            String position;
+            try (Connection c = primary.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(POSITION)) {
+                rs.next();
+                position = rs.getString(1);
             }
+            // The primary's connection is back in its pool while the replica is waited for: a
+            // replica that lags never holds the primary's connections.
+            Connection onReplica = replica.connectionAt(position, maxLag);
+            if (onReplica != null) {
+                replica.reads.increment();
+                routed.get(Route.REPLICA).increment();
+                return onReplica;
+            }
+            routed.get(replica.state == State.DOWN ? Route.PRIMARY_REPLICA_DOWN : Route.PRIMARY_REPLICA_BEHIND)
+                    .increment();
+            return primary.getConnection();
         }
 
         @Override
