@@ -107,17 +107,7 @@ class WatchedDatabasesTest {
     void each_watched_database_has_its_state_health_statistics_and_slow_queries() throws Exception {
         String viewer = server.token("viewer");
         BackgroundTasks tasks = server.bean(BackgroundTasks.class);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!server.get("/api/v1/admin/performance/databases", viewer)
-                .json()
-                .get("databases")
-                .get(3)
-                .get("state")
-                .asString()
-                .equals("down")) {
-            assertThat(System.nanoTime()).as("the watch finds gone down").isLessThan(deadline);
-            Thread.sleep(50); // waits for the condition: the watches' first probes
-        }
+        awaitGoneDown();
         tasks.sampleWatched();
         try (Connection c = bench.dataSource().getConnection();
                 Statement s = c.createStatement()) {

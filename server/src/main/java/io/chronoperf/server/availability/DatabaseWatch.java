@@ -44,7 +44,22 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
     public DatabaseWatch(String label, String jdbcUrl, String user, String password, Duration interval, Clock clock) {
         this.label = label;
         this.jdbcUrl = jdbcUrl;
-        this.properties = new Properties();
+        this.properties = probeProperties(user, password);
+        this.clock = clock;
+        this.probe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chrono-perf-database-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        probe.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The connection properties of a probe: the user and password when given, a 1-s connect
+     * timeout, 2-s login and socket timeouts (a server that hangs is found within them).
+     */
+    public static Properties probeProperties(String user, String password) {
+        Properties properties = new Properties();
         if (user != null && !user.isBlank()) {
             properties.setProperty("user", user);
         }
@@ -56,13 +71,7 @@ public final class DatabaseWatch implements HealthIndicator, AutoCloseable {
         properties.setProperty("connectTimeout", "1");
         properties.setProperty("socketTimeout", "2");
         properties.setProperty("loginTimeout", "2");
-        this.clock = clock;
-        this.probe = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "chrono-perf-database-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        probe.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return properties;
     }
 
     /** True while the last probe found the database answering. */

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chronoperf.runtime.DatabaseEndpoint;
 import io.chronoperf.runtime.OwnStatements;
+import io.chronoperf.server.availability.DatabaseWatch;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -289,7 +290,7 @@ public final class ReadReplicas implements AutoCloseable {
     private final class Replica {
         final DatabaseEndpoint endpoint;
         final HikariDataSource pool;
-        final Properties probeProperties = new Properties();
+        final Properties probeProperties;
         final LongAdder reads = new LongAdder();
         Connection probeConnection;
         volatile State state = State.UNKNOWN;
@@ -316,17 +317,7 @@ public final class ReadReplicas implements AutoCloseable {
             config.addDataSourceProperty("ApplicationName", "chrono-perf-server");
             config.addDataSourceProperty("assumeMinServerVersion", "13");
             this.pool = new HikariDataSource(config);
-            if (endpoint.user() != null) {
-                probeProperties.setProperty("user", endpoint.user());
-            }
-            if (endpoint.password() != null) {
-                probeProperties.setProperty("password", endpoint.password());
-            }
-            probeProperties.setProperty("ApplicationName", "chrono-perf-watch");
-            probeProperties.setProperty("assumeMinServerVersion", "13");
-            probeProperties.setProperty("connectTimeout", "1");
-            probeProperties.setProperty("socketTimeout", "2");
-            probeProperties.setProperty("loginTimeout", "2");
+            this.probeProperties = DatabaseWatch.probeProperties(endpoint.user(), endpoint.password());
         }
 
         /**
