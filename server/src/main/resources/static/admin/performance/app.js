@@ -106,7 +106,7 @@
     const hits = ns.reduce((a, n) => a + n.l1_hits + n.l2_hits, 0), total = hits + ns.reduce((a, n) => a + n.misses, 0);
     $('t-appcache').textContent = total ? fmt(100 * hits / total, 1) + '%' : '–';
     $('services').replaceChildren(...Object.entries(h.services).map(([k, v]) => el('span', k + ': ' + v, v === 'up' ? '' : (v === 'degraded' || v === 'failing' ? 'down' : 'other'))));
-    fill('tasks', Object.values(h.tasks).map((t) => row([t.name, t.interval, num(t.runs), num(t.failures), t.last_run_at ? new Date(t.last_run_at).toLocaleTimeString() : '–', t.last_outcome || '–'])), 'no task yet');
+    fill('tasks', Object.values(h.tasks).map((t) => row([t.name, t.interval, num(t.runs), num(t.failures), t.last_run_at ? new Date(t.last_run_at).toLocaleTimeString() : '–', t.last_outcome || '–', t.last_by ? t.last_by.split('@').reverse().join(' pid ') : '–'])), 'no task yet');
     fill('slow', (d.slow_queries || []).map((q) => { const tr = row([code(q.query), num(q.calls), num(fmt(q.mean_ms)), num(fmt(q.max_ms)), num(fmt(q.share_of_total_pct) + '%'), num(q.cache_hit_ratio_pct === undefined ? '–' : fmt(q.cache_hit_ratio_pct) + '%')]); tr.className = 'clickable'; tr.addEventListener('click', () => analyse(q)); return tr; }), 'no statement over the slow threshold in the last 24 h');
     renderAdvice(d.recommendations);
     renderReplicas(d.replicas);

@@ -190,14 +190,24 @@ class TwoProcessesTest {
         try (SecondServer second = SecondServer.start(server, "chrono-perf.tasks.cleanup-interval=PT1S")) {
             tools.jackson.databind.JsonNode cleanup = awaitCleanup(
                     second, http, json, viewer, t -> t.get("skipped").asLong() >= 2);
-            assertThat(cleanup.get("runs").asLong())
+            assertThat(cleanup.get("runs_here").asLong())
                     .as("the other process never ran it while the lock was held")
                     .isZero();
+            long before = cleanup.get("runs").asLong();
             release.countDown();
             holder.join(10_000);
-            cleanup =
-                    awaitCleanup(second, http, json, viewer, t -> t.get("runs").asLong() >= 1);
+            // The other process runs it now, and counts this process's run too: the task's state is
+            // shared (runs of every process = the runs before + this process's held run + its own).
+            cleanup = awaitCleanup(
+                    second,
+                    http,
+                    json,
+                    viewer,
+                    t -> t.get("runs_here").asLong() >= 1
+                            && t.get("runs").asLong()
+                                    >= before + 1 + t.get("runs_here").asLong());
             assertThat(cleanup.get("last_outcome").asString()).isEqualTo("ok");
+            assertThat(cleanup.get("last_by").asString()).isNotBlank();
         } finally {
             release.countDown();
         }

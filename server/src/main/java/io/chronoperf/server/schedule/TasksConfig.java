@@ -42,10 +42,11 @@ public class TasksConfig {
             Clock clock,
             Settings settings) {
         return new TaskRegistry(
-                TaskRegistry.locksIn(OwnStatements.marked(dataSource)),
-                meters,
-                clock,
-                settings.duration(Setting.TASKS_LOCK_AT_LEAST_FOR));
+                        TaskRegistry.locksIn(OwnStatements.marked(dataSource)),
+                        meters,
+                        clock,
+                        settings.duration(Setting.TASKS_LOCK_AT_LEAST_FOR))
+                .sharedIn(OwnStatements.marked(dataSource));
     }
 
     /**

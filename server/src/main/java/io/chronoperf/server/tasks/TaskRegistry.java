@@ -3,9 +3,16 @@ package io.chronoperf.server.tasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +55,9 @@ public final class TaskRegistry {
             String lastOutcome,
             Instant runningSince,
             Duration limit,
-            boolean overrunning) {
+            boolean overrunning,
+            long runsHere,
+            String lastBy) {
         TaskState withRun(Instant since, Duration limitOfRun, boolean over) {
             return new TaskState(
                     name,
@@ -61,9 +70,32 @@ public final class TaskRegistry {
                     lastOutcome,
                     since,
                     limitOfRun,
-                    over);
+                    over,
+                    runsHere,
+                    lastBy);
+        }
+
+        /** This process's state with the totals and last run of every process (the shared row). */
+        TaskState withShared(Shared shared) {
+            return new TaskState(
+                    name,
+                    interval,
+                    shared.runs(),
+                    shared.failures(),
+                    skipped,
+                    shared.lastRunAt(),
+                    shared.lastMillis(),
+                    shared.lastOutcome(),
+                    runningSince,
+                    limit,
+                    overrunning,
+                    runsHere,
+                    shared.lastBy());
         }
     }
+
+    /** A task's row of {@code chrono_perf.task_runs}: what every process has done with it. */
+    record Shared(long runs, long failures, Instant lastRunAt, long lastMillis, String lastOutcome, String lastBy) {}
 
     /** A run in progress: its start, its limit, and whether its body is still executing. */
     private record Running(Instant startedAt, Duration limit, java.util.concurrent.atomic.AtomicBoolean active) {}
@@ -88,6 +120,11 @@ public final class TaskRegistry {
             });
 
     private final Duration lockAtLeastFor;
+    /** chrono-perf's own tables, where runs are shared with the other processes; null: this process only. */
+    private volatile DataSource shared;
+
+    /** This process, as {@code last_by} names it. */
+    static final String PROCESS = ManagementFactory.getRuntimeMXBean().getName();
 
     public TaskRegistry(LockingTaskExecutor executor, MeterRegistry meters, Clock clock) {
         this(executor, meters, clock, Duration.ofSeconds(1));
@@ -121,10 +158,69 @@ public final class TaskRegistry {
                         .build()));
     }
 
+    /**
+     * Shares each run's outcome with the other processes through {@code chrono_perf.task_runs} (one
+     * upsert after each run; when the database does not answer the run is kept here only).
+     */
+    public TaskRegistry sharedIn(DataSource dataSource) {
+        this.shared = dataSource;
+        return this;
+    }
+
+    private void share(String name, long millis, String outcome, boolean failed) {
+        DataSource ds = shared;
+        if (ds == null) {
+            return;
+        }
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO chrono_perf.task_runs AS t (name, runs,"
+                        + " failures, last_run_at, last_millis, last_outcome, last_by) VALUES (?, 1, ?, now(), ?, ?, ?)"
+                        + " ON CONFLICT (name) DO UPDATE SET runs = t.runs + 1, failures = t.failures +"
+                        + " excluded.failures, last_run_at = excluded.last_run_at, last_millis = excluded.last_millis,"
+                        + " last_outcome = excluded.last_outcome, last_by = excluded.last_by")) {
+            ps.setString(1, name);
+            ps.setInt(2, failed ? 1 : 0);
+            ps.setLong(3, millis);
+            ps.setString(4, outcome);
+            ps.setString(5, PROCESS);
+            ps.executeUpdate();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("The run of {} is kept in this process only: {}", name, e.getMessage());
+        }
+    }
+
+    private Map<String, Shared> readShared() {
+        DataSource ds = shared;
+        Map<String, Shared> out = new HashMap<>();
+        if (ds == null) {
+            return out;
+        }
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT name, runs, failures, last_run_at, last_millis, last_outcome,"
+                        + " last_by FROM chrono_perf.task_runs")) {
+            while (rs.next()) {
+                out.put(
+                        rs.getString(1),
+                        new Shared(
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getTimestamp(4).toInstant(),
+                                rs.getLong(5),
+                                rs.getString(6),
+                                rs.getString(7)));
+            }
+        } catch (SQLException | RuntimeException e) {
+            return Map.of(); // this process's own figures meanwhile
+        }
+        return out;
+    }
+
     /** Declares a task so that health lists it before its first run. */
     public synchronized void declare(String name, Duration interval) {
         intervals.put(name, interval);
-        states.putIfAbsent(name, new TaskState(name, interval, 0, 0, 0, null, null, "not run yet", null, null, false));
+        states.putIfAbsent(
+                name, new TaskState(name, interval, 0, 0, 0, null, null, "not run yet", null, null, false, 0, null));
     }
 
     /**
@@ -201,7 +297,7 @@ public final class TaskRegistry {
         long millis = (System.nanoTime() - start) / 1_000_000;
         states.compute(name, (k, s) -> {
             TaskState old = s == null
-                    ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null, null, null, false)
+                    ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, null, null, null, false, 0, null)
                     : s;
             return new TaskState(
                     name,
@@ -214,8 +310,11 @@ public final class TaskRegistry {
                     outcome,
                     null,
                     null,
-                    false);
+                    false,
+                    old.runsHere() + 1,
+                    PROCESS);
         });
+        share(name, millis, outcome, failed);
         Counter.builder("chrono_perf.task.runs")
                 .tag("task", name)
                 .tag("outcome", failed ? "failed" : "ok")
@@ -230,7 +329,8 @@ public final class TaskRegistry {
     private void skipped(String name) {
         states.compute(name, (k, s) -> {
             TaskState old = s == null
-                    ? new TaskState(name, intervals.get(name), 0, 0, 0, null, null, "not run yet", null, null, false)
+                    ? new TaskState(
+                            name, intervals.get(name), 0, 0, 0, null, null, "not run yet", null, null, false, 0, null)
                     : s;
             return new TaskState(
                     name,
@@ -243,7 +343,9 @@ public final class TaskRegistry {
                     old.lastOutcome(),
                     null,
                     null,
-                    false);
+                    false,
+                    old.runsHere(),
+                    old.lastBy());
         });
         Counter.builder("chrono_perf.task.runs")
                 .tag("task", name)
@@ -252,12 +354,21 @@ public final class TaskRegistry {
                 .increment();
     }
 
-    /** Every declared task's state, with the run in progress if any. */
+    /**
+     * Every declared task's state, with the run in progress if any: runs, failures and the last run
+     * of every process when the shared table answers ({@link #sharedIn}), this process's otherwise;
+     * skips, runs here and the run in progress are this process's.
+     */
     public Map<String, TaskState> states() {
         Map<String, TaskState> out = new LinkedHashMap<>();
         Instant now = clock.instant();
+        Map<String, Shared> everyProcess = readShared();
         intervals.keySet().forEach(n -> {
             TaskState s = states.get(n);
+            Shared sh = everyProcess.get(n);
+            if (s != null && sh != null) {
+                s = s.withShared(sh);
+            }
             Running r = running.get(n);
             if (s != null && r != null && r.active().get()) {
                 s = s.withRun(
