@@ -224,13 +224,8 @@ public final class ReplicatedPostgres implements BeforeAllCallback, AfterAllCall
                 .get(0)
                 .strip();
         List<String> pids = new ArrayList<>(List.of(pid));
-        for (String child : run(List.of("pgrep", "-P", pid), Duration.ofSeconds(10), false)
-                .strip()
-                .split("\\s+")) {
-            if (!child.isBlank()) {
-                pids.add(child);
-            }
-        }
+        ProcessHandle.of(Long.parseLong(pid))
+                .ifPresent(p -> p.children().forEach(c -> pids.add(Long.toString(c.pid()))));
         List<String> kill = new ArrayList<>(List.of("kill", signal));
         kill.addAll(pids);
         run(kill, Duration.ofSeconds(10), true);
