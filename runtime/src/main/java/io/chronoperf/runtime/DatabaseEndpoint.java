@@ -93,6 +93,16 @@ public record DatabaseEndpoint(String jdbcUrl, String user, String password, boo
         }
     }
 
+    /** The URL as shown to people (logs, the dashboard, metrics tags): a {@code password=} parameter masked. */
+    public String displayUrl() {
+        return masked(jdbcUrl);
+    }
+
+    /** A JDBC URL with its {@code password=} parameter masked. */
+    public static String masked(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+    }
+
     @Override
     public String toString() {
         // Never print the password.

@@ -2,6 +2,7 @@ package io.chronoperf.server.api;
 
 import io.chronoperf.monitor.Metric;
 import io.chronoperf.monitor.Observation;
+import io.chronoperf.runtime.DatabaseEndpoint;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.watch.Databases;
 import io.chronoperf.server.watch.WatchedDatabase;
@@ -63,7 +64,7 @@ public class DatabasesController {
         Double score = latest == null ? null : latest.get(Metric.HEALTH_SCORE);
         return new DatabaseEntry(
                 db.name(),
-                db.url().replaceAll("(?i)([?&]password=)[^&]*", "$1***"),
+                DatabaseEndpoint.masked(db.url()),
                 db.main(),
                 db.up() ? "up" : "down",
                 db.downSince(),

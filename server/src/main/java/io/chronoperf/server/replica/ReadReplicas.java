@@ -178,7 +178,7 @@ public final class ReadReplicas implements AutoCloseable {
         List<ReplicaStatus> out = new ArrayList<>();
         for (Replica r : replicas) {
             out.add(new ReplicaStatus(
-                    r.endpoint.jdbcUrl(), r.state, r.lagSeconds, r.lagBytes, r.reads.sum(), r.reason, r.checkedAt));
+                    r.endpoint.displayUrl(), r.state, r.lagSeconds, r.lagBytes, r.reads.sum(), r.reason, r.checkedAt));
         }
         return new Status(!replicas.isEmpty(), maxLag, out, counts);
     }
@@ -399,7 +399,7 @@ public final class ReadReplicas implements AutoCloseable {
                     if (was != state) {
                         log.info(
                                 "Read replica {}: {}{}",
-                                endpoint.jdbcUrl(),
+                                endpoint.displayUrl(),
                                 state.name().toLowerCase(Locale.ROOT),
                                 reason == null ? "" : " (" + reason + ")");
                     }
@@ -415,7 +415,7 @@ public final class ReadReplicas implements AutoCloseable {
         private void down(String why) {
             String first = why == null ? "no answer" : why.lines().findFirst().orElse("no answer");
             if (state != State.DOWN) {
-                log.warn("Read replica {} is down ({}); reads go to the primary", endpoint.jdbcUrl(), first);
+                log.warn("Read replica {} is down ({}); reads go to the primary", endpoint.displayUrl(), first);
             }
             state = State.DOWN;
             reason = first;
@@ -425,7 +425,7 @@ public final class ReadReplicas implements AutoCloseable {
 
         private void notAReplica(String why) {
             if (state != State.NOT_A_REPLICA) {
-                log.warn("{} is not used for reads: {}", endpoint.jdbcUrl(), why);
+                log.warn("{} is not used for reads: {}", endpoint.displayUrl(), why);
             }
             state = State.NOT_A_REPLICA;
             reason = why;

@@ -191,6 +191,18 @@ class ReadReplicasTest {
     }
 
     @Test
+    void a_password_in_the_replica_url_is_never_shown() throws Exception {
+        DatabaseEndpoint withPassword = DatabaseEndpoint.external(
+                pg.replica().jdbcUrl() + "?password=s3cret-value", pg.replica().user(), null);
+        try (ReadReplicas routing = routing(withPassword, Duration.ofMillis(500))) {
+            await(routing, s -> s == State.SERVING); // trust authentication takes any password
+            assertThat(routing.status().toString())
+                    .doesNotContain("s3cret-value")
+                    .contains("password=***");
+        }
+    }
+
+    @Test
     void a_server_that_is_not_a_replica_of_this_primary_is_never_read_from() throws Exception {
         // The primary itself named as a replica: it answers, but it is not in recovery.
         try (ReadReplicas routing = routing(pg.primary(), Duration.ofMillis(500))) {
