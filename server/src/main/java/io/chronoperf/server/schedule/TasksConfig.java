@@ -91,11 +91,10 @@ public class TasksConfig {
         private final PerformanceService performance;
         private final Databases databases;
         private final Settings settings;
-        private final Duration sampleEvery;
+        /** The watched databases' round, spread over the sample interval. */
+        private final SampleRounds rounds;
         /** The slice of this process's previous spread tick (-1: none yet). */
         private final java.util.concurrent.atomic.AtomicLong lastTick = new java.util.concurrent.atomic.AtomicLong(-1);
-
-        private volatile SampleRounds rounds;
 
         BackgroundTasks(
                 TaskRegistry registry,
@@ -110,7 +109,8 @@ public class TasksConfig {
             this.warming = warming;
             this.performance = performance;
             this.settings = settings;
-            this.sampleEvery = settings.duration(Setting.SAMPLE_INTERVAL);
+            this.rounds =
+                    new SampleRounds(databases.watchedInOrder().size(), settings.duration(Setting.SAMPLE_INTERVAL));
         }
 
         @Override
@@ -120,7 +120,6 @@ public class TasksConfig {
             schedule(tasks, SAMPLE, sample, firstSample, this::sample);
             if (databases.all().size() > 1) {
                 // A round of the watched databases is spread over the interval: a tick each slice.
-                rounds = new SampleRounds(databases.watchedInOrder().size(), sample);
                 registry.declare(SAMPLE_WATCHED, sample);
                 tasks.addFixedDelayTask(new FixedDelayTask(
                         () -> sampleWatchedDue(java.time.Instant.now()), rounds.tick(), firstSample));
@@ -153,13 +152,10 @@ public class TasksConfig {
          * Returns the names sampled (none when another process holds the lock).
          */
         public List<String> sampleWatchedDue(java.time.Instant now) {
-            SampleRounds r = rounds != null
-                    ? rounds
-                    : new SampleRounds(databases.watchedInOrder().size(), sampleEvery);
             List<String> sampled = new java.util.concurrent.CopyOnWriteArrayList<>();
             registry.run(SAMPLE_WATCHED, Duration.ofMinutes(1), () -> {
-                long tick = r.tickAt(now);
-                sampled.addAll(databases.sampleWatched(r.due(lastTick.getAndSet(tick), tick)));
+                long tick = rounds.tickAt(now);
+                sampled.addAll(databases.sampleWatched(rounds.due(lastTick.getAndSet(tick), tick)));
             });
             return sampled;
         }
