@@ -123,7 +123,7 @@
       return;
     }
     const total = Object.values(r.reads).reduce((a, n) => a + n, 0);
-    $('replicas-summary').textContent = 'lag bound ' + r.max_lag + ' · ' + total + ' reads since the start';
+    $('replicas-summary').textContent = 'lag bound ' + String(r.max_lag).replace(/^PT/, '').toLowerCase() + ' · ' + total + ' reads since the start';
     $('routing').replaceChildren(...Object.entries(r.reads).filter(([, n]) => n > 0).map(([k, n]) => {
       const seg = el('span', k.replace(/_/g, ' ') + ' ' + fmt(100 * n / total, 0) + '%', k === 'replica' ? 'ok' : 'other');
       seg.style.flexGrow = n;

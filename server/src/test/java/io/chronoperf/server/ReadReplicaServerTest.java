@@ -14,6 +14,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -98,6 +106,45 @@ class ReadReplicaServerTest {
                     .isGreaterThan(onPrimary);
         } finally {
             pg.resumeReplay();
+        }
+    }
+
+    @Test
+    void the_dashboard_page_draws_the_replica_and_where_the_reads_went() throws Exception {
+        ReadReplicas routing = server.bean(ReadReplicas.class);
+        pg.awaitCaughtUp(Duration.ofSeconds(30));
+        awaitServing(routing);
+        assertThat(server.get("/api/v1/admin/users?limit=7", server.token("viewer"))
+                        .status())
+                .isEqualTo(200);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        WebDriver browser = new ChromeDriver(service, options);
+        try {
+            browser.manage().window().setSize(new Dimension(1400, 3000));
+            browser.get(server.url("/admin/performance"));
+            browser.findElement(By.id("token")).sendKeys(server.token("admin"));
+            browser.findElement(By.cssSelector("#sign-in-form button")).click();
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+            wait.until(d -> d.findElement(By.id("replicas")).getText().contains("serving"));
+            String card = browser.findElement(By.id("replicas-card")).getText();
+            assertThat(card)
+                    .contains("lag bound 0.5s")
+                    .contains(pg.replica().jdbcUrl().replace("/postgres", "/"))
+                    .contains("serving");
+            assertThat(browser.findElement(By.id("routing")).getText()).contains("replica");
+            java.nio.file.Path shots = java.nio.file.Path.of("target", "screenshots");
+            java.nio.file.Files.createDirectories(shots);
+            java.nio.file.Files.write(
+                    shots.resolve("read-replicas.png"),
+                    browser.findElement(By.id("replicas-card")).getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.quit();
         }
     }
 
