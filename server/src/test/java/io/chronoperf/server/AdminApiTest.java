@@ -248,6 +248,18 @@ class AdminApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("paths").has("/api/v1/admin/users/dashboard")).isTrue();
         assertThat(r.json().get("paths").has("/api/v1/admin/audit-logs")).isTrue();
+        // The description names what the responses hold: snake_case properties, and no two records
+        // of one simple name where one would hide the other (the performance dashboard was described
+        // as the users' one, the health's statistics as the audit log's).
+        JsonNode schemas = r.json().get("components").get("schemas");
+        assertThat(schemas.get("Dashboard").get("properties").has("by_approval_status"))
+                .isTrue();
+        assertThat(schemas.get("PerformanceDashboard").get("properties").has("n_plus_one"))
+                .isTrue();
+        for (String name : List.of("HistoryPoint", "CacheHitPoint", "DatabaseStats", "SlowQueryWithSuggestions")) {
+            assertThat(schemas.has(name)).as(name).isTrue();
+        }
+        assertThat(schemas.toString()).doesNotContain("\"byApprovalStatus\"").doesNotContain("\"takenAt\"");
     }
 
     private static void assertBadParameter(Response r, String parameter) {

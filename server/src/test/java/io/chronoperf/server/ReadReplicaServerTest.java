@@ -148,6 +148,27 @@ class ReadReplicaServerTest {
         }
     }
 
+    @Test
+    void the_openapi_description_shows_the_routing_in_the_dashboard_document() {
+        Response docs = server.get("/v3/api-docs", null);
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode content = docs.json()
+                .get("paths")
+                .get("/api/v1/admin/performance/dashboard")
+                .get("get")
+                .get("responses")
+                .get("200")
+                .get("content");
+        String ref = content.iterator().next().get("schema").get("$ref").asString();
+        JsonNode dashboard = docs.json().get("components").get("schemas").get(ref.substring(ref.lastIndexOf('/') + 1));
+        assertThat(dashboard.get("properties").has("replicas"))
+                .as(dashboard.toString())
+                .isTrue();
+        assertThat(dashboard.get("properties").has("n_plus_one"))
+                .as(dashboard.get("properties").propertyNames().toString())
+                .isTrue();
+    }
+
     private static long firstUnlockedUser() throws Exception {
         try (Connection c = server.database().dataSource().getConnection();
                 Statement s = c.createStatement();

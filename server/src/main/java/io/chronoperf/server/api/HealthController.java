@@ -19,6 +19,7 @@ import io.chronoperf.server.performance.PerformanceService;
 import io.chronoperf.server.watch.Databases;
 import io.chronoperf.server.watch.WatchedDatabase;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,6 +68,7 @@ public class HealthController {
     }
 
     /** One slow statement with the analyzer's text findings (POST query/analyze gives the full analysis). */
+    @Schema(name = "SlowQueryWithSuggestions")
     public record SlowQuery(History.SlowQuery statement, List<Insight> suggestions) {}
 
     /** The slow statements of a window, from the stored snapshots. */
@@ -101,6 +103,7 @@ public class HealthController {
     }
 
     /** The snapshot of the database, with the application's pool, Redis and host beside it. */
+    @Schema(name = "DatabaseStats")
     public record Stats(
             @JsonUnwrapped DatabaseCollector.Snapshot snapshot,
             MonitorService.Pool pool,

@@ -34,6 +34,50 @@ public class OpenApiConfig {
     }
 
     /**
+     * The API writes its properties in snake_case (spring.jackson.property-naming-strategy), which
+     * springdoc's model reader does not see: the description's property names are translated by
+     * the same Jackson strategy, so that the description names what the responses hold.
+     */
+    @Bean
+    org.springdoc.core.customizers.OpenApiCustomizer snakeCasePropertyNames() {
+        return openApi -> {
+            if (openApi.getComponents() != null && openApi.getComponents().getSchemas() != null) {
+                openApi.getComponents().getSchemas().values().forEach(OpenApiConfig::snakeCase);
+            }
+        };
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void snakeCase(io.swagger.v3.oas.models.media.Schema schema) {
+        if (schema == null) {
+            return;
+        }
+        java.util.function.UnaryOperator<String> naming =
+                name -> tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE.nameForField(null, null, name);
+        java.util.Map<String, io.swagger.v3.oas.models.media.Schema> properties = schema.getProperties();
+        if (properties != null) {
+            java.util.Map<String, io.swagger.v3.oas.models.media.Schema> renamed = new java.util.LinkedHashMap<>();
+            properties.forEach((name, property) -> {
+                snakeCase(property);
+                renamed.put(naming.apply(name), property);
+            });
+            schema.setProperties(renamed);
+        }
+        if (schema.getRequired() != null) {
+            schema.setRequired(((java.util.List<String>) schema.getRequired())
+                    .stream().map(naming).toList());
+        }
+        snakeCase(schema.getItems());
+        if (schema.getAdditionalProperties() instanceof io.swagger.v3.oas.models.media.Schema inner) {
+            snakeCase(inner);
+        }
+        if (schema.getAllOf() != null) {
+            ((java.util.List<io.swagger.v3.oas.models.media.Schema>) schema.getAllOf())
+                    .forEach(OpenApiConfig::snakeCase);
+        }
+    }
+
+    /**
      * An audit entry's {@code details} are written as the JSON object they are (StrictInputConfig's
      * mix-in); the description says so instead of "string".
      */

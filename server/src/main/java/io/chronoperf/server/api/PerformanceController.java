@@ -6,6 +6,7 @@ import io.chronoperf.server.monitor.CacheHistory;
 import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.performance.PerformanceService;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.sql.Connection;
@@ -70,7 +71,7 @@ public class PerformanceController {
     @Operation(
             summary = "Everything the dashboard shows in one call: health with components, services and tasks, database"
                     + " and cache statistics, top slow queries, index recommendations, alerts, N+1 findings "
-                    + "(cached 10 s)")
+                    + "(cached 10 s), and the read replicas' lag and where the admin reads went (live)")
     public PerformanceService.Dashboard dashboard() {
         return performance.dashboard();
     }
@@ -109,6 +110,7 @@ public class PerformanceController {
     }
 
     /** One point of the dashboard's charts. */
+    @Schema(name = "HistoryPoint")
     public record Point(
             Instant takenAt,
             int connections,

@@ -1,6 +1,7 @@
 package io.chronoperf.server.monitor;
 
 import io.chronoperf.cache.CacheStats;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class CacheHistory {
     private CacheHistory() {}
 
+    @Schema(name = "CacheHitPoint")
     public record Point(Instant takenAt, double hitRatioPct) {}
 
     static void sample(Connection c, Instant at, CacheStats stats) throws SQLException {

@@ -19,6 +19,7 @@ import io.chronoperf.server.monitor.MonitorService;
 import io.chronoperf.server.nplusone.NPlusOneLog;
 import io.chronoperf.server.replica.ReadReplicas;
 import io.chronoperf.server.tasks.TaskRegistry;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -416,6 +417,7 @@ public final class PerformanceService {
     }
 
     /** Everything the dashboard shows, in one document. */
+    @Schema(name = "PerformanceDashboard")
     public record Dashboard(
             Instant generatedAt,
             SystemHealth health,
