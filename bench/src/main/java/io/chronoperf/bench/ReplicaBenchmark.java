@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -84,10 +85,6 @@ public final class ReplicaBenchmark {
         return phases;
     }
 
-    private interface Writer {
-        Running start();
-    }
-
     /** A writer that runs: {@link #stop()} ends it and says how many writes it made. */
     private interface Running {
         long stop();
@@ -128,13 +125,13 @@ public final class ReplicaBenchmark {
         };
     }
 
-    private static Phase time(String name, DataSource reads, ReadReplicas routing, int n, Writer writer)
+    private static Phase time(String name, DataSource reads, ReadReplicas routing, int n, Supplier<Running> writer)
             throws SQLException {
         for (int i = 0; i < Math.min(200, n); i++) { // warm-up: JIT, connections
             read(reads, 1 + i);
         }
         Map<Route, Long> before = counts(routing);
-        Running running = writer == null ? null : writer.start();
+        Running running = writer == null ? null : writer.get();
         long writes = 0;
         long[] nanos = new long[n];
         try {

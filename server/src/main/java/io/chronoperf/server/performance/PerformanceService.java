@@ -350,7 +350,8 @@ public final class PerformanceService {
     }
 
     private SystemHealth databaseAway(Exception e) {
-        Map<String, String> services = services(cache.stats(), tasks.get().states());
+        Map<String, TaskRegistry.TaskState> states = tasks.get().states();
+        Map<String, String> services = services(cache.stats(), states);
         services.put("database", "down");
         String cause = e.getMessage() == null
                 ? e.getClass().getSimpleName()
@@ -365,7 +366,7 @@ public final class PerformanceService {
                 List.of(),
                 services,
                 null,
-                tasks.get().states(),
+                states,
                 monitor.latest() == null ? Map.of() : monitor.latest().byKey());
     }
 
